@@ -1,0 +1,118 @@
+/**
+ * The one configuration schema. Every process parses its environment here once, at start;
+ * a bad value stops start-up with a message naming the key. Nothing else reads process.env.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.join(' or ')}` },
+  );
+
+/** `host:port` entries, comma or space separated; the only way to let a private target through. */
+const hostPortList = optionalString.transform((v, ctx) => {
+  if (v === undefined) return [] as string[];
+  const entries = v.split(/[\s,]+/).filter(Boolean);
+  for (const entry of entries) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(entry)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+    }
+  }
+  return entries.map((e) => e.toLowerCase());
+});
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** Namespaces every BullMQ key, so several deployments (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('linksnap'),
+  S3_ENDPOINT: optionalUrl(['http:', 'https:']),
+  S3_ACCESS_KEY: optionalString,
+  S3_SECRET_KEY: optionalString,
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('linksnap'),
+  S3_REGION: z.string().default('us-east-1'),
+  /** Secret for signing session tokens; unset → generated once and kept in DATA_DIR. */
+  JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters',
+  }),
+  TOKEN_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  CAPTURE_CONCURRENCY: int(2, 1, 64),
+  CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  CAPTURE_ATTEMPTS: int(3, 1, 10),
+  /** Base of the exponential backoff between attempts of a retryable capture failure. */
+  CAPTURE_BACKOFF_MS: int(2_000, 10, 600_000),
+  /** BullMQ lock: a job whose worker stops renewing it is taken over after about this long. */
+  JOB_LOCK_MS: int(30_000, 1_000, 600_000),
+  JOB_STALLED_INTERVAL_MS: int(30_000, 1_000, 600_000),
+  SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  EGRESS_ALLOW: hostPortList,
+  ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  readonly issues: { key: string; message: string }[];
+  constructor(issues: { key: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.key}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad key. */
+export function parseConfig(env: Env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({ key: String(issue.path[0] ?? '?'), message: issue.message })),
+    );
+  }
+  const config = result.data;
+  if (config.S3_ENDPOINT !== undefined && (config.S3_ACCESS_KEY === undefined || config.S3_SECRET_KEY === undefined)) {
+    throw new ConfigError([{ key: 'S3_ACCESS_KEY', message: 'S3_ACCESS_KEY and S3_SECRET_KEY are required with S3_ENDPOINT' }]);
+  }
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
+}
+
+/**
+ * For entry points: parse or print the message and exit 1. The process never starts
+ * half-configured.
+ */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** The environment keys the schema knows, for checks such as the compose-file test. */
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../src/index.js';
+
+describe('config', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = parseConfig({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.HOST, '127.0.0.1');
+    assert.equal(config.DATA_DIR, path.resolve('./data'));
+    assert.equal(config.DATABASE_URL, undefined);
+    assert.equal(config.REDIS_URL, undefined);
+    assert.equal(config.S3_ENDPOINT, undefined);
+    assert.equal(config.CHROMIUM_PATH, '/usr/bin/chromium');
+    assert.deepEqual(config.EGRESS_ALLOW, []);
+  });
+
+  it('names every offending key in one error', () => {
+    assert.throws(
+      () => parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', CAPTURE_CONCURRENCY: '0' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const keys = err.issues.map((i) => i.key).sort();
+        assert.deepEqual(keys, ['CAPTURE_CONCURRENCY', 'DATABASE_URL', 'PORT']);
+        assert.match(err.message, /PORT/);
+        return true;
+      },
+    );
+  });
+
+  it('parses EGRESS_ALLOW host:port lists and rejects malformed entries', () => {
+    assert.deepEqual(parseConfig({ EGRESS_ALLOW: '127.0.0.1:8080, LOCALHOST:9000' }).EGRESS_ALLOW, [
+      '127.0.0.1:8080',
+      'localhost:9000',
+    ]);
+    assert.throws(() => parseConfig({ EGRESS_ALLOW: '127.0.0.1' }), ConfigError);
+  });
+
+  it('requires S3 credentials with an S3 endpoint', () => {
+    assert.throws(() => parseConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /S3_ACCESS_KEY/);
+  });
+});

@@ -1,0 +1,105 @@
+// Zero-dependency bootstrap shared by `npm start` and `npm test`: makes a fresh Debian/Ubuntu
+// machine ready (pnpm at the pinned version, workspace dependencies, Chromium, redis-server)
+// and does nothing that is already done. Only Node's standard library is used here.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function log(message) {
+  process.stderr.write(`[bootstrap] ${message}\n`);
+}
+
+function run(cmd, args, options = {}) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
+  if (result.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
+  }
+}
+
+function commandVersion(cmd) {
+  try {
+    return execFileSync(cmd, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function which(cmd) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
+  }
+  return null;
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 18)) {
+    throw new Error(`Node.js >= 20.18 is required, this is ${process.versions.node}.`);
+  }
+}
+
+function ensurePnpm() {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const wanted = String(pkg.packageManager).replace(/^pnpm@/, '');
+  if (commandVersion('pnpm') === wanted) return 'pnpm';
+  log(`installing pnpm ${wanted}`);
+  const global = spawnSync('npm', ['install', '--global', `pnpm@${wanted}`, '--no-fund', '--no-audit'], {
+    stdio: 'inherit',
+  });
+  if (global.status === 0 && commandVersion('pnpm') === wanted) return 'pnpm';
+  // No permission for a global install: run the pinned pnpm through npm exec instead.
+  log('global install not possible; using npm exec');
+  return null;
+}
+
+function pnpm(args) {
+  const pnpmCmd = ensurePnpm.cached ?? (ensurePnpm.cached = ensurePnpm() ?? 'npx');
+  if (pnpmCmd === 'pnpm') run('pnpm', args);
+  else {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    run('npm', ['exec', '--yes', `--package=${pkg.packageManager}`, '--', 'pnpm', ...args]);
+  }
+}
+
+function installDependencies() {
+  // Fast when nothing changed; --frozen-lockfile keeps the committed versions exactly.
+  pnpm(['install', '--frozen-lockfile', '--reporter=append-only']);
+}
+
+/** Debian packages this platform runs on; installed only when their binary is missing. */
+function ensureSystemPackages({ chromiumPath }) {
+  const missing = [];
+  if (!existsSync(chromiumPath) && !which('chromium')) missing.push('chromium');
+  if (!which('redis-server')) missing.push('redis-server');
+  if (missing.length === 0) return;
+  if (!which('apt-get')) {
+    throw new Error(`Missing ${missing.join(', ')} and no apt-get to install them. Install them, or set CHROMIUM_PATH.`);
+  }
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  log(`installing ${missing.join(', ')} from the distribution's packages`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) =>
+    sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env });
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+}
+
+export function bootstrap() {
+  const started = Date.now();
+  checkNode();
+  ensureSystemPackages({ chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' });
+  installDependencies();
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    bootstrap();
+  } catch (err) {
+    log(err.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,71 @@
+// `npm test`: bootstrap, lint and type-check, then every test file against real PostgreSQL,
+// Redis, an S3-compatible server and Chromium. The last line is `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bootstrap, root } from './bootstrap.mjs';
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) findTests(full, out);
+    else if (name.endsWith('.test.ts')) out.push(path.relative(root, full));
+  }
+  return out;
+}
+
+function step(name, cmd, args) {
+  const started = Date.now();
+  process.stdout.write(`\n== ${name}\n`);
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  process.stdout.write(`== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return result.status === 0;
+}
+
+bootstrap();
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const filter = process.argv.slice(2);
+const files = ['packages', 'services', 'test']
+  .flatMap((dir) => findTests(path.join(root, dir)))
+  .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .sort();
+
+// Lint and type-check count as two checks in the final line, so a red step is never hidden.
+const checks = { passed: 0, failed: 0 };
+const check = (name, cmd, args) => (step(name, cmd, args) ? checks.passed++ : checks.failed++);
+if (filter.length === 0) {
+  check('lint and format (biome)', bin('biome'), ['check', '.']);
+  check('type-check (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+}
+const countsFile = path.join(os.tmpdir(), `linksnap-test-counts-${process.pid}.json`);
+const started = Date.now();
+process.stdout.write(`\n== tests: ${files.length} files\n`);
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`,
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
+    `--test-reporter-destination=${countsFile}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.stdout.write(`== tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+const counts = existsSync(countsFile)
+  ? JSON.parse(readFileSync(countsFile, 'utf8') || '{}')
+  : { passed: 0, failed: 1, skipped: 0 };
+rmSync(countsFile, { force: true });
+if (result.status !== 0 && !counts.failed) counts.failed = 1; // the runner itself failed
+const passed = (counts.passed ?? 0) + checks.passed;
+const failed = (counts.failed ?? 0) + checks.failed;
+process.stdout.write(`\n${passed} passed, ${failed} failed, ${counts.skipped ?? 0} skipped\n`);
+process.exit(result.status === 0 && checks.failed === 0 ? 0 : 1);
