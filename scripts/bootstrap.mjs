@@ -55,9 +55,10 @@ function ensurePnpm() {
   return null;
 }
 
+let pnpmCommand;
 function pnpm(args) {
-  const pnpmCmd = ensurePnpm.cached ?? (ensurePnpm.cached = ensurePnpm() ?? 'npx');
-  if (pnpmCmd === 'pnpm') run('pnpm', args);
+  pnpmCommand ??= ensurePnpm() ?? 'npm-exec';
+  if (pnpmCommand === 'pnpm') run('pnpm', args);
   else {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
     run('npm', ['exec', '--yes', `--package=${pkg.packageManager}`, '--', 'pnpm', ...args]);
@@ -76,13 +77,14 @@ function ensureSystemPackages({ chromiumPath }) {
   if (!which('redis-server')) missing.push('redis-server');
   if (missing.length === 0) return;
   if (!which('apt-get')) {
-    throw new Error(`Missing ${missing.join(', ')} and no apt-get to install them. Install them, or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Missing ${missing.join(', ')} and no apt-get to install them. Install them, or set CHROMIUM_PATH.`,
+    );
   }
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
   log(`installing ${missing.join(', ')} from the distribution's packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args) =>
-    sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env });
+  const apt = (args) => (sudo.length ? run('sudo', ['apt-get', ...args], { env }) : run('apt-get', args, { env }));
   apt(['update', '-qq']);
   apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
 }

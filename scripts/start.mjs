@@ -11,11 +11,11 @@ try {
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(root, 'services/api/src/embedded/platform.ts')],
-  { cwd: root, stdio: 'inherit', env: process.env },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/api/src/embedded/platform.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+});
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }

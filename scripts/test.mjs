@@ -1,7 +1,7 @@
 // `npm test`: bootstrap, lint and type-check, then every test file against real PostgreSQL,
 // Redis, an S3-compatible server and Chromium. The last line is `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bootstrap, root } from './bootstrap.mjs';
@@ -20,7 +20,9 @@ function step(name, cmd, args) {
   const started = Date.now();
   process.stdout.write(`\n== ${name}\n`);
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  process.stdout.write(`== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return result.status === 0;
 }
 

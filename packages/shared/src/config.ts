@@ -46,11 +46,17 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   /** Namespaces every BullMQ key, so several deployments (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('linksnap'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('linksnap'),
   S3_ENDPOINT: optionalUrl(['http:', 'https:']),
   S3_ACCESS_KEY: optionalString,
   S3_SECRET_KEY: optionalString,
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('linksnap'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .default('linksnap'),
   S3_REGION: z.string().default('us-east-1'),
   /** Secret for signing session tokens; unset → generated once and kept in DATA_DIR. */
   JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -93,7 +99,9 @@ export function parseConfig(env: Env): Config {
   }
   const config = result.data;
   if (config.S3_ENDPOINT !== undefined && (config.S3_ACCESS_KEY === undefined || config.S3_SECRET_KEY === undefined)) {
-    throw new ConfigError([{ key: 'S3_ACCESS_KEY', message: 'S3_ACCESS_KEY and S3_SECRET_KEY are required with S3_ENDPOINT' }]);
+    throw new ConfigError([
+      { key: 'S3_ACCESS_KEY', message: 'S3_ACCESS_KEY and S3_SECRET_KEY are required with S3_ENDPOINT' },
+    ]);
   }
   return { ...config, DATA_DIR: path.resolve(config.DATA_DIR) };
 }

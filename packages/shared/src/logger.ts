@@ -1,5 +1,5 @@
 /** Structured JSON logs (pino), one logger per process, named after the service. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Config } from './config.js';
 
 export type { Logger };

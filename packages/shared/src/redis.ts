@@ -2,9 +2,25 @@
  * Redis connection options for BullMQ, from REDIS_URL. BullMQ wants
  * `maxRetriesPerRequest: null` on worker connections so they wait out an outage.
  */
-import type { RedisOptions } from 'ioredis';
 
-export function redisOptions(redisUrl: string, overrides: RedisOptions = {}): RedisOptions {
+/** The ioredis options we set; a plain shape so it fits both ioredis' and BullMQ's types. */
+export interface RedisConnectionOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db: number;
+  tls?: Record<string, never>;
+  maxRetriesPerRequest: number | null;
+  enableOfflineQueue?: boolean;
+  connectTimeout?: number;
+  retryStrategy: (times: number) => number;
+}
+
+export function redisOptions(
+  redisUrl: string,
+  overrides: Partial<RedisConnectionOptions> = {},
+): RedisConnectionOptions {
   const url = new URL(redisUrl);
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
   return {

@@ -50,7 +50,10 @@ export function parseHttpUrl(input: string): URL {
     throw new AppError('INVALID_URL', 'The URL could not be parsed. Include the scheme, e.g. https://example.com/.');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('INVALID_URL', `Only http and https URLs can be captured, not ${url.protocol.replace(/:$/, '')}.`);
+    throw new AppError(
+      'INVALID_URL',
+      `Only http and https URLs can be captured, not ${url.protocol.replace(/:$/, '')}.`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
     throw new AppError('INVALID_URL', 'URLs with embedded credentials are not accepted.');

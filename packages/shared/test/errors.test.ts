@@ -5,11 +5,29 @@ import { AppError, ERROR_CATALOG, ERROR_CODES, PROBLEM_CONTENT_TYPE, toProblem, 
 describe('error catalog', () => {
   it('holds every code the design names, each with status, title and retry policy', () => {
     const designed = [
-      'VALIDATION_FAILED', 'INVALID_URL', 'UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'NOT_FOUND',
-      'LINK_ALREADY_EXISTS', 'EMAIL_ALREADY_EXISTS', 'TAG_ALREADY_EXISTS', 'IDEMPOTENCY_KEY_REUSED',
-      'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'INTERNAL',
-      'SSRF_BLOCKED', 'DNS_FAILED', 'CONNECTION_FAILED', 'NAVIGATION_TIMEOUT', 'BROWSER_CRASHED',
-      'STORAGE_UNAVAILABLE', 'UNSUPPORTED_CONTENT', 'CONTENT_TOO_LARGE', 'CAPTURE_FAILED',
+      'VALIDATION_FAILED',
+      'INVALID_URL',
+      'UNAUTHENTICATED',
+      'INVALID_CREDENTIALS',
+      'NOT_FOUND',
+      'LINK_ALREADY_EXISTS',
+      'EMAIL_ALREADY_EXISTS',
+      'TAG_ALREADY_EXISTS',
+      'IDEMPOTENCY_KEY_REUSED',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'RATE_LIMITED',
+      'SERVICE_UNAVAILABLE',
+      'INTERNAL',
+      'SSRF_BLOCKED',
+      'DNS_FAILED',
+      'CONNECTION_FAILED',
+      'NAVIGATION_TIMEOUT',
+      'BROWSER_CRASHED',
+      'STORAGE_UNAVAILABLE',
+      'UNSUPPORTED_CONTENT',
+      'CONTENT_TOO_LARGE',
+      'CAPTURE_FAILED',
     ];
     for (const code of designed) assert.ok(ERROR_CODES.includes(code as never), `${code} is missing`);
     for (const [code, entry] of Object.entries(ERROR_CATALOG)) {
@@ -20,7 +38,13 @@ describe('error catalog', () => {
   });
 
   it('marks transient capture failures retryable and policy failures not', () => {
-    for (const code of ['DNS_FAILED', 'CONNECTION_FAILED', 'NAVIGATION_TIMEOUT', 'BROWSER_CRASHED', 'STORAGE_UNAVAILABLE'] as const) {
+    for (const code of [
+      'DNS_FAILED',
+      'CONNECTION_FAILED',
+      'NAVIGATION_TIMEOUT',
+      'BROWSER_CRASHED',
+      'STORAGE_UNAVAILABLE',
+    ] as const) {
       assert.equal(new AppError(code).retryable, true, code);
     }
     for (const code of ['SSRF_BLOCKED', 'INVALID_URL', 'UNSUPPORTED_CONTENT', 'CONTENT_TOO_LARGE'] as const) {

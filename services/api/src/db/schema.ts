@@ -1,0 +1,150 @@
+/**
+ * The relational model (drizzle pg-core). Migrations under services/api/drizzle are generated
+ * from this file with drizzle-kit; never edit them by hand.
+ */
+
+import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_lower_idx').on(lower(t.email))],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_idx').on(t.keyHash), index('api_keys_user_idx').on(t.userId)],
+);
+
+export const links = pgTable(
+  'links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    normalizedUrl: text('normalized_url').notNull(),
+    title: text('title'),
+    description: text('description'),
+    latestSnapshotId: uuid('latest_snapshot_id').references((): AnyPgColumn => snapshots.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('links_user_normalized_url_idx').on(t.userId, t.normalizedUrl),
+    index('links_user_created_idx').on(t.userId, t.createdAt),
+  ],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tags_user_name_lower_idx').on(t.userId, lower(t.name))],
+);
+
+export const linkTags = pgTable(
+  'link_tags',
+  {
+    linkId: uuid('link_id')
+      .notNull()
+      .references(() => links.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.tagId] }), index('link_tags_tag_idx').on(t.tagId)],
+);
+
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    /** Also the BullMQ job id of the capture and of its result message. */
+    id: uuid('id').primaryKey(),
+    linkId: uuid('link_id')
+      .notNull()
+      .references((): AnyPgColumn => links.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status').$type<SnapshotState>().notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    error: jsonb('error').$type<StoredError | null>(),
+    errorCode: text('error_code'),
+    httpStatus: integer('http_status'),
+    finalUrl: text('final_url'),
+    contentType: text('content_type'),
+    title: text('title'),
+    lang: text('lang'),
+    text: text('text'),
+    timings: jsonb('timings').$type<Record<string, number>>(),
+    artifacts: jsonb('artifacts').$type<Artifact[]>().notNull().default([]),
+    missing: jsonb('missing').$type<{ kind: string; code: string; detail: string }[]>().notNull().default([]),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response'),
+    status: integer('status'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);
+
+export function lower(column: AnyPgColumn): SQL {
+  return sql`lower(${column})`;
+}
+
+export type UserRow = typeof users.$inferSelect;
+export type LinkRow = typeof links.$inferSelect;
+export type TagRow = typeof tags.$inferSelect;
+export type SnapshotRow = typeof snapshots.$inferSelect;

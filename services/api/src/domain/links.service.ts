@@ -1,0 +1,147 @@
+/**
+ * Saving links: URL validation and normalisation, the submit-time egress check, duplicate
+ * detection, and the hand-off of the first capture to the snapshot queue.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  normalizeUrl,
+  parseHttpUrl,
+  type Resolver,
+  resolveEgressTarget,
+  type SnapshotJob,
+} from '@linksnap/shared';
+import { isUuid } from '../db/errors.js';
+import type { LinkRecord, LinksRepository } from './links.repository.js';
+import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
+
+/** Where capture jobs go; implemented over BullMQ in queue/. */
+export interface SnapshotEnqueuer {
+  enqueue(job: SnapshotJob): Promise<void>;
+}
+
+export interface LinkView {
+  id: string;
+  url: string;
+  normalizedUrl: string;
+  title: string | null;
+  description: string | null;
+  tags: { id: string; name: string }[];
+  latestSnapshot: { id: string; status: string } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LinksServiceOptions {
+  egressAllow: readonly string[];
+  resolver?: Resolver;
+}
+
+export function toLinkView(record: LinkRecord): LinkView {
+  const { link } = record;
+  return {
+    id: link.id,
+    url: link.url,
+    normalizedUrl: link.normalizedUrl,
+    title: link.title,
+    description: link.description,
+    tags: record.tags,
+    latestSnapshot: record.latest,
+    createdAt: link.createdAt.toISOString(),
+    updatedAt: link.updatedAt.toISOString(),
+  };
+}
+
+/** Trimmed, 1–64 characters, de-duplicated case-insensitively (first spelling wins). */
+export function normalizeTagNames(names: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name.length < 1 || name.length > 64) {
+      throw new AppError('VALIDATION_FAILED', 'Tag names must be 1 to 64 characters.');
+    }
+    if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
+  }
+  return [...seen.values()];
+}
+
+export class LinksService {
+  constructor(
+    private readonly links: LinksRepository,
+    private readonly queue: SnapshotEnqueuer,
+    private readonly options: LinksServiceOptions,
+  ) {}
+
+  async create(
+    userId: string,
+    input: { url: string; tags?: string[] },
+    requestId?: string,
+  ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
+    const url = parseHttpUrl(input.url);
+    const normalizedUrl = normalizeUrl(url);
+    await this.checkEgress(url);
+    const tagNames = normalizeTagNames(input.tags ?? []);
+
+    const existing = await this.links.findIdByNormalizedUrl(userId, normalizedUrl);
+    if (existing) throw duplicate(existing);
+
+    const snapshotId = randomUUID();
+    const requestedAt = new Date();
+    const outcome = await this.links.createWithSnapshot({
+      userId,
+      url: input.url.trim(),
+      normalizedUrl,
+      tagNames,
+      snapshotId,
+      requestedAt,
+    });
+    if ('existingId' in outcome) throw duplicate(outcome.existingId);
+
+    const linkId = outcome.created.link.id;
+    try {
+      await this.queue.enqueue({
+        snapshotId,
+        linkId,
+        userId,
+        url: url.href,
+        requestedAt: requestedAt.toISOString(),
+        requestId,
+      });
+    } catch (err) {
+      // Without its job the snapshot would stay queued forever: undo the save instead.
+      await this.links.delete(linkId).catch(() => {});
+      throw new AppError('SERVICE_UNAVAILABLE', 'The capture queue is unavailable. Try again shortly.', {
+        retryAfter: 5,
+        cause: err,
+      });
+    }
+    return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
+  }
+
+  async get(userId: string, id: string): Promise<LinkView> {
+    const record = isUuid(id) ? await this.links.findOwned(userId, id) : null;
+    if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
+    return toLinkView(record);
+  }
+
+  /** A blocked address is refused now; a name that does not resolve is left to the capture. */
+  private async checkEgress(url: URL): Promise<void> {
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    try {
+      await resolveEgressTarget(url.hostname, port, {
+        allow: this.options.egressAllow,
+        resolver: this.options.resolver,
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'DNS_FAILED') return;
+      throw err;
+    }
+  }
+}
+
+function duplicate(linkId: string): AppError {
+  return new AppError('LINK_ALREADY_EXISTS', 'This URL is already saved.', {
+    extensions: { linkId },
+    headers: { Location: `/v1/links/${linkId}` },
+  });
+}

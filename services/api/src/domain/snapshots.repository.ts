@@ -1,0 +1,67 @@
+/** Queries on snapshots, including the idempotent write of a capture result. */
+import { FINAL_STATES, type SnapshotResult } from '@linksnap/shared';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { links, type SnapshotRow, snapshots } from '../db/schema.js';
+
+export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
+
+const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
+
+export class SnapshotsRepository {
+  constructor(private readonly db: Db) {}
+
+  async findById(id: string): Promise<SnapshotRow | null> {
+    const rows = await this.db.select().from(snapshots).where(eq(snapshots.id, id)).limit(1);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Writes a final result once: a snapshot already final is left alone, so replaying a result
+   * message changes nothing. Also moves the link's latest snapshot forward and fills its title.
+   */
+  async applyResult(result: SnapshotResult): Promise<ApplyOutcome> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(snapshots).where(eq(snapshots.id, result.snapshotId)).for('update');
+      if (!row) return 'unknown-snapshot';
+      if (isFinal(row.status)) return 'already-final';
+      await tx
+        .update(snapshots)
+        .set({
+          status: result.status,
+          attempts: result.attempts,
+          error: result.error,
+          errorCode: result.error?.code ?? null,
+          httpStatus: result.httpStatus,
+          finalUrl: result.finalUrl,
+          contentType: result.contentType,
+          title: result.title,
+          lang: result.lang,
+          text: result.text,
+          timings: result.timings,
+          artifacts: result.artifacts,
+          missing: result.missing,
+          startedAt: result.startedAt ? new Date(result.startedAt) : null,
+          finishedAt: new Date(result.finishedAt),
+        })
+        .where(eq(snapshots.id, row.id));
+
+      const [link] = await tx.select().from(links).where(eq(links.id, row.linkId)).for('update');
+      if (!link) return 'applied';
+      let isLatest = link.latestSnapshotId === null || link.latestSnapshotId === row.id;
+      if (!isLatest && link.latestSnapshotId) {
+        const [current] = await tx
+          .select({ requestedAt: snapshots.requestedAt })
+          .from(snapshots)
+          .where(eq(snapshots.id, link.latestSnapshotId));
+        isLatest = !current || row.requestedAt.getTime() >= current.requestedAt.getTime();
+      }
+      const title = link.title === null && result.title ? result.title : link.title;
+      await tx
+        .update(links)
+        .set({ latestSnapshotId: isLatest ? row.id : link.latestSnapshotId, title, updatedAt: new Date() })
+        .where(eq(links.id, link.id));
+      return 'applied';
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Session tokens: HS256 JWTs with pinned algorithm, issuer and audience. The secret comes from
+ * JWT_SECRET or, when unset, is generated once and kept in DATA_DIR/jwt-secret (mode 0600).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppError, type Config } from '@linksnap/shared';
+import { jwtVerify, SignJWT } from 'jose';
+
+const ISSUER = 'linksnap';
+const AUDIENCE = 'linksnap-api';
+
+export function loadJwtSecret(config: Pick<Config, 'JWT_SECRET' | 'DATA_DIR'>): Uint8Array {
+  if (config.JWT_SECRET !== undefined) return new TextEncoder().encode(config.JWT_SECRET);
+  const file = path.join(config.DATA_DIR, 'jwt-secret');
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  try {
+    // `wx`: when two processes start together, exactly one writes and both read the same bytes.
+    writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err;
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+export class TokenService {
+  constructor(
+    private readonly secret: Uint8Array,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async issue(userId: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttlSeconds)
+      .sign(this.secret);
+  }
+
+  /** The user id of a valid token; UNAUTHENTICATED for anything else. */
+  async verify(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
+      return payload.sub;
+    } catch {
+      throw new AppError('UNAUTHENTICATED', 'The access token is invalid or has expired.');
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/** Queries on users. */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { type UserRow, users } from '../db/schema.js';
+
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts the user; null when the email (case-insensitively) is taken. */
+  async insert(email: string, passwordHash: string): Promise<UserRow | null> {
+    const rows = await this.db.insert(users).values({ email, passwordHash }).onConflictDoNothing().returning();
+    return rows[0] ?? null;
+  }
+
+  async findByEmail(email: string): Promise<UserRow | null> {
+    const rows = await this.db
+      .select()
+      .from(users)
+      .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+      .limit(1);
+    return rows[0] ?? null;
+  }
+
+  async findById(id: string): Promise<UserRow | null> {
+    const rows = await this.db.select().from(users).where(eq(users.id, id)).limit(1);
+    return rows[0] ?? null;
+  }
+}

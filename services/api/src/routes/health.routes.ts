@@ -1,0 +1,43 @@
+/** Liveness (the process answers) and readiness (PostgreSQL, Redis and S3 answer within 2 s). */
+import { AppError } from '@linksnap/shared';
+import type { ZodApp } from './types.js';
+
+export type ReadinessCheck = () => Promise<unknown>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(app: ZodApp, checks: Record<string, ReadinessCheck>): void {
+  // GET /healthz
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // GET /readyz
+  app.get('/readyz', async () => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck)));
+    const report = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    if (results.some((r) => r !== 'ok')) {
+      throw new AppError('SERVICE_UNAVAILABLE', 'A dependency is not reachable.', {
+        retryAfter: 5,
+        extensions: { checks: report },
+      });
+    }
+    return { status: 'ok', checks: report };
+  });
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig } from '@linksnap/shared';
+import { startTestS3, testEnv } from '../../../test/support/services.js';
+import type { EmbeddedS3 } from '../src/embedded/s3-server.js';
+import { type Api, createApi } from '../src/main.js';
+import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
+
+describe('a dependency is down', () => {
+  let h: Harness;
+  let s3: EmbeddedS3;
+  let broken: Api;
+  before(async () => {
+    h = await startHarness();
+    s3 = await startTestS3();
+    // Same database and secret, but Redis on a port where nothing listens.
+    const config = parseConfig(testEnv({ s3, extra: { REDIS_URL: 'redis://127.0.0.1:1' } }));
+    broken = await createApi(config, { consumeResults: false });
+  });
+  after(async () => {
+    await broken.close();
+    await s3.close();
+    await h.close();
+  });
+
+  it('answers 503 with Retry-After when the job cannot be queued, and keeps no half-saved link', async () => {
+    const user = await h.signup();
+    const url = `http://8.8.8.8/${randomUUID()}`;
+    const res = await broken.app.inject({
+      method: 'POST',
+      url: '/v1/links',
+      headers: bearer(user.token),
+      payload: { url },
+    });
+    assert.equal(res.statusCode, 503);
+    assert.ok(isProblem(res));
+    assert.equal(res.json().code, 'SERVICE_UNAVAILABLE');
+    assert.ok(Number(res.headers['retry-after']) > 0);
+
+    const retry = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/links',
+      headers: bearer(user.token),
+      payload: { url },
+    });
+    assert.equal(retry.statusCode, 202, 'the failed attempt left no duplicate behind');
+  });
+
+  it('reports not ready, naming the failed check', async () => {
+    const res = await broken.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(res.statusCode, 503);
+    assert.ok(isProblem(res));
+    assert.equal(res.json().checks.redis, 'unavailable');
+    assert.equal(res.json().checks.postgres, 'ok');
+    assert.ok(res.headers['retry-after']);
+  });
+});

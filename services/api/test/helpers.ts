@@ -1,0 +1,72 @@
+/**
+ * Test harness: a real API (PostgreSQL or PGlite, Redis, embedded S3) built in-process on a
+ * queue prefix and bucket of its own, plus helpers to create users. Nothing is ever truncated:
+ * every test isolates itself with fresh users.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Config,
+  parseConfig,
+  RESULTS_QUEUE,
+  type Resolver,
+  redisOptions,
+  SNAPSHOTS_QUEUE,
+} from '@linksnap/shared';
+import { Queue } from 'bullmq';
+import type { LightMyRequestResponse } from 'fastify';
+import { startTestS3, type TestEnvOptions, testEnv } from '../../../test/support/services.js';
+import { type Api, createApi } from '../src/main.js';
+
+export interface Harness {
+  api: Api;
+  config: Config;
+  queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE): Queue;
+  signup(): Promise<{ token: string; userId: string; email: string }>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: Partial<TestEnvOptions> & { resolver?: Resolver } = {}): Promise<Harness> {
+  const s3 = await startTestS3();
+  const { resolver, ...envOptions } = options;
+  const config = parseConfig(testEnv({ s3, ...envOptions }));
+  const api = await createApi(config, { resolver });
+  const queues: Queue[] = [];
+  const queue = (name: string) => {
+    const q = new Queue(name, { connection: redisOptions(config.REDIS_URL as string), prefix: config.QUEUE_PREFIX });
+    queues.push(q);
+    return q;
+  };
+  return {
+    api,
+    config,
+    queue,
+    async signup() {
+      const email = `user-${randomUUID()}@example.test`;
+      const res = await api.app.inject({
+        method: 'POST',
+        url: '/v1/auth/signup',
+        payload: { email, password: 'correct horse battery' },
+      });
+      if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+      const body = res.json();
+      return { token: body.token, userId: body.user.id, email };
+    },
+    async close() {
+      await api.close();
+      for (const name of [SNAPSHOTS_QUEUE, RESULTS_QUEUE]) {
+        const q = queue(name);
+        await q.obliterate({ force: true }).catch(() => {});
+      }
+      await Promise.all(queues.map((q) => q.close()));
+      await s3.close();
+    },
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+export function isProblem(res: LightMyRequestResponse): boolean {
+  return String(res.headers['content-type']).startsWith('application/problem+json');
+}

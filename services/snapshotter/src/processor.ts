@@ -1,0 +1,129 @@
+/**
+ * The snapshot job processor: capture on a pooled page, upload, report. It decides retries in
+ * one place from the failure's catalog code: retryable with attempts left → plain Error (BullMQ
+ * backs off and retries); otherwise a `failed` result is sent first, then UnrecoverableError.
+ */
+import os from 'node:os';
+import {
+  AppError,
+  CAPTURE_STAGES,
+  type CaptureStage,
+  type Config,
+  type Logger,
+  type ObjectStorage,
+  parseHttpUrl,
+  type SnapshotJob,
+  type SnapshotResultInput,
+  snapshotJobSchema,
+  toStoredError,
+} from '@linksnap/shared';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { BrowserPool } from './browser-pool.js';
+import { capturePage } from './capture/index.js';
+import type { EgressProxy } from './egress/proxy.js';
+import { toCaptureError } from './errors.js';
+import type { ResultProducer } from './results.js';
+import { uploadArtifacts } from './storage.js';
+
+export interface ProcessorDeps {
+  config: Pick<Config, 'CAPTURE_TIMEOUT_MS'>;
+  pool: BrowserPool;
+  proxy: EgressProxy;
+  storage: ObjectStorage;
+  results: ResultProducer;
+  logger?: Logger;
+  /** Names this worker in results, for diagnosis. */
+  workerName?: string;
+}
+
+export interface ProcessorOutcome {
+  status: 'succeeded' | 'partial';
+  artifacts: number;
+}
+
+function percentOf(stage: CaptureStage): number {
+  return Math.round((CAPTURE_STAGES.indexOf(stage) / (CAPTURE_STAGES.length - 1)) * 100);
+}
+
+export function createProcessor(deps: ProcessorDeps) {
+  const workerName = deps.workerName ?? `${os.hostname()}:${process.pid}`;
+
+  return async (job: Job<SnapshotJob>): Promise<ProcessorOutcome> => {
+    const startedAt = new Date().toISOString();
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const parsed = snapshotJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      // Without ids there is nobody to report to; the job itself records the failure.
+      throw new UnrecoverableError(`Invalid snapshot job payload: ${parsed.error.message}`);
+    }
+    const data = parsed.data;
+    const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
+    const progress = (stage: CaptureStage) => job.updateProgress({ stage, percent: percentOf(stage) });
+
+    try {
+      const url = parseHttpUrl(data.url).href;
+      const captured = await deps.pool.run((page) =>
+        capturePage(page, { url, timeoutMs: deps.config.CAPTURE_TIMEOUT_MS, proxy: deps.proxy, onStage: progress }),
+      );
+      if (captured.artifacts.length === 0) {
+        const first = captured.missing[0];
+        throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
+      }
+      await progress('upload');
+      const t0 = performance.now();
+      const artifacts = await uploadArtifacts(deps.storage, data.snapshotId, captured.artifacts);
+      const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
+      const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
+      await deps.results.send({
+        snapshotId: data.snapshotId,
+        linkId: data.linkId,
+        status,
+        attempts: attempt,
+        error: null,
+        finalUrl: captured.navigation.finalUrl,
+        httpStatus: captured.navigation.httpStatus,
+        contentType: captured.navigation.contentType,
+        title: captured.metadata.title,
+        lang: captured.metadata.lang,
+        text: null,
+        timings,
+        artifacts,
+        missing: captured.missing,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        worker: workerName,
+      });
+      await progress('done');
+      log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
+      return { status, artifacts: artifacts.length };
+    } catch (err) {
+      const error = toCaptureError(err);
+      const final = !error.retryable || attempt >= maxAttempts;
+      log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
+      if (!final) throw new Error(`${error.code}: ${error.detail}`);
+      const result: SnapshotResultInput = {
+        snapshotId: data.snapshotId,
+        linkId: data.linkId,
+        status: 'failed',
+        attempts: attempt,
+        error: toStoredError(error.code, error.detail),
+        finalUrl: null,
+        httpStatus: null,
+        contentType: null,
+        title: null,
+        lang: null,
+        text: null,
+        timings: {},
+        artifacts: [],
+        missing: [],
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        worker: workerName,
+      };
+      // If even the report fails, let BullMQ retry the job so the outcome is not lost.
+      await deps.results.send(result);
+      throw new UnrecoverableError(`${error.code}: ${error.detail}`);
+    }
+  };
+}

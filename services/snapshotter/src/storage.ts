@@ -1,0 +1,48 @@
+/**
+ * Artifact upload: each captured body goes to `artifactKey(snapshotId, kind)` through the shared
+ * ObjectStorage (content type, size and sha256 recorded). Keys are deterministic, so a retried
+ * job simply overwrites its previous attempt's objects.
+ */
+import {
+  AppError,
+  ARTIFACT_KINDS,
+  type Artifact,
+  artifactKey,
+  type Config,
+  isAppError,
+  ObjectStorage,
+} from '@linksnap/shared';
+import type { CapturedArtifact } from './capture/index.js';
+
+export function createObjectStorage(config: Config): ObjectStorage {
+  if (!config.S3_ENDPOINT || !config.S3_ACCESS_KEY || !config.S3_SECRET_KEY) {
+    throw new Error('The snapshotter needs S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY.');
+  }
+  return new ObjectStorage({
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  });
+}
+
+export async function uploadArtifacts(
+  storage: ObjectStorage,
+  snapshotId: string,
+  captured: CapturedArtifact[],
+): Promise<Artifact[]> {
+  const stored: Artifact[] = [];
+  for (const { kind, body } of captured) {
+    const { contentType } = ARTIFACT_KINDS[kind];
+    try {
+      const object = await storage.put(artifactKey(snapshotId, kind), body, contentType);
+      stored.push({ kind, key: object.key, contentType, bytes: object.bytes, sha256: object.sha256 });
+    } catch (err) {
+      throw isAppError(err)
+        ? err
+        : new AppError('STORAGE_UNAVAILABLE', `Storing the ${kind} artifact failed.`, { cause: err });
+    }
+  }
+  return stored;
+}

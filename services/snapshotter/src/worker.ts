@@ -1,0 +1,94 @@
+/**
+ * Wiring only: snapshots queue → processor → browser pool (behind the egress proxy) → storage →
+ * results queue. `close()` stops taking jobs, lets in-flight captures finish within
+ * SHUTDOWN_GRACE_MS, then closes the browsers and the proxy.
+ */
+
+import { hostname } from 'node:os';
+import {
+  type Config,
+  createLogger,
+  type Logger,
+  type Resolver,
+  redisOptions,
+  SNAPSHOTS_QUEUE,
+  type SnapshotJob,
+} from '@linksnap/shared';
+import { type ConnectionOptions, Worker } from 'bullmq';
+import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
+import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
+import { createProcessor, type ProcessorOutcome } from './processor.js';
+import { createResultProducer } from './results.js';
+import { createObjectStorage } from './storage.js';
+
+export interface SnapshotterOptions {
+  logger?: Logger;
+  /** DNS for the egress guard; tests inject hostile resolvers. */
+  resolver?: Resolver;
+  /** Browser isolation per job (default `context`). */
+  isolation?: 'context' | 'page';
+}
+
+export interface Snapshotter {
+  worker: Worker<SnapshotJob, ProcessorOutcome>;
+  pool: BrowserPool;
+  proxy: EgressProxy;
+  close(): Promise<void>;
+}
+
+export async function startSnapshotter(config: Config, options: SnapshotterOptions = {}): Promise<Snapshotter> {
+  if (!config.REDIS_URL) throw new Error('The snapshotter needs REDIS_URL (it talks to the queues through Redis).');
+  if (!config.S3_ENDPOINT) throw new Error('The snapshotter needs S3_ENDPOINT (artifacts go to object storage).');
+  const logger = options.logger ?? createLogger(config, 'snapshotter');
+
+  const storage = createObjectStorage(config);
+  await storage.ensureBucket();
+  const results = createResultProducer(config);
+  const proxy = await startEgressProxy({ allow: config.EGRESS_ALLOW, resolver: options.resolver, logger });
+  let pool: BrowserPool;
+  try {
+    pool = await launchBrowserPool({ config, args: proxy.chromiumArgs(), isolation: options.isolation, logger });
+  } catch (err) {
+    await Promise.allSettled([proxy.close(), results.close()]);
+    throw err;
+  }
+
+  const processor = createProcessor({ config, pool, proxy, storage, results, logger });
+  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, processor, {
+    // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
+    name: `${hostname()}:${process.pid}`,
+    prefix: config.QUEUE_PREFIX,
+    // ioredis' RetryStrategy type allows null where BullMQ's copy does not; the values are the same.
+    connection: redisOptions(config.REDIS_URL) as ConnectionOptions,
+    concurrency: config.CAPTURE_CONCURRENCY,
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_STALLED_INTERVAL_MS,
+  });
+  worker.on('error', (err) => logger.error({ err }, 'snapshot worker error'));
+  worker.on('failed', (job, err) =>
+    logger.debug({ snapshotId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'snapshot job failed'),
+  );
+  logger.info({ proxy: proxy.url, concurrency: config.CAPTURE_CONCURRENCY }, 'snapshotter ready');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS);
+      });
+      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, 'in-flight captures did not finish; forcing shutdown');
+        await worker.close(true).catch(() => undefined);
+      }
+      await pool.close();
+      await Promise.allSettled([proxy.close(), results.close()]);
+      logger.info('snapshotter stopped');
+    })();
+    return closing;
+  };
+
+  return { worker, pool, proxy, close };
+}

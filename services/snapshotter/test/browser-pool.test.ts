@@ -1,0 +1,39 @@
+/** The browser pool: a browser that dies mid-capture is reported as BROWSER_CRASHED and replaced. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { AppError, parseConfig } from '@linksnap/shared';
+import { type FixtureServer, SIMPLE_PAGE_TITLE, startFixtureServer } from '../../../test/support/fixture-server.js';
+import { type BrowserPool, launchBrowserPool } from '../src/browser-pool.js';
+
+let fixture: FixtureServer;
+let pool: BrowserPool;
+
+before(async () => {
+  fixture = await startFixtureServer();
+  const config = parseConfig({ CAPTURE_CONCURRENCY: '1', CAPTURE_TIMEOUT_MS: '15000' });
+  pool = await launchBrowserPool({ config, args: [] });
+});
+after(async () => {
+  await pool?.close();
+  await fixture?.close();
+});
+
+test('a browser killed mid-capture surfaces as BROWSER_CRASHED, and the next capture works', async () => {
+  const [pid] = pool.pids();
+  assert.ok(pid, 'a browser is running');
+  await assert.rejects(
+    pool.run(async (page) => {
+      await page.goto(fixture.url('/simple'));
+      process.kill(-pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      return page.title();
+    }),
+    (err: unknown) => err instanceof AppError && err.code === 'BROWSER_CRASHED',
+  );
+  const title = await pool.run(async (page) => {
+    await page.goto(fixture.url('/simple'));
+    return page.title();
+  });
+  assert.equal(title, SIMPLE_PAGE_TITLE);
+  assert.ok(!pool.pids().includes(pid));
+});

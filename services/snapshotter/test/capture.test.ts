@@ -1,0 +1,173 @@
+/**
+ * The snapshotter end to end against real Redis, the embedded S3 server and Chromium: a job on
+ * the snapshots queue ends as one message on the results queue, with its artifacts stored.
+ * Name resolution is faked (every name fails), so nothing but 127.0.0.1 is ever reached.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import {
+  type Config,
+  ObjectStorage,
+  parseConfig,
+  RESULTS_QUEUE,
+  redisOptions,
+  SNAPSHOTS_QUEUE,
+  type SnapshotJob,
+  type SnapshotResult,
+  snapshotJobOptions,
+} from '@linksnap/shared';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import {
+  closedPort,
+  type FixtureServer,
+  SIMPLE_PAGE_TEXT,
+  SIMPLE_PAGE_TITLE,
+  startFixtureServer,
+} from '../../../test/support/fixture-server.js';
+import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { type Snapshotter, startSnapshotter } from '../src/worker.js';
+
+type EmbeddedS3 = Awaited<ReturnType<typeof startTestS3>>;
+
+describe('snapshotter', () => {
+  let s3: EmbeddedS3;
+  let fixture: FixtureServer;
+  /** Not allow-listed: must never see a request. */
+  let forbidden: FixtureServer;
+  let deadPort: number;
+  let config: Config;
+  let snapshotter: Snapshotter;
+  let jobs: Queue<SnapshotJob>;
+  let results: Queue<SnapshotResult>;
+  let storage: ObjectStorage;
+
+  before(async () => {
+    s3 = await startTestS3();
+    fixture = await startFixtureServer();
+    forbidden = await startFixtureServer();
+    deadPort = await closedPort();
+    config = parseConfig(
+      testEnv({
+        s3,
+        databaseUrl: null,
+        allow: [fixture.hostPort, `127.0.0.1:${deadPort}`],
+        extra: {
+          CAPTURE_ATTEMPTS: '2',
+          CAPTURE_BACKOFF_MS: '100',
+          CAPTURE_TIMEOUT_MS: '20000',
+          CAPTURE_CONCURRENCY: '2',
+        },
+      }),
+    );
+    const connection = redisOptions(config.REDIS_URL as string) as ConnectionOptions;
+    jobs = new Queue(SNAPSHOTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
+    results = new Queue(RESULTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
+    storage = new ObjectStorage({
+      endpoint: config.S3_ENDPOINT as string,
+      accessKey: config.S3_ACCESS_KEY as string,
+      secretKey: config.S3_SECRET_KEY as string,
+      bucket: config.S3_BUCKET,
+      region: config.S3_REGION,
+    });
+    snapshotter = await startSnapshotter(config, {
+      resolver: async (name) => {
+        throw new Error(`tests resolve no names (${name})`);
+      },
+    });
+  });
+
+  after(async () => {
+    await snapshotter?.close();
+    await jobs?.obliterate({ force: true });
+    await results?.obliterate({ force: true });
+    await Promise.allSettled([jobs?.close(), results?.close()]);
+    await Promise.allSettled([fixture?.close(), forbidden?.close(), s3?.close()]);
+  });
+
+  async function enqueue(url: string): Promise<string> {
+    const snapshotId = randomUUID();
+    const job: SnapshotJob = {
+      snapshotId,
+      linkId: randomUUID(),
+      userId: randomUUID(),
+      url,
+      requestedAt: new Date().toISOString(),
+    };
+    await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
+    return snapshotId;
+  }
+
+  async function resultOf(snapshotId: string, timeoutMs = 30_000): Promise<SnapshotResult> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const message = await results.getJob(snapshotId);
+      if (message) return message.data;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
+  }
+
+  test('captures a page into five stored artifacts and reports success', async () => {
+    const snapshotId = await enqueue(fixture.url('/simple'));
+    const result = await resultOf(snapshotId);
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
+    assert.equal(result.attempts, 1);
+    assert.equal(result.title, SIMPLE_PAGE_TITLE);
+    assert.equal(result.httpStatus, 200);
+    assert.equal(result.finalUrl, fixture.url('/simple'));
+    assert.equal(result.lang, 'en');
+    assert.match(result.contentType ?? '', /text\/html/);
+    assert.ok(result.timings.navigate !== undefined && result.timings.upload !== undefined);
+
+    const kinds = result.artifacts.map((a) => a.kind).sort();
+    assert.deepEqual(kinds, ['html', 'metadata', 'mhtml', 'pdf', 'screenshot']);
+    const bodies = new Map<string, Buffer>();
+    for (const artifact of result.artifacts) {
+      assert.equal(artifact.key, `snapshots/${snapshotId}/${artifact.kind}.${artifact.key.split('.').pop()}`);
+      const body = await storage.getBuffer(artifact.key);
+      assert.equal(body.length, artifact.bytes, artifact.kind);
+      assert.equal(createHash('sha256').update(body).digest('hex'), artifact.sha256, artifact.kind);
+      bodies.set(artifact.kind, body);
+    }
+    assert.deepEqual([...(bodies.get('screenshot') as Buffer).subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+    assert.equal((bodies.get('pdf') as Buffer).subarray(0, 4).toString('latin1'), '%PDF');
+    // MHTML parts are quoted-printable: soft line breaks may split the text.
+    const mhtml = (bodies.get('mhtml') as Buffer).toString('utf8').replace(/=\r?\n/g, '');
+    assert.ok(mhtml.includes(SIMPLE_PAGE_TEXT), 'mhtml holds the page text');
+    assert.ok((bodies.get('html') as Buffer).toString('utf8').includes(SIMPLE_PAGE_TEXT));
+    const metadata = JSON.parse((bodies.get('metadata') as Buffer).toString('utf8'));
+    assert.equal(metadata.title, SIMPLE_PAGE_TITLE);
+    assert.equal(metadata.description, 'A fixture page for capture tests.');
+    assert.equal(metadata.httpStatus, 200);
+  });
+
+  test('a 404 page is still captured, with its status recorded', async () => {
+    const result = await resultOf(await enqueue(fixture.url('/not-found')));
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.httpStatus, 404);
+    assert.equal(result.artifacts.length, 5);
+  });
+
+  test('an unreachable port fails with CONNECTION_FAILED after every attempt', async () => {
+    const result = await resultOf(await enqueue(`http://127.0.0.1:${deadPort}/`));
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.code, 'CONNECTION_FAILED');
+    assert.equal(result.attempts, config.CAPTURE_ATTEMPTS);
+    assert.deepEqual(result.artifacts, []);
+  });
+
+  test('a loopback target outside the allow list fails with SSRF_BLOCKED, once, unseen', async () => {
+    const snapshotId = await enqueue(forbidden.url('/simple'));
+    const result = await resultOf(snapshotId);
+    assert.equal(result.status, 'failed');
+    assert.equal(result.error?.code, 'SSRF_BLOCKED');
+    assert.equal(result.attempts, 1);
+    const job = await jobs.getJob(snapshotId);
+    assert.equal(job?.attemptsMade, 1);
+    assert.equal(
+      [...forbidden.hits.values()].reduce((a, b) => a + b, 0),
+      0,
+    );
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Delivery guarantees of the queue design: failures carry catalog codes after their retries,
+ * two snapshotters share work without doing any job twice, and results wait in Redis while
+ * the API is down.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { RESULTS_QUEUE, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { closedPort, type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
+import { Stack } from '../support/stack.js';
+
+describe('delivery', () => {
+  let fixture: FixtureServer;
+  before(async () => {
+    fixture = await startFixtureServer();
+    for (let i = 0; i < 20; i++) {
+      fixture.route(`/page-${i}`, (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(simplePage(`Page number ${i}`, `Body of page ${i}`));
+      });
+    }
+  });
+  after(() => fixture?.close());
+
+  it('fails an unreachable host with CONNECTION_FAILED after its retries', async () => {
+    const port = await closedPort();
+    const stack = await Stack.start({ allow: [`127.0.0.1:${port}`], env: { CAPTURE_ATTEMPTS: '3' } });
+    try {
+      const user = await stack.user();
+      const res = await stack.request('POST', '/v1/links', {
+        token: user.token,
+        json: { url: `http://127.0.0.1:${port}/nothing` },
+      });
+      assert.equal(res.status, 202);
+      const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 60_000);
+      assert.equal(job.state, 'failed', stack.logs());
+      assert.equal(job.error.code, 'CONNECTION_FAILED');
+      assert.equal(typeof job.error.title, 'string');
+      assert.equal(job.attempts, 3);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('shares 20 jobs between two snapshotter processes, each job done exactly once', async () => {
+    const stack = await Stack.start({ allow: [fixture.hostPort], snapshotters: 2 });
+    try {
+      const user = await stack.user();
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await stack.request('POST', '/v1/links', {
+          token: user.token,
+          json: { url: fixture.url(`/page-${i}`) },
+        });
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        ids.push(res.body.snapshot.id);
+      }
+      for (const id of ids) {
+        const { job } = await stack.waitForJob(id, user.token, 120_000);
+        assert.equal(job.state, 'succeeded', `${id}: ${JSON.stringify(job.error)}`);
+        assert.equal(job.attempts, 1);
+      }
+      for (let i = 0; i < 20; i++) assert.equal(fixture.hits.get(`/page-${i}`), 1, `page-${i} fetched once`);
+
+      // One set of objects per snapshot, nothing else in the bucket.
+      const keys = await stack.storage.list('snapshots/');
+      const prefixes = new Set(keys.map((k) => k.split('/')[1]));
+      assert.deepEqual([...prefixes].sort(), [...ids].sort());
+      const perSnapshot = keys.length / ids.length;
+      assert.ok(
+        Number.isInteger(perSnapshot) && perSnapshot >= 4,
+        `${keys.length} objects for ${ids.length} snapshots`,
+      );
+
+      // Both processes took part.
+      const completed = await stack.queue(SNAPSHOTS_QUEUE).getJobs(['completed'], 0, 100);
+      assert.equal(completed.length, 20);
+      const workers = new Set(completed.map((j) => j.processedBy));
+      assert.equal(workers.size, 2, `processed by ${[...workers].join(', ')}`);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('keeps a result that finishes while the API is down and records it after restart', async () => {
+    const stack = await Stack.start({ allow: [fixture.hostPort] });
+    try {
+      const user = await stack.user();
+      const res = await stack.request('POST', '/v1/links', {
+        token: user.token,
+        json: { url: fixture.url('/page-0') },
+      });
+      assert.equal(res.status, 202);
+      const snapshotId = res.body.snapshot.id as string;
+      assert.equal(await stack.api?.stop(), 0, 'the API exits cleanly on SIGTERM');
+
+      // The capture finishes with no API running: its result waits in the results queue.
+      const results = stack.queue(RESULTS_QUEUE);
+      const deadline = Date.now() + 60_000;
+      while (!(await results.getJob(snapshotId)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(await results.getJob(snapshotId), `no result was queued\n${stack.logs()}`);
+
+      await stack.startApi();
+      const { job } = await stack.waitForJob(snapshotId, user.token, 30_000);
+      assert.equal(job.state, 'succeeded');
+      const snapshot = await stack.request('GET', `/v1/snapshots/${snapshotId}`, { token: user.token });
+      assert.equal(snapshot.body.title, 'Page number 0');
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Connection settings of the real services tests use, and per-test isolation helpers:
+ * every test gets its own queue prefix, bucket and user, so tests can run side by side.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type EmbeddedS3, startEmbeddedS3 } from '@linksnap/api/embedded/s3-server';
+
+export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export function tempDir(prefix = 'linksnap-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** One embedded S3 server per test file (cheap: ~20 ms), with its data in a temp dir. */
+export async function startTestS3(): Promise<EmbeddedS3> {
+  return startEmbeddedS3({ directory: path.join(tempDir('linksnap-s3-'), 's3') });
+}
+
+export interface TestEnvOptions {
+  s3: EmbeddedS3;
+  /** `host:port` entries for EGRESS_ALLOW (the fixture server). */
+  allow?: string[];
+  /** Unset → real PostgreSQL; `null` → embedded PGlite in dataDir. */
+  databaseUrl?: string | null;
+  dataDir?: string;
+  extra?: Record<string, string>;
+}
+
+/** Environment for one test's API/snapshotter processes, isolated by prefix and bucket. */
+export function testEnv(options: TestEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: options.dataDir ?? tempDir('linksnap-data-'),
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: uniqueName('test').replace(/-/g, '_'),
+    S3_ENDPOINT: options.s3.endpoint,
+    S3_ACCESS_KEY: options.s3.accessKey,
+    S3_SECRET_KEY: options.s3.secretKey,
+    S3_BUCKET: uniqueName('bucket'),
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    EGRESS_ALLOW: (options.allow ?? []).join(','),
+    CAPTURE_BACKOFF_MS: '200',
+    ...options.extra,
+  };
+  if (options.databaseUrl !== null) env.DATABASE_URL = options.databaseUrl ?? TEST_DATABASE_URL;
+  return env;
+}

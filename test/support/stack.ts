@@ -1,0 +1,225 @@
+/**
+ * Runs the platform for end-to-end tests the way it runs in production: the API and each
+ * snapshotter as separate Node processes on real ports, against real PostgreSQL (or PGlite),
+ * Redis, an S3 server and Chromium. Every process is tracked by pid and killed on close.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@linksnap/api/embedded/redis-server';
+import type { EmbeddedS3 } from '@linksnap/api/embedded/s3-server';
+import { ObjectStorage, parseConfig, RESULTS_QUEUE, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { Queue } from 'bullmq';
+import { startTestS3, testEnv } from './services.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const API_ENTRY = path.join(root, 'services/api/src/server.ts');
+const SNAPSHOTTER_ENTRY = path.join(root, 'services/snapshotter/src/main.ts');
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  /** Everything the process wrote, for assertions on logs and for failure reports. */
+  output: () => string;
+  /** SIGTERM, and the exit code (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    name,
+    child,
+    output: () => output,
+    async stop(graceMs = 20_000) {
+      if (!running()) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill() {
+      if (!running()) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface StackOptions {
+  /** Default: real PostgreSQL. */
+  database?: 'postgres' | 'pglite';
+  /** host:port entries let through the egress guard (the fixture server). */
+  allow?: string[];
+  snapshotters?: number;
+  env?: Record<string, string>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  contentType: string;
+}
+
+export class Stack {
+  readonly env: Record<string, string>;
+  readonly storage: ObjectStorage;
+  readonly snapshotters: ServiceProcess[] = [];
+  api: ServiceProcess | undefined;
+  private queues: Queue[] = [];
+
+  private constructor(
+    readonly s3: EmbeddedS3,
+    env: Record<string, string>,
+    readonly baseUrl: string,
+  ) {
+    this.env = env;
+    const config = parseConfig(env);
+    this.storage = new ObjectStorage({
+      endpoint: config.S3_ENDPOINT as string,
+      accessKey: config.S3_ACCESS_KEY as string,
+      secretKey: config.S3_SECRET_KEY as string,
+      bucket: config.S3_BUCKET,
+      region: config.S3_REGION,
+    });
+  }
+
+  static async start(options: StackOptions = {}): Promise<Stack> {
+    const s3 = await startTestS3();
+    const port = await freePort();
+    const env = testEnv({
+      s3,
+      allow: options.allow,
+      databaseUrl: options.database === 'pglite' ? null : undefined,
+      extra: { ...options.env, PORT: String(port) },
+    });
+    const stack = new Stack(s3, env, `http://127.0.0.1:${port}`);
+    try {
+      await stack.startApi();
+      for (let i = 0; i < (options.snapshotters ?? 1); i++) stack.startSnapshotter();
+    } catch (err) {
+      await stack.close();
+      throw err;
+    }
+    return stack;
+  }
+
+  /** Starts (or restarts) the API process and waits until /readyz answers 200. */
+  async startApi(timeoutMs = 60_000): Promise<void> {
+    this.api = spawnService('api', API_ENTRY, this.env);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.api.child.exitCode !== null) {
+        throw new Error(`API exited with ${this.api.child.exitCode}:\n${this.api.output()}`);
+      }
+      try {
+        const res = await fetch(`${this.baseUrl}/readyz`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`API not ready within ${timeoutMs} ms:\n${this.api.output()}`);
+  }
+
+  startSnapshotter(extraEnv: Record<string, string> = {}): ServiceProcess {
+    const worker = spawnService(`snapshotter-${this.snapshotters.length + 1}`, SNAPSHOTTER_ENTRY, {
+      ...this.env,
+      ...extraEnv,
+    });
+    this.snapshotters.push(worker);
+    return worker;
+  }
+
+  /** A BullMQ queue handle on this stack's prefix, closed with the stack. */
+  queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE): Queue {
+    const queue = new Queue(name, {
+      connection: redisOptions(this.env.REDIS_URL as string),
+      prefix: this.env.QUEUE_PREFIX,
+    });
+    this.queues.push(queue);
+    return queue;
+  }
+
+  async request<T = any>(
+    method: string,
+    pathname: string,
+    options: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const res = await fetch(`${this.baseUrl}${pathname}`, { method, headers, body });
+    const contentType = res.headers.get('content-type') ?? '';
+    const text = await res.text();
+    const parsed = contentType.includes('json') && text.length > 0 ? JSON.parse(text) : text;
+    return { status: res.status, headers: res.headers, body: parsed as T, contentType };
+  }
+
+  async download(pathname: string, token: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+    const res = await fetch(`${this.baseUrl}${pathname}`, { headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  /** Signs up a fresh user and returns its token. */
+  async user(): Promise<{ token: string; id: string; email: string }> {
+    const email = `user-${crypto.randomUUID()}@example.test`;
+    const res = await this.request('POST', '/v1/auth/signup', { json: { email, password: 'correct horse battery' } });
+    if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return { token: res.body.token, id: res.body.user.id, email };
+  }
+
+  /** Polls GET /v1/jobs/{id} until a final state; returns the job and the states seen. */
+  async waitForJob(jobId: string, token: string, timeoutMs = 60_000): Promise<{ job: any; seen: string[] }> {
+    const deadline = Date.now() + timeoutMs;
+    const seen: string[] = [];
+    while (Date.now() < deadline) {
+      const res = await this.request('GET', `/v1/jobs/${jobId}`, { token });
+      if (res.status !== 200) throw new Error(`GET job ${jobId}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (seen.at(-1) !== res.body.state) seen.push(res.body.state);
+      if (['succeeded', 'partial', 'failed'].includes(res.body.state)) return { job: res.body, seen };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${jobId} not finished within ${timeoutMs} ms (states: ${seen.join(' → ')})`);
+  }
+
+  /** Everything the stack's processes printed (for failure messages). */
+  logs(): string {
+    return [this.api, ...this.snapshotters]
+      .filter((p): p is ServiceProcess => p !== undefined)
+      .map((p) => `--- ${p.name}\n${p.output().slice(-4000)}`)
+      .join('\n');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.snapshotters.map((s) => s.stop(15_000)));
+    await this.api?.stop(10_000);
+    for (const name of [SNAPSHOTS_QUEUE, RESULTS_QUEUE] as const) {
+      const queue = this.queue(name);
+      await queue.obliterate({ force: true }).catch(() => {});
+    }
+    await Promise.all(this.queues.map((q) => q.close()));
+    await this.s3.close();
+  }
+}
