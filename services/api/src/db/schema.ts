@@ -7,6 +7,7 @@ import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  customType,
   index,
   integer,
   jsonb,
@@ -17,6 +18,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** tsvector has no drizzle builder; it is only ever written by PostgreSQL itself. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -121,8 +125,16 @@ export const snapshots = pgTable(
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Search words of the readable text ('simple' config: no stemming, any language). */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`to_tsvector('simple'::regconfig, coalesce("title", '') || ' ' || coalesce("text", ''))`,
+    ),
   },
-  (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
+  (t) => [
+    index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt),
+    index('snapshots_user_idx').on(t.userId),
+    index('snapshots_search_vector_idx').using('gin', t.searchVector),
+  ],
 );
 
 export const idempotencyKeys = pgTable(

@@ -10,6 +10,9 @@ export interface NewLink {
   tagNames: string[];
   snapshotId: string;
   requestedAt: Date;
+  title?: string | null;
+  /** Kept from an import (ADD_DATE); defaults to now. */
+  createdAt?: Date;
 }
 
 export interface LinkRecord {
@@ -37,7 +40,13 @@ export class LinksRepository {
     return this.db.transaction(async (tx) => {
       const [link] = await tx
         .insert(links)
-        .values({ userId: input.userId, url: input.url, normalizedUrl: input.normalizedUrl })
+        .values({
+          userId: input.userId,
+          url: input.url,
+          normalizedUrl: input.normalizedUrl,
+          title: input.title ?? null,
+          ...(input.createdAt ? { createdAt: input.createdAt } : {}),
+        })
         .onConflictDoNothing()
         .returning();
       if (!link) {
@@ -91,6 +100,15 @@ export class LinksRepository {
         .onConflictDoNothing();
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async addSnapshot(userId: string, linkId: string, id: string, requestedAt: Date): Promise<SnapshotRow> {
+    const [row] = await this.db.insert(snapshots).values({ id, linkId, userId, requestedAt }).returning();
+    return row as SnapshotRow;
+  }
+
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.db.delete(snapshots).where(eq(snapshots.id, id));
   }
 
   async delete(id: string): Promise<void> {

@@ -17,7 +17,8 @@ import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js'
 
 /** Where capture jobs go; implemented over BullMQ in queue/. */
 export interface SnapshotEnqueuer {
-  enqueue(job: SnapshotJob): Promise<void>;
+  /** A higher `priority` number runs later (BullMQ); bulk imports use it. */
+  enqueue(job: SnapshotJob, priority?: number): Promise<void>;
 }
 
 export interface LinkView {
@@ -74,8 +75,9 @@ export class LinksService {
 
   async create(
     userId: string,
-    input: { url: string; tags?: string[] },
+    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date },
     requestId?: string,
+    priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
     const url = parseHttpUrl(input.url);
     const normalizedUrl = normalizeUrl(url);
@@ -94,27 +96,14 @@ export class LinksService {
       tagNames,
       snapshotId,
       requestedAt,
+      title: input.title ?? null,
+      createdAt: input.createdAt,
     });
     if ('existingId' in outcome) throw duplicate(outcome.existingId);
 
     const linkId = outcome.created.link.id;
-    try {
-      await this.queue.enqueue({
-        snapshotId,
-        linkId,
-        userId,
-        url: url.href,
-        requestedAt: requestedAt.toISOString(),
-        requestId,
-      });
-    } catch (err) {
-      // Without its job the snapshot would stay queued forever: undo the save instead.
-      await this.links.delete(linkId).catch(() => {});
-      throw new AppError('SERVICE_UNAVAILABLE', 'The capture queue is unavailable. Try again shortly.', {
-        retryAfter: 5,
-        cause: err,
-      });
-    }
+    const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
+    await this.enqueueOrUndo(job, () => this.links.delete(linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 
@@ -122,6 +111,36 @@ export class LinksService {
     const record = isUuid(id) ? await this.links.findOwned(userId, id) : null;
     if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
     return toLinkView(record);
+  }
+
+  /** A new capture of a saved link: a new snapshot version; earlier versions are kept. */
+  async capture(userId: string, linkId: string, requestId?: string, priority?: number): Promise<SnapshotSummary> {
+    const record = isUuid(linkId) ? await this.links.findOwned(userId, linkId) : null;
+    if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
+    const snapshot = await this.links.addSnapshot(userId, linkId, randomUUID(), new Date());
+    const job = {
+      snapshotId: snapshot.id,
+      linkId,
+      userId,
+      url: parseHttpUrl(record.link.url).href,
+      requestedAt: snapshot.requestedAt.toISOString(),
+      requestId,
+    };
+    await this.enqueueOrUndo(job, () => this.links.deleteSnapshot(snapshot.id), priority);
+    return toSnapshotSummary(snapshot);
+  }
+
+  /** Without its job a snapshot would stay queued forever: undo the write instead. */
+  private async enqueueOrUndo(job: SnapshotJob, undo: () => Promise<void>, priority?: number): Promise<void> {
+    try {
+      await this.queue.enqueue(job, priority);
+    } catch (err) {
+      await undo().catch(() => {});
+      throw new AppError('SERVICE_UNAVAILABLE', 'The capture queue is unavailable. Try again shortly.', {
+        retryAfter: 5,
+        cause: err,
+      });
+    }
   }
 
   /** A blocked address is refused now; a name that does not resolve is left to the capture. */

@@ -39,14 +39,13 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
     this.queue.on('error', () => {});
   }
 
-  async enqueue(job: SnapshotJob): Promise<void> {
+  async enqueue(job: SnapshotJob, priority?: number): Promise<void> {
     const data = snapshotJobSchema.parse(job);
     await withTimeout(
-      this.queue.add(
-        SNAPSHOTS_QUEUE,
-        data,
-        snapshotJobOptions(data.snapshotId, this.config.CAPTURE_ATTEMPTS, this.config.CAPTURE_BACKOFF_MS),
-      ),
+      this.queue.add(SNAPSHOTS_QUEUE, data, {
+        ...snapshotJobOptions(data.snapshotId, this.config.CAPTURE_ATTEMPTS, this.config.CAPTURE_BACKOFF_MS),
+        ...(priority === undefined ? {} : { priority }),
+      }),
       ADD_TIMEOUT_MS,
       'enqueue',
     );

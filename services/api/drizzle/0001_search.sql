@@ -1,0 +1,2 @@
+ALTER TABLE "snapshots" ADD COLUMN "search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce("title", '') || ' ' || coalesce("text", ''))) STORED;--> statement-breakpoint
+CREATE INDEX "snapshots_search_vector_idx" ON "snapshots" USING gin ("search_vector");

@@ -1,0 +1,109 @@
+/** Writes on saved links and their snapshot versions: edit, tag changes, deletions. */
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/database.js';
+import { links, linkTags, snapshots, tags } from '../db/schema.js';
+
+export interface LinkEdit {
+  title?: string | null;
+  description?: string | null;
+  tags?: string[];
+  addTags: string[];
+  removeTags: string[];
+}
+
+async function tagIds(tx: Tx, userId: string, names: string[], create: boolean): Promise<string[]> {
+  if (names.length === 0) return [];
+  if (create) {
+    await tx
+      .insert(tags)
+      .values(names.map((name) => ({ userId, name })))
+      .onConflictDoNothing();
+  }
+  const rows = await tx
+    .select({ id: tags.id })
+    .from(tags)
+    .where(
+      and(
+        eq(tags.userId, userId),
+        inArray(
+          sql`lower(${tags.name})`,
+          names.map((n) => n.toLowerCase()),
+        ),
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
+export class LinksAdminRepository {
+  constructor(private readonly db: Db) {}
+
+  async update(userId: string, linkId: string, edit: LinkEdit): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [link] = await tx
+        .select({ id: links.id })
+        .from(links)
+        .where(and(eq(links.id, linkId), eq(links.userId, userId)))
+        .for('update');
+      if (!link) return false;
+      const fields: Partial<typeof links.$inferInsert> = { updatedAt: new Date() };
+      if (edit.title !== undefined) fields.title = edit.title;
+      if (edit.description !== undefined) fields.description = edit.description;
+      await tx.update(links).set(fields).where(eq(links.id, linkId));
+      if (edit.tags !== undefined) await tx.delete(linkTags).where(eq(linkTags.linkId, linkId));
+      const add = await tagIds(tx, userId, [...(edit.tags ?? []), ...edit.addTags], true);
+      if (add.length > 0) {
+        await tx
+          .insert(linkTags)
+          .values(add.map((tagId) => ({ linkId, tagId })))
+          .onConflictDoNothing();
+      }
+      const remove = await tagIds(tx, userId, edit.removeTags, false);
+      if (remove.length > 0) {
+        await tx.delete(linkTags).where(and(eq(linkTags.linkId, linkId), inArray(linkTags.tagId, remove)));
+      }
+      return true;
+    });
+  }
+
+  /** Deletes the link (its snapshots and tag links cascade); answers the snapshot ids it had. */
+  async delete(userId: string, linkId: string): Promise<string[] | null> {
+    return this.db.transaction(async (tx) => {
+      const ids = await tx.select({ id: snapshots.id }).from(snapshots).where(eq(snapshots.linkId, linkId));
+      const deleted = await tx
+        .delete(links)
+        .where(and(eq(links.id, linkId), eq(links.userId, userId)))
+        .returning({ id: links.id });
+      return deleted.length > 0 ? ids.map((r) => r.id) : null;
+    });
+  }
+
+  async versions(linkId: string) {
+    return this.db
+      .select()
+      .from(snapshots)
+      .where(eq(snapshots.linkId, linkId))
+      .orderBy(desc(snapshots.requestedAt), desc(snapshots.id));
+  }
+
+  /** Deletes one version; if it was the latest, the next newest version becomes the latest. */
+  async deleteSnapshot(userId: string, snapshotId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .delete(snapshots)
+        .where(and(eq(snapshots.id, snapshotId), eq(snapshots.userId, userId)))
+        .returning({ linkId: snapshots.linkId });
+      if (!row) return false;
+      const [next] = await tx
+        .select({ id: snapshots.id })
+        .from(snapshots)
+        .where(eq(snapshots.linkId, row.linkId))
+        .orderBy(desc(snapshots.requestedAt), desc(snapshots.id))
+        .limit(1);
+      await tx
+        .update(links)
+        .set({ latestSnapshotId: next?.id ?? null })
+        .where(and(eq(links.id, row.linkId), sql`${links.latestSnapshotId} is null`));
+      return true;
+    });
+  }
+}

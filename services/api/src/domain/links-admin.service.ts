@@ -1,0 +1,74 @@
+/**
+ * Editing and deleting saved links and their snapshot versions. Deleting always removes the
+ * stored objects too (every object under `snapshots/{id}/`), after the rows are gone.
+ */
+import { AppError, type ObjectStorage } from '@linksnap/shared';
+import { isUuid } from '../db/errors.js';
+import { normalizeTagNames } from './links.service.js';
+import type { LinksAdminRepository } from './links-admin.repository.js';
+
+export interface LinkPatch {
+  title?: string | null;
+  description?: string | null;
+  tags?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+}
+
+export interface VersionView {
+  id: string;
+  status: string;
+  title: string | null;
+  requestedAt: string;
+  finishedAt: string | null;
+  totalBytes: number;
+  error: { code: string; title: string; detail: string } | null;
+}
+
+const notFound = (what: string) => new AppError('NOT_FOUND', `The ${what} does not exist.`);
+
+export class LinksAdminService {
+  constructor(
+    private readonly repository: LinksAdminRepository,
+    private readonly storage: ObjectStorage,
+  ) {}
+
+  async update(userId: string, linkId: string, patch: LinkPatch): Promise<void> {
+    const ok =
+      isUuid(linkId) &&
+      (await this.repository.update(userId, linkId, {
+        title: patch.title,
+        description: patch.description,
+        tags: patch.tags === undefined ? undefined : normalizeTagNames(patch.tags),
+        addTags: normalizeTagNames(patch.addTags ?? []),
+        removeTags: normalizeTagNames(patch.removeTags ?? []),
+      }));
+    if (!ok) throw notFound('link');
+  }
+
+  async delete(userId: string, linkId: string): Promise<void> {
+    const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId) : null;
+    if (!snapshotIds) throw notFound('link');
+    for (const id of snapshotIds) await this.storage.removePrefix(`snapshots/${id}/`);
+  }
+
+  /** Every version of the link, newest first. The caller has checked ownership. */
+  async versions(linkId: string): Promise<VersionView[]> {
+    const rows = await this.repository.versions(linkId);
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      title: row.title,
+      requestedAt: row.requestedAt.toISOString(),
+      finishedAt: row.finishedAt?.toISOString() ?? null,
+      totalBytes: row.artifacts.reduce((sum, a) => sum + a.bytes, 0),
+      error: row.error ?? null,
+    }));
+  }
+
+  async deleteSnapshot(userId: string, snapshotId: string): Promise<void> {
+    const ok = isUuid(snapshotId) && (await this.repository.deleteSnapshot(userId, snapshotId));
+    if (!ok) throw notFound('snapshot');
+    await this.storage.removePrefix(`snapshots/${snapshotId}/`);
+  }
+}

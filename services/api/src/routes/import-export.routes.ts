@@ -1,0 +1,56 @@
+/**
+ * Bookmark import (Netscape HTML as a raw text/html body or as the one file of a
+ * multipart/form-data upload, up to 10 MB) and export.
+ */
+import multipart from '@fastify/multipart';
+import { AppError } from '@linksnap/shared';
+import type { FastifyRequest } from 'fastify';
+import type { ImportExportService } from '../domain/import-export.service.js';
+import { userIdOf } from '../http/auth.js';
+import type { ZodApp } from './types.js';
+
+export const IMPORT_LIMIT_BYTES = 10 * 1024 * 1024;
+
+const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'A bookmark file may be at most 10 MB.');
+
+async function bookmarkFile(request: FastifyRequest): Promise<string> {
+  if (typeof request.body === 'string') return request.body;
+  if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the bookmark file as text/html.');
+  try {
+    const file = await request.file();
+    if (!file) {
+      throw new AppError('VALIDATION_FAILED', 'The form has no file.', {
+        errors: [{ pointer: '/file', detail: 'is required' }],
+      });
+    }
+    return (await file.toBuffer()).toString('utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_PARTS_LIMIT') throw tooLarge();
+    throw err;
+  }
+}
+
+export function importExportRoutes(app: ZodApp, service: ImportExportService): void {
+  // Encapsulated so text/html and multipart bodies are accepted on this route only.
+  app.register(async (scope: ZodApp) => {
+    scope.addContentTypeParser('text/html', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
+    await scope.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1, fields: 10 } });
+
+    // POST /v1/import
+    scope.post('/v1/import', { bodyLimit: IMPORT_LIMIT_BYTES }, async (request) =>
+      service.import(userIdOf(request), await bookmarkFile(request), String(request.id)),
+    );
+  });
+
+  // GET /v1/export
+  app.get('/v1/export', async (request, reply) => {
+    const html = await service.export(userIdOf(request));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Content-Disposition', 'attachment; filename="bookmarks.html"')
+      .send(html);
+  });
+}

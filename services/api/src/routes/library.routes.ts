@@ -1,0 +1,39 @@
+/**
+ * Wires link management, search, tags and Idempotency-Key onto the authenticated scope.
+ * Registered before the links routes so the idempotency hooks cover POST /v1/links.
+ */
+import type { ObjectStorage } from '@linksnap/shared';
+import type { Db } from '../db/database.js';
+import { IdempotencyRepository } from '../domain/idempotency.repository.js';
+import { IdempotencyService } from '../domain/idempotency.service.js';
+import { ImportExportService } from '../domain/import-export.service.js';
+import type { LinksService } from '../domain/links.service.js';
+import { LinksAdminRepository } from '../domain/links-admin.repository.js';
+import { LinksAdminService } from '../domain/links-admin.service.js';
+import { LinksQueryRepository } from '../domain/links-query.repository.js';
+import { LinksQueryService } from '../domain/links-query.service.js';
+import { TagsRepository } from '../domain/tags.repository.js';
+import { TagsService } from '../domain/tags.service.js';
+import { registerIdempotency } from './idempotency.hooks.js';
+import { importExportRoutes } from './import-export.routes.js';
+import { linksManageRoutes } from './links-manage.routes.js';
+import { tagsRoutes } from './tags.routes.js';
+import type { ZodApp } from './types.js';
+
+export interface LibraryDeps {
+  db: Db;
+  storage: ObjectStorage;
+  links: LinksService;
+}
+
+export function libraryRoutes(scope: ZodApp, { db, storage, links }: LibraryDeps): void {
+  registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
+  const queryRepository = new LinksQueryRepository(db);
+  linksManageRoutes(scope, {
+    links,
+    query: new LinksQueryService(queryRepository),
+    admin: new LinksAdminService(new LinksAdminRepository(db), storage),
+  });
+  tagsRoutes(scope, new TagsService(new TagsRepository(db)));
+  importExportRoutes(scope, new ImportExportService(links, queryRepository));
+}

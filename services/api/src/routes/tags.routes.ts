@@ -1,0 +1,42 @@
+/** Tags: list with link counts, create, rename (optionally merging), merge, delete. */
+import { z } from 'zod';
+import type { TagsService } from '../domain/tags.service.js';
+import { userIdOf } from '../http/auth.js';
+import type { ZodApp } from './types.js';
+
+const tagName = z.string().trim().min(1).max(64);
+const idParams = z.object({ id: z.string() });
+
+export function tagsRoutes(app: ZodApp, tags: TagsService): void {
+  // GET /v1/tags
+  app.get(
+    '/v1/tags',
+    { schema: { querystring: z.object({ sort: z.enum(['name', 'count']).default('name') }) } },
+    async (request) => ({ items: await tags.list(userIdOf(request), request.query.sort) }),
+  );
+
+  // POST /v1/tags
+  app.post('/v1/tags', { schema: { body: z.object({ name: tagName }) } }, async (request, reply) =>
+    reply.status(201).send(await tags.create(userIdOf(request), request.body.name)),
+  );
+
+  // PATCH /v1/tags/{id}
+  app.patch(
+    '/v1/tags/:id',
+    { schema: { params: idParams, body: z.object({ name: tagName, merge: z.boolean().default(false) }) } },
+    async (request) => tags.rename(userIdOf(request), request.params.id, request.body.name, request.body.merge),
+  );
+
+  // POST /v1/tags/{id}/merge
+  app.post(
+    '/v1/tags/:id/merge',
+    { schema: { params: idParams, body: z.object({ into: z.string() }) } },
+    async (request) => tags.merge(userIdOf(request), request.params.id, request.body.into),
+  );
+
+  // DELETE /v1/tags/{id}
+  app.delete('/v1/tags/:id', { schema: { params: idParams } }, async (request, reply) => {
+    await tags.delete(userIdOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+}
