@@ -60,7 +60,13 @@ export function classifyAddress(address: string): AddressVerdict {
     const verdict = classifyV4(inner);
     return { allowed: verdict.allowed, range: `${range}(${verdict.range})` };
   }
-  // IPv4-compatible addresses (::a.b.c.d, deprecated) fall in ipaddr's `reserved` ::/96 block.
+  // IPv4-compatible addresses (::a.b.c.d, deprecated; the URL parser writes [::127.0.0.1] as
+  // [::7f00:1]) are `unicast` to ipaddr.js, as is the rest of IANA-reserved ::/8: refuse them.
+  const bytes = v6.toByteArray();
+  if (range === 'unicast' && bytes[0] === 0) {
+    const compatible = bytes.slice(0, 12).every((x) => x === 0);
+    return { allowed: false, range: compatible ? 'ipv4Compatible' : 'reserved' };
+  }
   return { allowed: range === 'unicast', range };
 }
 

@@ -2,7 +2,7 @@
  * Session tokens: HS256 JWTs with pinned algorithm, issuer and audience. The secret comes from
  * JWT_SECRET or, when unset, is generated once and kept in DATA_DIR/jwt-secret (mode 0600).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError, type Config } from '@linksnap/shared';
@@ -22,6 +22,11 @@ export function loadJwtSecret(config: Pick<Config, 'JWT_SECRET' | 'DATA_DIR'>): 
     if ((err as { code?: string }).code !== 'EEXIST') throw err;
   }
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+/** A key for another purpose (e.g. signing archive URLs), derived so it never equals the JWT key. */
+export function deriveKey(secret: Uint8Array, purpose: string): Buffer {
+  return createHmac('sha256', secret).update(`linksnap:${purpose}`).digest();
 }
 
 export class TokenService {
@@ -48,6 +53,8 @@ export class TokenService {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,
+        // jose accepts a token without `exp` unless told otherwise: such a token would never expire.
+        requiredClaims: ['exp', 'iat', 'sub'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
       return payload.sub;

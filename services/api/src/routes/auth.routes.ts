@@ -1,6 +1,10 @@
-/** Sign-up and login: the only /v1 routes without a bearer token. */
+/**
+ * Sign-up and login: the only /v1 routes without a bearer token. Login is rate limited per
+ * client IP (every attempt) and per account (failed attempts), so guessing is slow either way.
+ */
 import { z } from 'zod';
 import type { UsersService } from '../domain/users.service.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { ZodApp } from './types.js';
 
 const credentials = z.object({
@@ -8,7 +12,12 @@ const credentials = z.object({
   password: z.string().min(8).max(1024),
 });
 
-export function authRoutes(app: ZodApp, users: UsersService): void {
+export interface LoginLimits {
+  perIp: RateLimiter;
+  perAccount: RateLimiter;
+}
+
+export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimits): void {
   // POST /v1/auth/signup
   app.post('/v1/auth/signup', { schema: { body: credentials } }, async (request, reply) => {
     const session = await users.signup(request.body.email, request.body.password);
@@ -16,7 +25,15 @@ export function authRoutes(app: ZodApp, users: UsersService): void {
   });
 
   // POST /v1/auth/login
-  app.post('/v1/auth/login', { schema: { body: credentials } }, async (request) =>
-    users.login(request.body.email, request.body.password),
-  );
+  app.post('/v1/auth/login', { schema: { body: credentials } }, async (request) => {
+    const account = `login ${request.body.email.trim().toLowerCase()}`;
+    limits?.perIp.consume(`login ${request.ip}`);
+    limits?.perAccount.check(account);
+    try {
+      return await users.login(request.body.email, request.body.password);
+    } catch (err) {
+      limits?.perAccount.hit(account);
+      throw err;
+    }
+  });
 }

@@ -1,37 +1,96 @@
 /**
  * Snapshots and their artifacts. Archived pages are hostile content: they are served
- * sandboxed, never sniffed, and MHTML only as a download.
+ * sandboxed (`CSP: sandbox`, so no script and an opaque origin), never sniffed, and MHTML only
+ * as a download. Signed, short-lived `/archive/…` URLs let a browser open an artifact without
+ * the API's bearer token, ideally from a separate ARCHIVE_ORIGIN.
  */
+import type { Readable } from 'node:stream';
+import { AppError, type Artifact } from '@linksnap/shared';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { SnapshotsService } from '../domain/snapshots.service.js';
 import { userIdOf } from '../http/auth.js';
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
+/** Content types a browser may render as a document with script. */
+const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
 
-export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService): void {
+/**
+ * The same isolation headers for the authenticated route and the signed one. Archived pages are
+ * always `CORP: same-origin`; other kinds on the signed route may be embedded cross-origin
+ * (screenshots from ARCHIVE_ORIGIN inside the app), since the signature is their only secret.
+ */
+function sendArtifact(
+  reply: FastifyReply,
+  id: string,
+  kind: string,
+  artifact: Artifact,
+  body: Readable,
+  embeddable = false,
+) {
+  const page = ARCHIVED_PAGE_KINDS.has(kind) || ACTIVE_CONTENT.test(artifact.contentType);
+  reply
+    .header('Content-Type', artifact.contentType)
+    .header('Content-Length', String(artifact.bytes))
+    .header('ETag', `"${artifact.sha256}"`)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Cross-Origin-Resource-Policy', embeddable && !page ? 'cross-origin' : 'same-origin')
+    .header('Referrer-Policy', 'no-referrer');
+  if (page) reply.header('Content-Security-Policy', 'sandbox');
+  if (kind === 'mhtml') reply.header('Content-Disposition', `attachment; filename="${id}.mhtml"`);
+  return reply.send(body);
+}
+
+const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
+
+export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archive?: ArchiveLinks): void {
   // GET /v1/snapshots/{id}
   app.get('/v1/snapshots/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) =>
     snapshots.get(userIdOf(request), request.params.id),
   );
 
   // GET /v1/snapshots/{id}/artifacts/{kind}
+  app.get('/v1/snapshots/:id/artifacts/:kind', { schema: { params: artifactParams } }, async (request, reply) => {
+    const { id, kind } = request.params;
+    const { artifact, body } = await snapshots.openArtifact(userIdOf(request), id, kind);
+    return sendArtifact(reply, id, kind, artifact, body);
+  });
+
+  if (!archive) return;
+  // GET /v1/snapshots/{id}/artifacts/{kind}/url
+  app.get('/v1/snapshots/:id/artifacts/:kind/url', { schema: { params: artifactParams } }, async (request, reply) => {
+    const { id, kind } = request.params;
+    const row = await snapshots.findOwned(userIdOf(request), id);
+    if (!row.artifacts.some((a) => a.kind === kind)) {
+      throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
+    }
+    reply.header('Cache-Control', 'no-store');
+    return archive.sign(id, kind);
+  });
+}
+
+/**
+ * GET /archive/{snapshotId}/{kind}?exp=…&sig=… — outside the authenticated scope: the
+ * signature is the credential. No Authorization header or cookie is ever read here.
+ */
+export function archiveRoutes(app: ZodApp, archive: ArchiveLinks): void {
   app.get(
-    '/v1/snapshots/:id/artifacts/:kind',
-    { schema: { params: z.object({ id: z.string(), kind: z.string() }) } },
+    '/archive/:id/:kind',
+    {
+      schema: {
+        hide: true,
+        params: artifactParams,
+        querystring: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+      },
+    },
     async (request, reply) => {
       const { id, kind } = request.params;
-      const { artifact, body } = await snapshots.openArtifact(userIdOf(request), id, kind);
-      reply
-        .header('Content-Type', artifact.contentType)
-        .header('Content-Length', String(artifact.bytes))
-        .header('ETag', `"${artifact.sha256}"`)
-        .header('X-Content-Type-Options', 'nosniff');
-      if (ARCHIVED_PAGE_KINDS.has(kind)) {
-        reply.header('Content-Security-Policy', 'sandbox').header('Cross-Origin-Resource-Policy', 'same-origin');
-      }
-      if (kind === 'mhtml') reply.header('Content-Disposition', `attachment; filename="${id}.mhtml"`);
-      return reply.send(body);
+      archive.verify(id, kind, request.query.exp, request.query.sig);
+      const { artifact, body } = await archive.open(id, kind);
+      reply.header('Cache-Control', 'private, max-age=60');
+      return sendArtifact(reply, id, kind, artifact, body, true);
     },
   );
 }

@@ -361,7 +361,14 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     port,
     url,
     records,
-    chromiumArgs: () => [`--proxy-server=${url}`, '--proxy-bypass-list=<-loopback>'],
+    chromiumArgs: () => [
+      `--proxy-server=${url}`,
+      // Chromium bypasses proxies for loopback by default; `<-loopback>` removes that exception.
+      '--proxy-bypass-list=<-loopback>',
+      // WebRTC sends UDP (STUN/TURN, host candidates) around any HTTP proxy: forbid that.
+      '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+      '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+    ],
     lastRecord: (hostPort, since = 0) => lastMatching((r) => r.at >= since && r.hostPort === hostPort.toLowerCase()),
     lastFailure: (hostPorts, since = 0) => {
       const wanted = new Set([...hostPorts].map((h) => h.toLowerCase()));

@@ -1,0 +1,59 @@
+/**
+ * Short-lived signed artifact URLs. The signature (HMAC-SHA256 over snapshot id, kind and
+ * expiry, with a key derived from the JWT secret) is the only credential: the archive route
+ * reads no Authorization header and no cookie, so a page served from it has nothing to steal.
+ * URLs point at ARCHIVE_ORIGIN when configured, otherwise at `/archive/…` on the API itself.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { AppError, type Artifact, type ObjectStorage } from '@linksnap/shared';
+import { isUuid } from '../db/errors.js';
+import type { SnapshotsRepository } from './snapshots.repository.js';
+
+export interface SignedArtifactUrl {
+  url: string;
+  expiresAt: string;
+}
+
+export class ArchiveLinks {
+  constructor(
+    private readonly key: Buffer,
+    private readonly snapshots: SnapshotsRepository,
+    private readonly storage: ObjectStorage,
+    private readonly options: { origin?: string; ttlSeconds: number },
+  ) {}
+
+  private signature(snapshotId: string, kind: string, exp: number): string {
+    return createHmac('sha256', this.key).update(`${snapshotId}\n${kind}\n${exp}`).digest('base64url');
+  }
+
+  /** Caller has already checked that the user owns the snapshot and it has this artifact. */
+  sign(snapshotId: string, kind: string, now = Date.now()): SignedArtifactUrl {
+    const exp = Math.floor(now / 1000) + this.options.ttlSeconds;
+    const path = `/archive/${snapshotId}/${encodeURIComponent(kind)}?exp=${exp}&sig=${this.signature(snapshotId, kind, exp)}`;
+    const origin = this.options.origin?.replace(/\/+$/, '') ?? '';
+    return { url: `${origin}${path}`, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /** NOT_FOUND for a bad, expired or tampered signature: the URL simply does not exist. */
+  verify(snapshotId: string, kind: string, exp: string | undefined, sig: string | undefined, now = Date.now()): void {
+    const expiry = Number(exp);
+    const valid =
+      typeof sig === 'string' &&
+      /^\d{1,12}$/.test(exp ?? '') &&
+      expiry * 1000 > now &&
+      (() => {
+        const expected = Buffer.from(this.signature(snapshotId, kind, expiry));
+        const given = Buffer.from(sig);
+        return expected.length === given.length && timingSafeEqual(expected, given);
+      })();
+    if (!valid) throw new AppError('NOT_FOUND', 'The archive link is invalid or has expired.');
+  }
+
+  async open(snapshotId: string, kind: string): Promise<{ artifact: Artifact; body: Readable }> {
+    const row = isUuid(snapshotId) ? await this.snapshots.findById(snapshotId) : null;
+    const artifact = row?.artifacts.find((a) => a.kind === kind);
+    if (!artifact) throw new AppError('NOT_FOUND', 'The artifact does not exist.');
+    return { artifact, body: await this.storage.get(artifact.key) };
+  }
+}

@@ -1,0 +1,23 @@
+/** Named API keys for scripts: created (key shown once), listed (never the key), revoked. */
+import { z } from 'zod';
+import type { ApiKeysService } from '../domain/api-keys.service.js';
+import { userIdOf } from '../http/auth.js';
+import type { ZodApp } from './types.js';
+
+export function apiKeysRoutes(app: ZodApp, keys: ApiKeysService): void {
+  // POST /v1/api-keys
+  app.post(
+    '/v1/api-keys',
+    { schema: { body: z.object({ name: z.string().trim().min(1).max(100) }) } },
+    async (request, reply) => reply.status(201).send(await keys.create(userIdOf(request), request.body.name)),
+  );
+
+  // GET /v1/api-keys
+  app.get('/v1/api-keys', async (request) => ({ items: await keys.list(userIdOf(request)) }));
+
+  // DELETE /v1/api-keys/{id}
+  app.delete('/v1/api-keys/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request, reply) => {
+    await keys.revoke(userIdOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+}
