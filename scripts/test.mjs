@@ -41,33 +41,57 @@ const check = (name, cmd, args) => (step(name, cmd, args) ? checks.passed++ : ch
 if (filter.length === 0) {
   check('lint and format (biome)', bin('biome'), ['check', '.']);
   check('type-check (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
+  check('type-check web UI (tsc)', bin('tsc'), ['-p', 'services/api/web/tsconfig.json']);
 }
-const countsFile = path.join(os.tmpdir(), `linksnap-test-counts-${process.pid}.json`);
-const started = Date.now();
-process.stdout.write(`\n== tests: ${files.length} files\n`);
-const result = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`,
-    '--test-timeout=300000',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
-    `--test-reporter-destination=${countsFile}`,
-    ...files,
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+/**
+ * Runs test files through node:test and returns their counts. Files named *.serial.test.ts
+ * (timing-sensitive ones, such as the corpus capture with its per-page limit) run after the
+ * parallel batch, one at a time, so other tests' Chromium processes do not skew them.
+ */
+function runTests(label, testFiles, concurrency) {
+  if (testFiles.length === 0) return { passed: 0, failed: 0, skipped: 0, ok: true };
+  const countsFile = path.join(os.tmpdir(), `linksnap-test-counts-${process.pid}-${label}.json`);
+  const started = Date.now();
+  process.stdout.write(`\n== tests (${label}): ${testFiles.length} files, concurrency ${concurrency}\n`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-timeout=420000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
+      `--test-reporter-destination=${countsFile}`,
+      ...testFiles,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  );
+  process.stdout.write(`== tests (${label}) finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const counts = existsSync(countsFile)
+    ? JSON.parse(readFileSync(countsFile, 'utf8') || '{}')
+    : { passed: 0, failed: 1, skipped: 0 };
+  rmSync(countsFile, { force: true });
+  if (result.status !== 0 && !counts.failed) counts.failed = 1; // the runner itself failed
+  return {
+    passed: counts.passed ?? 0,
+    failed: counts.failed ?? 0,
+    skipped: counts.skipped ?? 0,
+    ok: result.status === 0,
+  };
+}
+
+const isSerial = (file) => file.endsWith('.serial.test.ts');
+const parallel = runTests(
+  'parallel',
+  files.filter((f) => !isSerial(f)),
+  process.env.TEST_CONCURRENCY ?? 3,
 );
-process.stdout.write(`== tests finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-const counts = existsSync(countsFile)
-  ? JSON.parse(readFileSync(countsFile, 'utf8') || '{}')
-  : { passed: 0, failed: 1, skipped: 0 };
-rmSync(countsFile, { force: true });
-if (result.status !== 0 && !counts.failed) counts.failed = 1; // the runner itself failed
-const passed = (counts.passed ?? 0) + checks.passed;
-const failed = (counts.failed ?? 0) + checks.failed;
-process.stdout.write(`\n${passed} passed, ${failed} failed, ${counts.skipped ?? 0} skipped\n`);
-process.exit(result.status === 0 && checks.failed === 0 ? 0 : 1);
+const serial = runTests('serial', files.filter(isSerial), 1);
+const passed = parallel.passed + serial.passed + checks.passed;
+const failed = parallel.failed + serial.failed + checks.failed;
+const skipped = parallel.skipped + serial.skipped;
+process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exit(parallel.ok && serial.ok && checks.failed === 0 ? 0 : 1);

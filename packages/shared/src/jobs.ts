@@ -115,6 +115,18 @@ export const snapshotResultSchema = z.object({
   finishedAt: z.iso.datetime(),
   /** Which worker produced it, for diagnosis. */
   worker: z.string().optional(),
+  /** Summary of the capture report (the full report is the `report` artifact). */
+  report: z
+    .object({
+      requests: z.number().int().nonnegative(),
+      failedRequests: z.number().int().nonnegative(),
+      blockedRequests: z.number().int().nonnegative(),
+      bytes: z.number().nonnegative(),
+      cut: z.boolean(),
+      consoleErrors: z.number().int().nonnegative(),
+      navigationTimedOut: z.boolean(),
+    })
+    .optional(),
 });
 export type SnapshotResult = z.infer<typeof snapshotResultSchema>;
 export type SnapshotResultInput = z.input<typeof snapshotResultSchema>;

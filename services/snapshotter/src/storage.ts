@@ -33,10 +33,10 @@ export async function uploadArtifacts(
   captured: CapturedArtifact[],
 ): Promise<Artifact[]> {
   const stored: Artifact[] = [];
-  for (const { kind, body } of captured) {
-    const { contentType } = ARTIFACT_KINDS[kind];
+  for (const { kind, body, contentType: ownType, ext } of captured) {
+    const contentType = ownType ?? ARTIFACT_KINDS[kind].contentType;
     try {
-      const object = await storage.put(artifactKey(snapshotId, kind), body, contentType);
+      const object = await storage.put(artifactKey(snapshotId, kind, ext), body, contentType);
       stored.push({ kind, key: object.key, contentType, bytes: object.bytes, sha256: object.sha256 });
     } catch (err) {
       throw isAppError(err)

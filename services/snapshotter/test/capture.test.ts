@@ -108,7 +108,7 @@ describe('snapshotter', () => {
     throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
   }
 
-  test('captures a page into five stored artifacts and reports success', async () => {
+  test('captures a page into every default artifact and reports success', async () => {
     const snapshotId = await enqueue(fixture.url('/simple'));
     const result = await resultOf(snapshotId);
     assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
@@ -121,7 +121,18 @@ describe('snapshotter', () => {
     assert.ok(result.timings.navigate !== undefined && result.timings.upload !== undefined);
 
     const kinds = result.artifacts.map((a) => a.kind).sort();
-    assert.deepEqual(kinds, ['html', 'metadata', 'mhtml', 'pdf', 'screenshot']);
+    assert.deepEqual(kinds, [
+      'html',
+      'metadata',
+      'mhtml',
+      'pdf',
+      'readable',
+      'report',
+      'screenshot',
+      'text',
+      'thumbnail',
+    ]);
+    assert.ok(result.text?.includes(SIMPLE_PAGE_TEXT), 'the result row holds the readable text');
     const bodies = new Map<string, Buffer>();
     for (const artifact of result.artifacts) {
       assert.equal(artifact.key, `snapshots/${snapshotId}/${artifact.kind}.${artifact.key.split('.').pop()}`);
@@ -146,7 +157,7 @@ describe('snapshotter', () => {
     const result = await resultOf(await enqueue(fixture.url('/not-found')));
     assert.equal(result.status, 'succeeded');
     assert.equal(result.httpStatus, 404);
-    assert.equal(result.artifacts.length, 5);
+    assert.equal(result.artifacts.length, 9);
   });
 
   test('an unreachable port fails with CONNECTION_FAILED after every attempt', async () => {
@@ -163,7 +174,12 @@ describe('snapshotter', () => {
     assert.equal(result.status, 'failed');
     assert.equal(result.error?.code, 'SSRF_BLOCKED');
     assert.equal(result.attempts, 1);
-    const job = await jobs.getJob(snapshotId);
+    // The result is sent just before BullMQ records the failed attempt: wait for the record.
+    let job = await jobs.getJob(snapshotId);
+    for (let i = 0; i < 50 && job?.attemptsMade !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await jobs.getJob(snapshotId);
+    }
     assert.equal(job?.attemptsMade, 1);
     assert.equal(
       [...forbidden.hits.values()].reduce((a, b) => a + b, 0),

@@ -1,24 +1,32 @@
 /**
- * The capture pipeline: navigate, then one stage per artifact, each inside the job's time
- * budget and reported through `onStage`. A stage that fails on its own is recorded as a
- * missing artifact (the snapshot ends `partial`); a failed navigation or a crashed browser
- * fails the whole capture. New stages (settle, text, thumbnail…) slot into `ARTIFACT_STAGES`.
+ * The capture pipeline: navigate, settle, then one stage per artifact, each inside its own
+ * budget carved out of the job's overall budget and reported through `onStage`. A stage that
+ * fails or runs out of time is recorded as missing (the snapshot ends `partial`) and the
+ * capture goes on with what it has; a failed navigation or a crashed browser fails the whole
+ * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
+ * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
 import type { ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
+import { hostPort } from '@linksnap/shared';
 import type { Page } from 'puppeteer-core';
-import type { EgressProxy } from '../egress/proxy.js';
+import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
 import { captureHtml } from './html.js';
-import { metadataArtifact, type PageMetadata, readMetadata } from './metadata.js';
+import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
-import { captureScreenshot } from './screenshot.js';
+import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
+import { captureScreenshot, captureThumbnail, type FullPageShot } from './screenshot.js';
+import { type SettleResult, settle } from './settle.js';
 
 export interface CapturedArtifact {
   kind: ArtifactKind;
   body: Buffer;
+  /** Overrides the kind's default content type (the `original` keeps the real one). */
+  contentType?: string;
+  ext?: string;
 }
 
 export interface MissingArtifact {
@@ -27,96 +35,293 @@ export interface MissingArtifact {
   detail: string;
 }
 
+export interface ReportSummary {
+  requests: number;
+  failedRequests: number;
+  blockedRequests: number;
+  bytes: number;
+  cut: boolean;
+  consoleErrors: number;
+  navigationTimedOut: boolean;
+}
+
 export interface CaptureOutput {
   navigation: NavigationResult;
   metadata: PageMetadata;
+  /** Readable text (truncated for the result row), null when none could be read. */
+  text: string | null;
   artifacts: CapturedArtifact[];
   missing: MissingArtifact[];
   /** Milliseconds per stage. */
   timings: Record<string, number>;
+  summary: ReportSummary;
 }
 
 export interface CaptureOptions {
   url: string;
   timeoutMs: number;
+  /** Full-page screenshots are cut at this height. */
+  maxHeightPx?: number;
+  /** Largest non-HTML body stored as downloaded. */
+  maxBytes?: number;
   proxy?: EgressProxy;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
 }
 
-interface ArtifactStage {
-  stage: CaptureStage;
-  kind: ArtifactKind;
-  run: (page: Page, ctx: { navigation: NavigationResult; metadata: PageMetadata }) => Promise<Buffer>;
+/** Upper bounds per stage (each also bounded by what is left of the job's budget). */
+const STAGE_CAP_MS = {
+  navigate: 30_000,
+  load: 3_500,
+  quiet: 2_000,
+  settleScroll: 3_000,
+  settleAssets: 2_000,
+  screenshot: 15_000,
+  thumbnail: 5_000,
+  pdf: 20_000,
+  mhtml: 15_000,
+  html: 10_000,
+  text: 10_000,
+  metadata: 5_000,
+};
+/** Share of the budget navigation may use; the rest is kept for the artifacts. */
+const NAVIGATION_SHARE = 0.5;
+const LIST_LIMIT = 200;
+
+function hostPortOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? hostPort(parsed) : null;
+  } catch {
+    return null;
+  }
 }
 
-const ARTIFACT_STAGES: ArtifactStage[] = [
-  { stage: 'screenshot', kind: 'screenshot', run: (page) => captureScreenshot(page) },
-  { stage: 'pdf', kind: 'pdf', run: (page) => capturePdf(page) },
-  { stage: 'mhtml', kind: 'mhtml', run: (page) => captureMhtml(page) },
-  { stage: 'html', kind: 'html', run: (page) => captureHtml(page) },
-  { stage: 'metadata', kind: 'metadata', run: async (_page, ctx) => metadataArtifact(ctx.metadata) },
-];
-
-/** Share of the whole budget navigation may use; the rest is kept for the artifacts. */
-const NAVIGATION_SHARE = 0.6;
-
 export async function capturePage(page: Page, options: CaptureOptions): Promise<CaptureOutput> {
+  const started = Date.now();
   const budget = createBudget(options.timeoutMs);
+  const maxHeight = options.maxHeightPx ?? 16_384;
   const timings: Record<string, number> = {};
-  const timed = async <T>(stage: CaptureStage, work: () => Promise<T>): Promise<T> => {
+  const stageMs = (cap: number) => Math.max(1, Math.min(cap, budget.remaining()));
+  const timed = async <T>(stage: CaptureStage, key: string, work: () => Promise<T>): Promise<T> => {
     await options.onStage?.(stage);
     const t0 = performance.now();
     try {
       return await work();
     } finally {
-      timings[stage] = Math.round(performance.now() - t0);
+      timings[key] = Math.round(performance.now() - t0);
     }
   };
 
+  // What the page did, for the report.
+  const hosts = new Set<string>();
+  let requests = 0;
+  let bytes = 0;
+  let consoleErrors = 0;
+  const failed: { url: string; reason: string }[] = [];
+  let failedCount = 0;
   page.on('dialog', (dialog) => {
     dialog.dismiss().catch(() => undefined);
   });
+  page.on('popup', (popup) => {
+    popup?.close().catch(() => undefined);
+  });
+  page.on('request', (req) => {
+    requests++;
+    const hp = hostPortOf(req.url());
+    if (hp) hosts.add(hp);
+  });
+  page.on('requestfailed', (req) => {
+    failedCount++;
+    if (failed.length < LIST_LIMIT) failed.push({ url: req.url(), reason: req.failure()?.errorText ?? 'failed' });
+  });
+  // Plain-HTTP requests the egress guard refuses come back as its own error responses.
+  page.on('response', (res) => {
+    const headers = res.headers();
+    const refused = headers[EGRESS_BLOCKED_HEADER] ?? headers[EGRESS_ERROR_HEADER];
+    if (refused === undefined) return;
+    failedCount++;
+    if (failed.length < LIST_LIMIT)
+      failed.push({ url: res.url(), reason: `egress guard: ${refused} (${res.status()})` });
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors++;
+  });
+  page.on('pageerror', () => {
+    consoleErrors++;
+  });
+  // A snapshot is a still image of the page: no animation burning CPU while it is taken.
+  await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined);
+  const network = await page.createCDPSession();
+  network.on('Network.loadingFinished', (event: { encodedDataLength?: number }) => {
+    bytes += event.encodedDataLength ?? 0;
+  });
+  await network.send('Network.enable').catch(() => undefined);
+  try {
+    const browserSession = await page.browser().target().createCDPSession();
+    const browserContextId = page.browserContext().id;
+    await browserSession
+      .send('Browser.setDownloadBehavior', { behavior: 'deny', ...(browserContextId ? { browserContextId } : {}) })
+      .catch(() => undefined);
+    await browserSession.detach().catch(() => undefined);
+  } catch {
+    // Downloads are also refused by never handling them; this is belt and braces.
+  }
 
-  const navigation = await timed('navigate', () =>
+  const navigation = await timed('navigate', 'navigate', () =>
     navigate(page, {
       url: options.url,
-      timeoutMs: Math.max(1_000, Math.floor(budget.remaining() * NAVIGATION_SHARE)),
-      quietTimeoutMs: Math.min(4_000, budget.remaining()),
+      timeoutMs: Math.max(1_000, Math.min(STAGE_CAP_MS.navigate, Math.floor(budget.remaining() * NAVIGATION_SHARE))),
+      loadTimeoutMs: stageMs(STAGE_CAP_MS.load),
+      quietTimeoutMs: stageMs(STAGE_CAP_MS.quiet),
+      maxBytes: options.maxBytes,
       proxy: options.proxy,
     }),
   );
 
-  const readMeta = () =>
-    withTimeout(readMetadata(page, navigation), Math.max(1, budget.remaining()), 'Reading metadata').catch(
-      (): PageMetadata => ({
-        title: null,
-        description: null,
-        lang: null,
-        canonical: null,
-        finalUrl: navigation.finalUrl,
-        httpStatus: navigation.httpStatus,
-        contentType: navigation.contentType,
-      }),
-    );
-  const metadata = await readMeta();
-
   const artifacts: CapturedArtifact[] = [];
   const missing: MissingArtifact[] = [];
-  for (const step of ARTIFACT_STAGES) {
+  const stageErrors: { stage: string; code: ErrorCode; detail: string }[] = [];
+  const stage = async <T>(
+    progress: CaptureStage,
+    key: string,
+    kinds: ArtifactKind[],
+    cap: number,
+    work: () => Promise<T>,
+  ): Promise<T | null> => {
     try {
-      const body = await timed(step.stage, () =>
-        withTimeout(
-          step.run(page, { navigation, metadata }),
-          Math.max(1, budget.remaining()),
-          `The ${step.stage} stage`,
-        ),
-      );
-      artifacts.push({ kind: step.kind, body });
+      return await timed(progress, key, () => withTimeout(work(), stageMs(cap), `The ${key} stage`));
     } catch (err) {
       const error = toCaptureError(err);
       if (error.code === 'BROWSER_CRASHED') throw error;
-      missing.push({ kind: step.kind, code: error.code, detail: error.detail });
+      for (const kind of kinds) missing.push({ kind, code: error.code, detail: error.detail });
+      stageErrors.push({ stage: key, code: error.code, detail: error.detail });
+      return null;
     }
+  };
+
+  let shot: FullPageShot | null = null;
+  let settled: SettleResult | null = null;
+  let stoppedLoading = false;
+  let article: ReadableArticle | null = null;
+  let metadata: PageMetadata = emptyMetadata(navigation);
+  const original = navigation.original;
+
+  if (original) {
+    artifacts.push({
+      kind: 'original',
+      body: original.body,
+      contentType: original.contentType,
+      ext: extensionFor(original.contentType),
+    });
+    if (original.rendered) {
+      shot = await stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+        captureScreenshot(page, maxHeight),
+      );
+      if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
+      const thumb = await stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+        captureThumbnail(page),
+      );
+      if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
+    }
+    artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+  } else {
+    settled = await stage('settle', 'settle', [], STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000, () =>
+      settle(page, {
+        maxHeight,
+        scrollMs: Math.min(STAGE_CAP_MS.settleScroll, budget.remaining() * 0.1),
+        assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
+      }),
+    );
+    // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
+    // the snapshot stages from waiting on requests that do not end.
+    stoppedLoading = await page
+      .evaluate('document.readyState !== "complete" && (window.stop(), true)')
+      .then(Boolean)
+      .catch(() => false);
+    const thumb = await stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+      captureThumbnail(page),
+    );
+    if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
+    shot = await stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+      captureScreenshot(page, maxHeight),
+    );
+    if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
+    const pdf = await stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf)));
+    if (pdf) artifacts.push({ kind: 'pdf', body: pdf });
+    const mhtml = await stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page));
+    if (mhtml) artifacts.push({ kind: 'mhtml', body: mhtml });
+    const html = await stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page));
+    if (html) artifacts.push({ kind: 'html', body: html });
+    article = await stage('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
+    const meta = await stage('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
+      readMetadata(page, navigation, article),
+    );
+    if (meta) metadata = meta;
+    if (article) {
+      artifacts.push({ kind: 'text', body: Buffer.from(`${article.text}\n`, 'utf8') });
+      artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });
+    }
+    if (meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
   }
-  return { navigation, metadata, artifacts, missing, timings };
+
+  const blocked = (options.proxy?.records ?? [])
+    .filter((r) => r.at >= started && r.outcome !== 'allowed' && hosts.has(r.hostPort))
+    .map((r) => ({ target: r.target, outcome: r.outcome, code: r.code, detail: r.detail }));
+  const summary: ReportSummary = {
+    requests,
+    failedRequests: failedCount,
+    blockedRequests: blocked.length,
+    bytes,
+    cut: shot?.cut ?? false,
+    consoleErrors,
+    navigationTimedOut: navigation.timedOut,
+  };
+  await network.detach().catch(() => undefined);
+  const report = {
+    url: options.url,
+    finalUrl: navigation.finalUrl,
+    redirects: navigation.redirects,
+    httpStatus: navigation.httpStatus,
+    contentType: navigation.contentType,
+    budgetMs: options.timeoutMs,
+    elapsedMs: Date.now() - started,
+    timings,
+    navigation: {
+      domContentLoadedTimedOut: navigation.timedOut,
+      loadTimedOut: navigation.loadTimedOut,
+      stoppedLoading,
+    },
+    settle: settled,
+    requests: { total: requests, failed: failedCount, blocked: blocked.length, bytes },
+    failedRequests: failed,
+    blockedRequests: blocked.slice(0, LIST_LIMIT),
+    screenshot: shot ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight } : null,
+    original: original ? { contentType: original.contentType, bytes: original.body.length } : null,
+    readability: article ? { found: article.found, textChars: article.text.length } : null,
+    consoleErrors,
+    stageErrors,
+    missing,
+  };
+  artifacts.push({ kind: 'report', body: jsonArtifact(report) });
+
+  const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
+  return { navigation, metadata, text, artifacts, missing, timings, summary };
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/svg+xml': 'svg',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+  'application/json': 'json',
+  'application/xml': 'xml',
+  'text/xml': 'xml',
+};
+
+function extensionFor(contentType: string): string {
+  return EXTENSIONS[contentType.split(';')[0]?.trim().toLowerCase() ?? ''] ?? 'bin';
 }

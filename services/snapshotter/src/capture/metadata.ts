@@ -1,32 +1,127 @@
 /** Page metadata read from the rendered DOM, stored both in the result and as a JSON artifact. */
 import type { Page } from 'puppeteer-core';
 import type { NavigationResult } from './navigate.js';
+import type { ReadableArticle } from './readable.js';
 
 export interface PageMetadata {
   title: string | null;
   description: string | null;
   lang: string | null;
   canonical: string | null;
+  siteName: string | null;
+  author: string | null;
+  publishedTime: string | null;
+  favicon: string | null;
+  image: string | null;
   finalUrl: string;
   httpStatus: number | null;
   contentType: string | null;
 }
 
-export async function readMetadata(page: Page, nav: NavigationResult): Promise<PageMetadata> {
-  // No named helpers inside: the dev loader (tsx/esbuild) would wrap them in `__name`, which
-  // does not exist in the page.
-  const dom = await page.evaluate(() => ({
-    title: document.title.trim() || null,
-    description:
-      document.querySelector('meta[name="description" i]')?.getAttribute('content')?.trim() ||
-      document.querySelector('meta[property="og:description"]')?.getAttribute('content')?.trim() ||
-      null,
-    lang: document.documentElement.getAttribute('lang')?.trim() || null,
-    canonical: (document.querySelector('link[rel~="canonical" i]') as HTMLLinkElement | null)?.href || null,
-  }));
-  return { ...dom, finalUrl: nav.finalUrl, httpStatus: nav.httpStatus, contentType: nav.contentType };
+export function emptyMetadata(nav: NavigationResult): PageMetadata {
+  return {
+    title: null,
+    description: null,
+    lang: null,
+    canonical: null,
+    siteName: null,
+    author: null,
+    publishedTime: null,
+    favicon: null,
+    image: null,
+    finalUrl: nav.finalUrl,
+    httpStatus: nav.httpStatus,
+    contentType: nav.contentType,
+  };
 }
 
-export function metadataArtifact(meta: PageMetadata): Buffer {
-  return Buffer.from(`${JSON.stringify(meta, null, 2)}\n`, 'utf8');
+interface DomMetadata {
+  title: string | null;
+  description: string | null;
+  lang: string | null;
+  canonical: string | null;
+  siteName: string | null;
+  author: string | null;
+  publishedTime: string | null;
+  favicon: string | null;
+  image: string | null;
+}
+
+export async function readMetadata(
+  page: Page,
+  nav: NavigationResult,
+  article: ReadableArticle | null,
+): Promise<PageMetadata> {
+  // Plain JavaScript source: the dev loader (tsx/esbuild) would wrap named helpers of a
+  // function in `__name`, which does not exist in the page.
+  const dom = (await page.evaluate(`(() => {
+    const meta = (selectors) => {
+      for (const selector of selectors) {
+        const value = document.querySelector(selector)?.getAttribute('content')?.trim();
+        if (value) return value;
+      }
+      return null;
+    };
+    const href = (selector) => document.querySelector(selector)?.href || null;
+    const abs = (value) => {
+      if (!value) return null;
+      try {
+        return new URL(value, document.baseURI).href;
+      } catch {
+        return null;
+      }
+    };
+    const isHttp = /^https?:$/.test(location.protocol);
+    return {
+      title: document.title.trim() || null,
+      description: meta([
+        'meta[name="description" i]',
+        'meta[property="og:description" i]',
+        'meta[name="twitter:description" i]',
+        'meta[property="twitter:description" i]',
+      ]),
+      lang: document.documentElement.getAttribute('lang')?.trim() || null,
+      canonical: href('link[rel~="canonical" i]') || abs(meta(['meta[property="og:url" i]'])),
+      siteName: meta(['meta[property="og:site_name" i]', 'meta[name="application-name" i]']),
+      author: meta(['meta[name="author" i]', 'meta[property="article:author" i]', 'meta[name="byl" i]']),
+      publishedTime: meta([
+        'meta[property="article:published_time" i]',
+        'meta[name="date" i]',
+        'meta[itemprop="datePublished" i]',
+      ]),
+      favicon:
+        href('link[rel~="icon" i]') ||
+        href('link[rel~="apple-touch-icon" i]') ||
+        (isHttp ? new URL('/favicon.ico', location.href).href : null),
+      image: abs(
+        meta([
+          'meta[property="og:image" i]',
+          'meta[property="og:image:url" i]',
+          'meta[name="twitter:image" i]',
+          'meta[property="twitter:image" i]',
+          'meta[name="twitter:image:src" i]',
+        ]),
+      ),
+    };
+  })()`)) as DomMetadata;
+  return {
+    title: article?.title ?? dom.title,
+    // Readability's excerpt already weighs JSON-LD, Dublin Core, Open Graph and Twitter
+    // descriptions (space-separated properties included) before the plain meta tag.
+    description: article?.excerpt ?? dom.description,
+    lang: dom.lang ?? article?.lang ?? null,
+    canonical: dom.canonical,
+    siteName: dom.siteName ?? article?.siteName ?? null,
+    author: dom.author ?? article?.byline ?? null,
+    publishedTime: dom.publishedTime ?? article?.publishedTime ?? null,
+    favicon: dom.favicon,
+    image: dom.image,
+    finalUrl: nav.finalUrl,
+    httpStatus: nav.httpStatus,
+    contentType: nav.contentType,
+  };
+}
+
+export function jsonArtifact(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
 }

@@ -1,6 +1,52 @@
-/** Full-page PNG screenshot at the pool's 1280×800 viewport. */
+/**
+ * Screenshots at the pool's 1280×800 viewport: a full-page PNG cut at `maxHeight` (the caller
+ * records the cut), and a ~400 px wide JPEG thumbnail of the top of the page.
+ */
 import type { Page } from 'puppeteer-core';
 
-export async function captureScreenshot(page: Page): Promise<Buffer> {
-  return Buffer.from(await page.screenshot({ type: 'png', fullPage: true }));
+export const THUMBNAIL_WIDTH = 400;
+
+export interface FullPageShot {
+  body: Buffer;
+  height: number;
+  pageHeight: number;
+  cut: boolean;
+}
+
+async function pageSize(page: Page): Promise<{ width: number; height: number; viewportWidth: number }> {
+  return page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    return {
+      width: Math.max(root?.scrollWidth ?? 0, document.body?.scrollWidth ?? 0, window.innerWidth),
+      height: Math.max(root?.scrollHeight ?? 0, document.body?.scrollHeight ?? 0, window.innerHeight),
+      viewportWidth: window.innerWidth,
+    };
+  });
+}
+
+export async function captureScreenshot(page: Page, maxHeight: number): Promise<FullPageShot> {
+  const size = await pageSize(page);
+  const height = Math.max(1, Math.min(size.height, maxHeight));
+  const body = Buffer.from(
+    await page.screenshot({
+      type: 'png',
+      // Fast zlib settings: full pages are large, and encoding dominates the stage.
+      optimizeForSpeed: true,
+      clip: { x: 0, y: 0, width: size.viewportWidth, height },
+      captureBeyondViewport: true,
+    }),
+  );
+  return { body, height, pageHeight: size.height, cut: size.height > maxHeight };
+}
+
+export async function captureThumbnail(page: Page): Promise<Buffer> {
+  const viewport = page.viewport() ?? { width: 1280, height: 800 };
+  return Buffer.from(
+    await page.screenshot({
+      type: 'jpeg',
+      quality: 75,
+      captureBeyondViewport: false,
+      clip: { x: 0, y: 0, width: viewport.width, height: viewport.height, scale: THUMBNAIL_WIDTH / viewport.width },
+    }),
+  );
 }

@@ -1,0 +1,79 @@
+/**
+ * Settle: bring lazy content in before anything is captured. The page is scrolled down in
+ * viewport steps (bounded by height and time, so infinite scroll ends), lazy images are made
+ * eager, then the page returns to the top and waits (bounded) for web fonts and for the
+ * images that started loading. Every wait here is capped; nothing in it fails a capture.
+ */
+import type { Page } from 'puppeteer-core';
+
+export interface SettleOptions {
+  /** Stop scrolling past this many pixels. */
+  maxHeight: number;
+  /** Overall time for the scroll. */
+  scrollMs: number;
+  /** Wait for fonts and images after the scroll. */
+  assetsMs: number;
+}
+
+export interface SettleResult {
+  steps: number;
+  scrolledTo: number;
+  pendingImages: number;
+}
+
+export async function settle(page: Page, options: SettleOptions): Promise<SettleResult> {
+  // Plain JavaScript source: the dev loader (tsx/esbuild) would wrap named helpers of a
+  // function in `__name`, which does not exist in the page.
+  const script = `(async (opts) => {
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      const start = Date.now();
+      for (const img of Array.from(document.querySelectorAll('img[loading="lazy" i]'))) {
+        img.loading = 'eager';
+      }
+      for (const frame of Array.from(document.querySelectorAll('iframe[loading="lazy" i]'))) {
+        frame.loading = 'eager';
+      }
+      const root = document.scrollingElement ?? document.documentElement;
+      const step = Math.max(200, Math.floor(window.innerHeight * 0.9));
+      let y = 0;
+      let steps = 0;
+      while (Date.now() - start < opts.scrollMs) {
+        const height = Math.min(root?.scrollHeight ?? 0, opts.maxHeight);
+        if (y + window.innerHeight >= height) break;
+        y = Math.min(y + step, height);
+        window.scrollTo(0, y);
+        steps++;
+        // Two frames let IntersectionObserver-driven loaders see the new position (capped,
+        // in case frames are throttled), then a short pause for them to start their requests.
+        await Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(150)]);
+        await sleep(30);
+      }
+      if (steps > 0) await sleep(150);
+      // Back to the top: thumbnails and screenshots start there.
+      window.scrollTo(0, 0);
+      await sleep(50);
+      const deadline = Date.now() + opts.assetsMs;
+      const remaining = () => Math.max(0, deadline - Date.now());
+      const fonts = document.fonts;
+      if (fonts) await Promise.race([fonts.ready, sleep(remaining())]);
+      const pending = Array.from(document.images).filter((img) => img.currentSrc && !img.complete);
+      await Promise.race([
+        Promise.all(
+          pending.map(
+            (img) =>
+              new Promise((resolve) => {
+                img.addEventListener('load', resolve, { once: true });
+                img.addEventListener('error', resolve, { once: true });
+              }),
+          ),
+        ),
+        sleep(remaining()),
+      ]);
+      return {
+        steps,
+        scrolledTo: y,
+        pendingImages: Array.from(document.images).filter((img) => img.currentSrc && !img.complete).length,
+      };
+  })(${JSON.stringify({ maxHeight: options.maxHeight, scrollMs: options.scrollMs, assetsMs: options.assetsMs })})`;
+  return (await page.evaluate(script)) as SettleResult;
+}

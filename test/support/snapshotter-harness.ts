@@ -1,0 +1,96 @@
+/**
+ * The snapshotter driven directly, without the API: real Redis, the embedded S3 server and
+ * Chromium, jobs on the snapshots queue and results read off the results queue. Name
+ * resolution always fails, so nothing but the allow-listed 127.0.0.1 servers is reached.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Config,
+  ObjectStorage,
+  parseConfig,
+  RESULTS_QUEUE,
+  redisOptions,
+  SNAPSHOTS_QUEUE,
+  type SnapshotJob,
+  type SnapshotResult,
+  snapshotJobOptions,
+} from '@linksnap/shared';
+import { type Snapshotter, startSnapshotter } from '@linksnap/snapshotter/worker';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { startTestS3, testEnv } from './services.js';
+
+export interface SnapshotterHarness {
+  config: Config;
+  snapshotter: Snapshotter;
+  storage: ObjectStorage;
+  enqueue(url: string): Promise<string>;
+  resultOf(snapshotId: string, timeoutMs?: number): Promise<SnapshotResult>;
+  /** Artifact body by kind, from a result. */
+  artifact(result: SnapshotResult, kind: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function startSnapshotterHarness(options: {
+  allow: string[];
+  extra?: Record<string, string>;
+}): Promise<SnapshotterHarness> {
+  const s3 = await startTestS3();
+  const config = parseConfig(testEnv({ s3, databaseUrl: null, allow: options.allow, extra: options.extra }));
+  const connection = redisOptions(config.REDIS_URL as string) as ConnectionOptions;
+  const jobs = new Queue<SnapshotJob>(SNAPSHOTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
+  const results = new Queue<SnapshotResult>(RESULTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
+  const storage = new ObjectStorage({
+    endpoint: config.S3_ENDPOINT as string,
+    accessKey: config.S3_ACCESS_KEY as string,
+    secretKey: config.S3_SECRET_KEY as string,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  });
+  const snapshotter = await startSnapshotter(config, {
+    resolver: async (name) => {
+      throw new Error(`tests resolve no names (${name})`);
+    },
+  });
+  return {
+    config,
+    snapshotter,
+    storage,
+    enqueue: async (url) => {
+      const snapshotId = randomUUID();
+      const job: SnapshotJob = {
+        snapshotId,
+        linkId: randomUUID(),
+        userId: randomUUID(),
+        url,
+        requestedAt: new Date().toISOString(),
+      };
+      await jobs.add(
+        snapshotId,
+        job,
+        snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS),
+      );
+      return snapshotId;
+    },
+    resultOf: async (snapshotId, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const message = await results.getJob(snapshotId);
+        if (message) return message.data;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
+    },
+    artifact: async (result, kind) => {
+      const found = result.artifacts.find((a) => a.kind === kind);
+      if (!found) throw new Error(`no ${kind} artifact`);
+      return storage.getBuffer(found.key);
+    },
+    close: async () => {
+      await snapshotter.close();
+      await jobs.obliterate({ force: true }).catch(() => undefined);
+      await results.obliterate({ force: true }).catch(() => undefined);
+      await Promise.allSettled([jobs.close(), results.close()]);
+      await s3.close();
+    },
+  };
+}
