@@ -1,0 +1,64 @@
+/**
+ * Serves the built web UI (services/api/web/dist): fingerprinted assets cached forever,
+ * index.html never cached, and an SPA fallback for page navigations (GET, Accept: text/html)
+ * outside the API's own paths. API paths, and clients that do not ask for HTML, keep their
+ * problem+json 404s. Without a build, nothing is registered.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { AppError } from '@linksnap/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** Paths that belong to the API: never answered with the UI. */
+const API_PATHS = /^\/(v1|healthz|readyz|metrics|docs|archive)(\/|$)/;
+
+/**
+ * The UI page needs a little more than the API's default CSP: snapshot images, the PDF
+ * <embed> and the sandboxed archive <iframe> all come from this origin.
+ */
+const UI_CSP = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "object-src 'self' blob:",
+  "frame-src 'self' blob:",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST): void {
+  const indexFile = path.join(dist, 'index.html');
+  if (!existsSync(indexFile)) {
+    app.log.warn({ dist }, 'web UI not built: run `pnpm --filter @linksnap/api build:web`');
+    return;
+  }
+  app.register(fastifyStatic, {
+    root: path.join(dist, 'assets'),
+    prefix: '/assets/',
+    index: false,
+    wildcard: true,
+    cacheControl: false,
+    setHeaders: (reply) => reply.header('Cache-Control', 'public, max-age=31536000, immutable'),
+  });
+
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
+    const pathname = request.url.split('?')[0] ?? '/';
+    // Only page navigations fall back to the UI; API clients keep their problem+json 404.
+    const wantsPage = pathname === '/' || String(request.headers.accept ?? '').includes('text/html');
+    if (!wantsPage || API_PATHS.test(pathname) || pathname.startsWith('/assets/')) {
+      throw new AppError('NOT_FOUND', `No route for ${request.method} ${pathname}.`);
+    }
+    return reply
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', UI_CSP)
+      .type('text/html; charset=utf-8')
+      .send(await readFile(indexFile));
+  };
+  app.get('/', { schema: { hide: true } }, sendIndex);
+  app.get('/*', { schema: { hide: true } }, sendIndex);
+}

@@ -1,0 +1,58 @@
+/**
+ * Cookie sessions for the web UI: sign in (sets the session and CSRF cookies), sign out, and
+ * who am I. API clients keep using bearer tokens from /v1/auth/login.
+ */
+import { AppError } from '@linksnap/shared';
+import { z } from 'zod';
+import type { UsersRepository } from '../domain/users.repository.js';
+import type { UsersService } from '../domain/users.service.js';
+import { userIdOf } from '../http/auth.js';
+import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
+import type { LoginLimits } from './auth.routes.js';
+import type { ZodApp } from './types.js';
+
+const credentials = z.object({
+  email: z.email().max(254),
+  password: z.string().min(8).max(1024),
+});
+
+export interface SessionOptions {
+  ttlSeconds: number;
+  limits?: LoginLimits;
+}
+
+/** Public routes: outside the authenticated scope. */
+export function sessionRoutes(app: ZodApp, users: UsersService, options: SessionOptions): void {
+  // POST /v1/auth/session
+  app.post('/v1/auth/session', { schema: { body: credentials } }, async (request, reply) => {
+    const account = `login ${request.body.email.trim().toLowerCase()}`;
+    options.limits?.perIp.consume(`login ${request.ip}`);
+    options.limits?.perAccount.check(account);
+    try {
+      const session = await users.login(request.body.email, request.body.password);
+      setSessionCookies(request, reply, session.token, options.ttlSeconds);
+      reply.header('Cache-Control', 'no-store');
+      return { user: session.user };
+    } catch (err) {
+      options.limits?.perAccount.hit(account);
+      throw err;
+    }
+  });
+
+  // DELETE /v1/auth/session
+  app.delete('/v1/auth/session', async (request, reply) => {
+    clearSessionCookies(request, reply);
+    return reply.status(204).send();
+  });
+}
+
+/** Authenticated routes: registered inside the scope that runs the auth hook. */
+export function meRoutes(app: ZodApp, users: UsersRepository): void {
+  // GET /v1/auth/me
+  app.get('/v1/auth/me', async (request, reply) => {
+    const row = await users.findById(userIdOf(request));
+    if (!row) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    reply.header('Cache-Control', 'no-store');
+    return { user: { id: row.id, email: row.email, createdAt: row.createdAt.toISOString() } };
+  });
+}

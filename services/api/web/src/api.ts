@@ -1,0 +1,138 @@
+/**
+ * The one way the UI talks to the API: same-origin fetch with the session cookie, the CSRF
+ * header on unsafe methods, and problem+json turned into an ApiError carrying the catalog code.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(code);
+  }
+}
+
+function csrfToken(): string {
+  const match = /(?:^|;\s*)csrf=([^;]*)/.exec(document.cookie);
+  return match?.[1] ? decodeURIComponent(match[1]) : '';
+}
+
+let onUnauthenticated: () => void = () => {};
+/** Called when a request answers 401 outside the sign-in calls (the session expired). */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  body?: BodyInit;
+  contentType?: string;
+  /** Do not treat 401 as "session ended" (sign-in forms). */
+  quiet401?: boolean;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON: the status decides
+  }
+  const code =
+    typeof body.code === 'string' ? body.code : res.status === 404 ? 'NOT_FOUND' : res.status >= 500 ? 'INTERNAL' : '';
+  return new ApiError(code, res.status, body);
+}
+
+export async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken();
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.contentType) headers['content-type'] = options.contentType;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError('NETWORK', 0);
+  }
+  if (!res.ok) {
+    const error = await toError(res);
+    if (res.status === 401 && !options.quiet401) onUnauthenticated();
+    throw error;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, json?: unknown) => request<T>('POST', path, { json: json ?? {} }),
+  patch: <T>(path: string, json: unknown) => request<T>('PATCH', path, { json }),
+  del: (path: string) => request<void>('DELETE', path),
+};
+
+/** Same-origin URL of a snapshot artifact (the session cookie authenticates it). */
+export const artifactUrl = (snapshotId: string, kind: string) =>
+  `/v1/snapshots/${encodeURIComponent(snapshotId)}/artifacts/${encodeURIComponent(kind)}`;
+
+export interface Tag {
+  id: string;
+  name: string;
+  linkCount?: number;
+}
+
+export interface LinkItem {
+  id: string;
+  url: string;
+  title: string | null;
+  description: string | null;
+  createdAt: string;
+  tags: { id: string; name: string }[];
+  latestSnapshot: { id: string; status: string; title?: string | null; finishedAt?: string | null } | null;
+  thumbnailUrl?: string | null;
+}
+
+export interface Artifact {
+  kind: string;
+  contentType: string;
+  bytes: number;
+  url?: string;
+}
+
+export interface Snapshot {
+  id: string;
+  linkId: string;
+  status: string;
+  requestedAt: string;
+  attempts?: number;
+  error?: { code: string; title?: string; detail?: string } | null;
+  httpStatus?: number | null;
+  finalUrl?: string | null;
+  contentType?: string | null;
+  title?: string | null;
+  lang?: string | null;
+  timings?: Record<string, number> | null;
+  artifacts?: Artifact[];
+  missing?: unknown;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface Job {
+  id: string;
+  state: 'queued' | 'active' | 'succeeded' | 'partial' | 'failed';
+  progress: { stage: string; percent: number };
+  error: { code: string; title?: string; detail?: string } | null;
+  snapshot: Snapshot | null;
+}
+
+export const FINAL_STATES = ['succeeded', 'partial', 'failed'];
+
+export interface User {
+  id: string;
+  email: string;
+}

@@ -1,0 +1,83 @@
+/** Sign in / create an account. The session is a cookie set by POST /v1/auth/session. */
+import { useState } from 'preact/hooks';
+import { request, type User } from './api';
+import { useI18n } from './i18n';
+import { ErrorText } from './ui';
+
+export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
+  const { t } = useI18n();
+  const [mode, setMode] = useState<'signin' | 'signup'>('signin');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'signup') await request('POST', '/v1/auth/signup', { json: { email, password }, quiet401: true });
+      const res = await request<{ user: User }>('POST', '/v1/auth/session', {
+        json: { email, password },
+        quiet401: true,
+      });
+      onSignedIn(res.user);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="auth card" aria-labelledby="auth-title">
+      <h1 id="auth-title">{mode === 'signin' ? t('auth.signIn') : t('auth.signUp')}</h1>
+      <p class="lead">{t('auth.intro')}</p>
+      <form class="form" onSubmit={submit}>
+        <label for="auth-email">{t('auth.email')}</label>
+        <input
+          id="auth-email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          required
+          value={email}
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+        />
+        <label for="auth-password">{t('auth.password')}</label>
+        <input
+          id="auth-password"
+          name="password"
+          type="password"
+          autocomplete={mode === 'signin' ? 'current-password' : 'new-password'}
+          required
+          minLength={8}
+          aria-describedby="auth-password-hint"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+        />
+        <p id="auth-password-hint" class="hint">
+          {t('auth.passwordHint')}
+        </p>
+        {error ? (
+          <p class="field-error" role="alert">
+            <ErrorText error={error} />
+          </p>
+        ) : null}
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {busy ? t('auth.working') : mode === 'signin' ? t('auth.signIn') : t('auth.signUp')}
+        </button>
+      </form>
+      <button
+        type="button"
+        class="button-link"
+        onClick={() => {
+          setMode(mode === 'signin' ? 'signup' : 'signin');
+          setError(null);
+        }}
+      >
+        {mode === 'signin' ? t('auth.noAccount') : t('auth.haveAccount')}
+      </button>
+    </section>
+  );
+}
