@@ -2,7 +2,7 @@
 // machine ready (pnpm at the pinned version, workspace dependencies, Chromium, redis-server)
 // and does nothing that is already done. Only Node's standard library is used here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,11 +70,38 @@ function installDependencies() {
   pnpm(['install', '--frozen-lockfile', '--reporter=append-only']);
 }
 
+/** Newest modification time under `dir` (recursively), 0 when it does not exist. */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  const stat = statSync(dir);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(dir)) newest = Math.max(newest, newestMtime(path.join(dir, name)));
+  return newest;
+}
+
+/** Builds the web UI when its dist/index.html is missing or older than any of its sources. */
+function buildWebUi() {
+  const web = path.join(root, 'services/api/web');
+  const built = path.join(web, 'dist/index.html');
+  const sources = Math.max(newestMtime(path.join(web, 'src')), newestMtime(path.join(web, 'index.html')));
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('building the web UI');
+  pnpm(['--filter', '@linksnap/api', 'run', 'build:web']);
+}
+
+const CJK_FONTS = [
+  '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
+  '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
+];
+
 /** Debian packages this platform runs on; installed only when their binary is missing. */
 function ensureSystemPackages({ chromiumPath }) {
   const missing = [];
   if (!existsSync(chromiumPath) && !which('chromium')) missing.push('chromium');
   if (!which('redis-server')) missing.push('redis-server');
+  // Without a CJK font, Chinese and Japanese pages are captured as boxes in screenshots/PDFs.
+  if (!CJK_FONTS.some((file) => existsSync(file))) missing.push('fonts-wqy-microhei');
   if (missing.length === 0) return;
   if (!which('apt-get')) {
     throw new Error(
@@ -94,6 +121,7 @@ export function bootstrap() {
   checkNode();
   ensureSystemPackages({ chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' });
   installDependencies();
+  buildWebUi();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -50,9 +50,24 @@ export function testEnv(options: TestEnvOptions): Record<string, string> {
     S3_BUCKET: uniqueName('bucket'),
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     EGRESS_ALLOW: (options.allow ?? []).join(','),
+    // Nothing but the fixture may be reached, public addresses included: no test traffic leaves.
+    EGRESS_ALLOW_ONLY: 'true',
     CAPTURE_BACKOFF_MS: '200',
+    // Several snapshotters share one host in tests: metrics only where a test asks for a port.
+    SNAPSHOTTER_METRICS_PORT: '0',
+    // The test database is shared by every test: a reconciler would re-enqueue other tests'
+    // rows into this test's queues. Tests that need it enable it on a private database.
+    RECONCILE_INTERVAL_MS: '0',
     ...options.extra,
   };
   if (options.databaseUrl !== null) env.DATABASE_URL = options.databaseUrl ?? TEST_DATABASE_URL;
   return env;
 }
+
+/**
+ * A resolver that answers no name, so a test never sends a DNS query: in-process services get
+ * it where they would otherwise use the system resolver.
+ */
+export const noDnsResolver = async (name: string): Promise<never> => {
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name} (tests resolve no names)`), { code: 'ENOTFOUND' });
+};

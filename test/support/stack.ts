@@ -64,10 +64,14 @@ function spawnService(name: string, entry: string, env: Record<string, string>):
 export interface StackOptions {
   /** Default: real PostgreSQL. */
   database?: 'postgres' | 'pglite';
+  /** PostgreSQL URL instead of the test database's (e.g. through a fault-injecting proxy). */
+  databaseUrl?: string;
   /** host:port entries let through the egress guard (the fixture server). */
   allow?: string[];
   snapshotters?: number;
   env?: Record<string, string>;
+  /** An S3 server the test controls (e.g. to stop and restart it); closed with the stack. */
+  s3?: EmbeddedS3;
 }
 
 export interface ApiResponse<T = any> {
@@ -101,12 +105,12 @@ export class Stack {
   }
 
   static async start(options: StackOptions = {}): Promise<Stack> {
-    const s3 = await startTestS3();
+    const s3 = options.s3 ?? (await startTestS3());
     const port = await freePort();
     const env = testEnv({
       s3,
       allow: options.allow,
-      databaseUrl: options.database === 'pglite' ? null : undefined,
+      databaseUrl: options.database === 'pglite' ? null : options.databaseUrl,
       extra: { ...options.env, PORT: String(port) },
     });
     const stack = new Stack(s3, env, `http://127.0.0.1:${port}`);
@@ -121,7 +125,7 @@ export class Stack {
   }
 
   /** Starts (or restarts) the API process and waits until /readyz answers 200. */
-  async startApi(timeoutMs = 60_000): Promise<void> {
+  async startApi(timeoutMs = 120_000): Promise<void> {
     this.api = spawnService('api', API_ENTRY, this.env);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -66,6 +66,10 @@ export const configSchema = z.object({
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   CAPTURE_CONCURRENCY: int(2, 1, 64),
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
+  /** Full-page screenshots are cut at this height (the capture report says when). */
+  CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
+  /** Largest non-HTML response stored as downloaded; above it the capture fails CONTENT_TOO_LARGE. */
+  CAPTURE_MAX_BYTES: int(100 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
   CAPTURE_ATTEMPTS: int(3, 1, 10),
   /** Base of the exponential backoff between attempts of a retryable capture failure. */
   CAPTURE_BACKOFF_MS: int(2_000, 10, 600_000),
@@ -73,8 +77,49 @@ export const configSchema = z.object({
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   JOB_STALLED_INTERVAL_MS: int(30_000, 1_000, 600_000),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  /** API: how often snapshot rows stuck queued/active without a BullMQ job are repaired (0 = never). */
+  RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
+  /** Only rows requested at least this long ago are reconciled (never races a fresh submission). */
+  RECONCILE_MIN_AGE_MS: int(120_000, 0, 24 * 3600_000),
+  /** Snapshotter: relaunch the browsers after this many pages… */
+  BROWSER_RECYCLE_PAGES: int(200, 1, 1_000_000),
+  /** …or after this many minutes, whichever comes first (between jobs, never mid-capture). */
+  BROWSER_RECYCLE_MINUTES: int(30, 1, 7 * 24 * 60),
   EGRESS_ALLOW: hostPortList,
+  /**
+   * Test-only: let nothing but the EGRESS_ALLOW entries through, not even public addresses, so
+   * a test can never cause a connection off this host. Off by default.
+   */
+  EGRESS_ALLOW_ONLY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
+  /** Lifetime of a signed archive URL (GET /v1/snapshots/{id}/artifacts/{kind}/url). */
+  ARCHIVE_URL_TTL_SECONDS: int(300, 10, 86_400),
+  /** Rate limits, per RATE_LIMIT_WINDOW_MS window (in-memory, per API process). */
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 3_600_000),
+  /** Login attempts per client IP. */
+  LOGIN_RATE_LIMIT_PER_IP: int(30, 1, 1_000_000),
+  /** Failed logins per account (email). */
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
+  /** POST /v1/links submissions per user. */
+  LINK_SUBMIT_RATE_LIMIT: int(60, 1, 1_000_000),
+  /** Snapshotter: Prometheus metrics on HOST:this port (0 = off). */
+  SNAPSHOTTER_METRICS_PORT: int(9464, 0, 65535),
+  /** Emails (comma or space separated) that are admins (queue dashboard); the first sign-up always is. */
+  ADMIN_EMAILS: optionalString.transform((v) =>
+    v === undefined
+      ? ([] as string[])
+      : v
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map((e) => e.toLowerCase()),
+  ),
+  /** Webhook deliveries: attempts, base of the exponential backoff, and per-request timeout. */
+  WEBHOOK_ATTEMPTS: int(6, 1, 20),
+  WEBHOOK_BACKOFF_MS: int(2_000, 10, 3_600_000),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -78,6 +78,8 @@ function isLocalName(hostname: string): boolean {
 export interface EgressOptions {
   /** `host:port` entries that bypass the address check (tests' loopback fixtures only). */
   allow: readonly string[];
+  /** Refuse everything that is not allow-listed, public addresses included (tests). */
+  allowOnly?: boolean;
   resolver?: Resolver;
 }
 
@@ -94,6 +96,9 @@ export async function resolveEgressTarget(
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const allowed = options.allow.includes(`${host}:${port}`) || options.allow.includes(`[${bare}]:${port}`);
 
+  if (!allowed && options.allowOnly) {
+    throw new AppError('SSRF_BLOCKED', `${hostname}:${port} is not in EGRESS_ALLOW, the only targets allowed here.`);
+  }
   let answers: ResolvedAddress[];
   if (ipaddr.isValid(bare)) {
     answers = [{ address: bare, family: bare.includes(':') ? 6 : 4 }];
@@ -117,4 +122,18 @@ export async function resolveEgressTarget(
     'SSRF_BLOCKED',
     `${hostname} resolves to ${first.address} (${classifyAddress(first.address).range}), which is not a public address.`,
   );
+}
+
+/** Start-up notice: any exception to the egress policy is logged loudly, never silent. */
+export function logEgressExceptions(
+  config: { EGRESS_ALLOW: readonly string[]; EGRESS_ALLOW_ONLY: boolean },
+  logger: { warn: (obj: object, msg: string) => void },
+): void {
+  if (config.EGRESS_ALLOW.length > 0) {
+    logger.warn(
+      { egressAllow: config.EGRESS_ALLOW },
+      'EGRESS_ALLOW lets these host:port targets past the egress guard',
+    );
+  }
+  if (config.EGRESS_ALLOW_ONLY) logger.warn({}, 'EGRESS_ALLOW_ONLY: nothing but EGRESS_ALLOW targets can be reached');
 }

@@ -36,3 +36,64 @@ export function redisOptions(
     ...overrides,
   };
 }
+
+/** What to do about the Redis server's eviction policy (BullMQ loses jobs under eviction). */
+export type EvictionPolicyDecision =
+  | { action: 'ok'; policy: string }
+  | { action: 'warn'; policy: string | null; message: string }
+  | { action: 'refuse'; policy: string; message: string };
+
+/**
+ * Decides from `CONFIG GET maxmemory-policy`'s answer (`null` when CONFIG is disabled or
+ * failed): `noeviction` is fine; anything else is a loud warning, and a refusal to start in
+ * production. An unknown policy (managed Redis without CONFIG) is only a warning.
+ */
+export function decideEvictionPolicy(policy: string | null, nodeEnv: string): EvictionPolicyDecision {
+  if (policy === null) {
+    return {
+      action: 'warn',
+      policy,
+      message:
+        'Could not read Redis maxmemory-policy (CONFIG GET is disabled?): make sure it is "noeviction", or queued jobs may be evicted.',
+    };
+  }
+  if (policy === 'noeviction') return { action: 'ok', policy };
+  const message = `Redis maxmemory-policy is "${policy}": BullMQ needs "noeviction", otherwise Redis may silently drop jobs under memory pressure. Set "maxmemory-policy noeviction".`;
+  return nodeEnv === 'production' ? { action: 'refuse', policy, message } : { action: 'warn', policy, message };
+}
+
+/** The part of an ioredis client the check needs. */
+export interface RedisConfigClient {
+  config(subcommand: 'GET', parameter: string): Promise<unknown>;
+}
+
+/**
+ * Reads the policy (tolerating servers where CONFIG is disabled), logs a warning and throws
+ * when the process must not start.
+ */
+export async function checkEvictionPolicy(
+  client: RedisConfigClient,
+  nodeEnv: string,
+  logger?: { warn(obj: object, msg: string): void },
+  timeoutMs = 5_000,
+): Promise<EvictionPolicyDecision> {
+  let policy: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const answer = await Promise.race([
+      client.config('GET', 'maxmemory-policy'),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('CONFIG GET timed out')), timeoutMs);
+      }),
+    ]);
+    if (Array.isArray(answer) && typeof answer[1] === 'string') policy = answer[1];
+  } catch {
+    policy = null;
+  } finally {
+    clearTimeout(timer);
+  }
+  const decision = decideEvictionPolicy(policy, nodeEnv);
+  if (decision.action !== 'ok') logger?.warn({ policy: decision.policy }, `!!! ${decision.message}`);
+  if (decision.action === 'refuse') throw new Error(decision.message);
+  return decision;
+}

@@ -102,4 +102,16 @@ describe('resolveEgressTarget', () => {
     assert.equal(first.address, '93.184.216.34');
     await expectCode(resolveEgressTarget('rebind.example', 80, { allow: [], resolver }), 'SSRF_BLOCKED');
   });
+  it('with allowOnly, refuses even a public address that is not allow-listed, without asking DNS', async () => {
+    let asked = 0;
+    const resolver: Resolver = async () => {
+      asked += 1;
+      return [{ address: '93.184.216.34', family: 4 }];
+    };
+    const options = { allow: ['127.0.0.1:8080'], allowOnly: true, resolver };
+    await expectCode(resolveEgressTarget('public.example', 443, options), 'SSRF_BLOCKED');
+    await expectCode(resolveEgressTarget('93.184.216.34', 443, options), 'SSRF_BLOCKED');
+    assert.equal(asked, 0);
+    assert.equal((await resolveEgressTarget('127.0.0.1', 8080, options)).address, '127.0.0.1');
+  });
 });

@@ -3,34 +3,47 @@
  * dependencies. It never listens: server.ts/main.ts boot it, tests call `inject`.
  */
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import type { Config, Logger, ObjectStorage, Resolver } from '@linksnap/shared';
+import cookie from '@fastify/cookie';
+import { type Config, type Logger, type ObjectStorage, RESULTS_QUEUE, type Resolver } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.js';
+import { ApiKeysRepository } from './domain/api-keys.repository.js';
+import { ApiKeysService } from './domain/api-keys.service.js';
+import { ArchiveLinks } from './domain/archive-links.js';
 import { JobsService } from './domain/jobs.service.js';
 import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
 import { SnapshotsRepository } from './domain/snapshots.repository.js';
 import { SnapshotsService } from './domain/snapshots.service.js';
-import { loadJwtSecret, TokenService } from './domain/tokens.js';
+import { deriveKey, loadJwtSecret, TokenService } from './domain/tokens.js';
 import { UsersRepository } from './domain/users.repository.js';
 import { UsersService } from './domain/users.service.js';
-import { registerAuth } from './http/auth.js';
+import { WebhooksRepository } from './domain/webhooks.repository.js';
+import { WebhooksService } from './domain/webhooks.service.js';
+import { authenticate, registerAuth } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { ApiMetrics, registerMetrics } from './http/metrics.js';
+import { registerOpenApi } from './http/openapi.js';
+import { registerQueueDashboard } from './http/queue-dashboard.js';
+import { RateLimiter, registerRouteLimit } from './http/rate-limit.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerWeb } from './http/web.js';
+import { JobEventsHub } from './queue/job-events.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
+import { WEBHOOKS_QUEUE } from './queue/webhooks.js';
+import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { jobEventsRoutes } from './routes/job-events.routes.js';
 import { jobsRoutes } from './routes/jobs.routes.js';
+import { libraryRoutes } from './routes/library.routes.js';
 import { linksRoutes } from './routes/links.routes.js';
-import { snapshotsRoutes } from './routes/snapshots.routes.js';
+import { meRoutes, sessionRoutes } from './routes/session.routes.js';
+import { archiveRoutes, snapshotsRoutes } from './routes/snapshots.routes.js';
 import type { ZodApp } from './routes/types.js';
+import { webhooksRoutes } from './routes/webhooks.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +55,8 @@ export interface AppDeps {
   jwtSecret?: Uint8Array;
   /** DNS resolver for the submit-time egress check (tests inject one). */
   resolver?: Resolver;
+  /** Shared with the results consumer, which counts captures; created here when absent. */
+  metrics?: ApiMetrics;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -63,25 +78,50 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.header('X-Content-Type-Options', 'nosniff');
   });
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
+  const metrics = deps.metrics ?? new ApiMetrics();
+  metrics.watch(snapshotQueue.queue);
+  const dashboardQueues = [
+    snapshotQueue.queue,
+    metrics.watchByName(RESULTS_QUEUE, config),
+    metrics.watchByName(WEBHOOKS_QUEUE, config),
+  ].filter((q) => q !== undefined);
+  app.addHook('onClose', () => metrics.close());
+  registerMetrics(app, metrics);
+  app.register(cookie);
 
-  const tokens = new TokenService(deps.jwtSecret ?? loadJwtSecret(config), config.TOKEN_TTL_SECONDS);
+  const jwtSecret = deps.jwtSecret ?? loadJwtSecret(config);
+  const tokens = new TokenService(jwtSecret, config.TOKEN_TTL_SECONDS);
   const users = new UsersService(new UsersRepository(database.db), tokens);
   const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), storage);
   const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
     egressAllow: config.EGRESS_ALLOW,
+    egressAllowOnly: config.EGRESS_ALLOW_ONLY,
     resolver: deps.resolver,
   });
   const jobs = new JobsService(snapshots, snapshotQueue);
+  const webhooks = new WebhooksService(new WebhooksRepository(database.db), {
+    egressAllow: config.EGRESS_ALLOW,
+    egressAllowOnly: config.EGRESS_ALLOW_ONLY,
+    resolver: deps.resolver,
+  });
+  let jobEventsHub: JobEventsHub | undefined;
+  const jobEvents = () => (jobEventsHub ??= new JobEventsHub(config));
+  app.addHook('onClose', async () => jobEventsHub?.close());
+  const apiKeys = new ApiKeysService(new ApiKeysRepository(database.db));
+  const archive = new ArchiveLinks(deriveKey(jwtSecret, 'archive-url'), new SnapshotsRepository(database.db), storage, {
+    origin: config.ARCHIVE_ORIGIN,
+    ttlSeconds: config.ARCHIVE_URL_TTL_SECONDS,
+  });
+  const windowMs = config.RATE_LIMIT_WINDOW_MS;
+  const loginLimits = {
+    perIp: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_IP, windowMs),
+    perAccount: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_ACCOUNT, windowMs),
+  };
+  const submitLimit = new RateLimiter(config.LINK_SUBMIT_RATE_LIMIT, windowMs);
 
   // The OpenAPI document is generated from the route schemas; routes are registered after it.
-  app.register(swagger, {
-    openapi: {
-      info: { title: 'LinkSnap API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  registerOpenApi(app);
   app.register(async (root: ZodApp) => {
     // GET /docs/openapi.json
     root.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -90,13 +130,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       redis: () => snapshotQueue.ping(),
       s3: () => storage.ping(),
     });
-    authRoutes(root, users);
+    authRoutes(root, users, loginLimits);
+    sessionRoutes(root, users, { ttlSeconds: config.TOKEN_TTL_SECONDS, limits: loginLimits });
+    archiveRoutes(root, archive);
     root.register(async (scope: ZodApp) => {
-      registerAuth(scope, tokens);
+      registerAuth(scope, tokens, apiKeys);
+      registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
+      apiKeysRoutes(scope, apiKeys);
+      libraryRoutes(scope, { db: database.db, storage, links });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
-      snapshotsRoutes(scope, snapshots);
+      jobEventsRoutes(scope, jobs, jobEvents);
+      snapshotsRoutes(scope, snapshots, archive);
+      meRoutes(scope, new UsersRepository(database.db));
+      webhooksRoutes(scope, webhooks);
     });
+    registerQueueDashboard(root, {
+      queues: dashboardQueues,
+      users: new UsersRepository(database.db),
+      adminEmails: config.ADMIN_EMAILS,
+      authenticate: (request) => authenticate(request, tokens, apiKeys),
+    });
+    registerWeb(root);
   });
   return app;
 }

@@ -3,12 +3,23 @@
  * results consumer and the HTTP listener. Used by server.ts, the launcher and e2e tests.
  */
 import type { AddressInfo } from 'node:net';
-import { type Config, createLogger, type Logger, ObjectStorage, type Resolver } from '@linksnap/shared';
+import {
+  type Config,
+  createLogger,
+  type Logger,
+  logEgressExceptions,
+  ObjectStorage,
+  type Resolver,
+} from '@linksnap/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { type Database, openDatabase } from './db/database.js';
+import { ApiMetrics } from './http/metrics.js';
+import { type Reconciler, startReconciler } from './queue/reconciler.js';
+import { checkRedisEviction } from './queue/redis-check.js';
 import { type ResultsConsumer, startResultsConsumer } from './queue/results-consumer.js';
 import { SnapshotQueue } from './queue/snapshot-producer.js';
+import { startWebhookWorker, WebhookDispatcher } from './queue/webhooks.js';
 
 export interface ApiOptions {
   logger?: Logger;
@@ -24,6 +35,8 @@ export interface Api {
   storage: ObjectStorage;
   snapshotQueue: SnapshotQueue;
   consumer: ResultsConsumer | null;
+  /** Repairs snapshot rows stuck without a queue job (null when results are consumed elsewhere). */
+  reconciler: Reconciler | null;
   logger: Logger;
   /** Stops accepting requests, drains them, then closes consumer, queue and database. */
   close(): Promise<void>;
@@ -54,6 +67,7 @@ function requireExternalServices(config: Config): { redis: string; s3: string; a
 export async function createApi(config: Config, options: ApiOptions = {}): Promise<Api> {
   const services = requireExternalServices(config);
   const logger = options.logger ?? createLogger(config, 'api');
+  logEgressExceptions(config, logger);
   const storage = new ObjectStorage({
     endpoint: services.s3,
     accessKey: services.accessKey,
@@ -64,19 +78,44 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   await storage.ensureBucket();
   const database = await openDatabase(config, logger);
   const snapshotQueue = new SnapshotQueue(config);
-  const consumer = options.consumeResults === false ? null : startResultsConsumer({ config, db: database.db, logger });
-  const app = buildApp({ config, database, storage, snapshotQueue, logger, resolver: options.resolver });
+  try {
+    await checkRedisEviction(services.redis, config.NODE_ENV, logger);
+  } catch (err) {
+    await Promise.allSettled([snapshotQueue.close(), database.close()]);
+    throw err;
+  }
+  const metrics = new ApiMetrics();
+  const consuming = options.consumeResults !== false;
+  // Webhook deliveries are enqueued by the results consumer and sent by this process.
+  const dispatcher = consuming ? new WebhookDispatcher(config, database.db) : null;
+  const webhookWorker = consuming
+    ? startWebhookWorker({ config, db: database.db, logger, resolver: options.resolver })
+    : null;
+  const consumer = dispatcher
+    ? startResultsConsumer({ config, db: database.db, logger, metrics, afterFinal: (r) => dispatcher.dispatch(r) })
+    : null;
+  const reconciler =
+    options.consumeResults === false
+      ? null
+      : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
+  const app = buildApp({ config, database, storage, snapshotQueue, logger, resolver: options.resolver, metrics });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await app.close();
+      // Requests in flight at SIGTERM finish; their keep-alive sockets are dropped as soon as they
+      // go idle (otherwise close would wait for the keep-alive timeout).
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      await app.close().finally(() => clearInterval(sweep));
+      await reconciler?.close();
       await consumer?.close();
+      await webhookWorker?.close();
+      await dispatcher?.close();
       await snapshotQueue.close();
       await database.close();
     })();
     return closing;
   };
-  return { app, database, storage, snapshotQueue, consumer, logger, close };
+  return { app, database, storage, snapshotQueue, consumer, reconciler, logger, close };
 }
 
 /** createApi, then listen on HOST:PORT and log the URL. */

@@ -14,7 +14,7 @@ import {
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import type { LightMyRequestResponse } from 'fastify';
-import { startTestS3, type TestEnvOptions, testEnv } from '../../../test/support/services.js';
+import { noDnsResolver, startTestS3, type TestEnvOptions, testEnv } from '../../../test/support/services.js';
 import { type Api, createApi } from '../src/main.js';
 
 export interface Harness {
@@ -28,8 +28,12 @@ export interface Harness {
 export async function startHarness(options: Partial<TestEnvOptions> & { resolver?: Resolver } = {}): Promise<Harness> {
   const s3 = await startTestS3();
   const { resolver, ...envOptions } = options;
-  const config = parseConfig(testEnv({ s3, ...envOptions }));
-  const api = await createApi(config, { resolver });
+  // No snapshotter runs here, so submitted public URLs are never fetched: the submit-time
+  // check may see them (EGRESS_ALLOW_ONLY off), but no name is ever really resolved.
+  const config = parseConfig(
+    testEnv({ s3, ...envOptions, extra: { EGRESS_ALLOW_ONLY: 'false', ...envOptions.extra } }),
+  );
+  const api = await createApi(config, { resolver: resolver ?? noDnsResolver });
   const queues: Queue[] = [];
   const queue = (name: string) => {
     const q = new Queue(name, { connection: redisOptions(config.REDIS_URL as string), prefix: config.QUEUE_PREFIX });

@@ -14,6 +14,7 @@ import {
   type SnapshotResultInput,
 } from '@linksnap/shared';
 import { type Job, type Queue, Worker } from 'bullmq';
+import { ARCHIVED_PAGE_CSP } from '../src/routes/snapshots.routes.js';
 import { bearer, type Harness, startHarness } from './helpers.js';
 
 interface JobBody {
@@ -128,7 +129,7 @@ describe('results consumer', () => {
     assert.equal(html.statusCode, 200);
     assert.equal(html.body, '<script>alert(1)</script>');
     assert.equal(html.headers['content-type'], 'text/html; charset=utf-8');
-    assert.equal(html.headers['content-security-policy'], 'sandbox');
+    assert.equal(html.headers['content-security-policy'], ARCHIVED_PAGE_CSP);
     assert.equal(html.headers['x-content-type-options'], 'nosniff');
     assert.equal(html.headers['cross-origin-resource-policy'], 'same-origin');
     assert.equal(html.headers.etag, `"${artifacts[1]?.sha256}"`);

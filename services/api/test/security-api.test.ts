@@ -23,6 +23,7 @@ import type { InjectOptions } from 'fastify';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { tempDir } from '../../../test/support/services.js';
 import { users } from '../src/db/schema.js';
+import { ARCHIVED_PAGE_CSP } from '../src/routes/snapshots.routes.js';
 import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
 
 const SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789');
@@ -335,7 +336,7 @@ describe('security hardening', () => {
     const id = await hostileSnapshot(user.token, HOSTILE);
 
     const direct = await get(user.token, `/v1/snapshots/${id}/artifacts/html`);
-    assert.equal(direct.headers['content-security-policy'], 'sandbox');
+    assert.equal(direct.headers['content-security-policy'], ARCHIVED_PAGE_CSP);
     assert.equal(direct.headers['x-content-type-options'], 'nosniff');
     assert.equal(direct.headers['cross-origin-resource-policy'], 'same-origin');
 
@@ -351,7 +352,7 @@ describe('security hardening', () => {
     const page = await inject({ method: 'GET', url, headers: { cookie: 'session=secret' } });
     assert.equal(page.statusCode, 200);
     assert.equal(page.body, HOSTILE);
-    assert.equal(page.headers['content-security-policy'], 'sandbox');
+    assert.equal(page.headers['content-security-policy'], ARCHIVED_PAGE_CSP);
     assert.equal(page.headers['x-content-type-options'], 'nosniff');
     assert.equal(page.headers['cross-origin-resource-policy'], 'same-origin');
     assert.equal(page.headers['referrer-policy'], 'no-referrer');
@@ -359,7 +360,7 @@ describe('security hardening', () => {
 
     const mhtmlUrl = (await get(user.token, `/v1/snapshots/${id}/artifacts/mhtml/url`)).json().url;
     const mhtml = await inject({ method: 'GET', url: mhtmlUrl });
-    assert.equal(mhtml.headers['content-security-policy'], 'sandbox');
+    assert.equal(mhtml.headers['content-security-policy'], ARCHIVED_PAGE_CSP);
     assert.match(String(mhtml.headers['content-disposition']), /^attachment/);
 
     // Tampering with any part of the link, or letting it expire, makes it not exist.

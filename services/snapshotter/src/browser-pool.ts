@@ -5,6 +5,7 @@
  * keeps a dying worker from leaving browsers behind.
  */
 import type { Config, Logger } from '@linksnap/shared';
+import { AppError } from '@linksnap/shared';
 import { Cluster } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type LaunchOptions, type Page } from 'puppeteer-core';
 import { toCaptureError } from './errors.js';
@@ -21,7 +22,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 export interface BrowserPoolOptions {
-  config: Pick<Config, 'CHROMIUM_PATH' | 'CAPTURE_CONCURRENCY' | 'CAPTURE_TIMEOUT_MS'>;
+  config: Pick<Config, 'CHROMIUM_PATH' | 'CAPTURE_CONCURRENCY' | 'CAPTURE_TIMEOUT_MS'> &
+    Partial<Pick<Config, 'BROWSER_RECYCLE_PAGES' | 'BROWSER_RECYCLE_MINUTES'>>;
   /** Extra Chromium flags, e.g. the egress proxy's. */
   args: string[];
   /** `context` (default) isolates cookies and storage per job; `page` shares one context. */
@@ -34,6 +36,8 @@ export interface BrowserPool {
   run<T>(task: (page: Page) => Promise<T>): Promise<T>;
   /** Pids (= process group ids) of the live browsers. */
   pids(): number[];
+  /** How many times the browsers were relaunched to bound their memory. */
+  recycles(): number;
   close(): Promise<void>;
   /** Synchronous last resort (process exit): SIGKILL every browser process group. */
   kill(): void;
@@ -44,6 +48,23 @@ function killGroup(pid: number): void {
     process.kill(-pid, 'SIGKILL');
   } catch {
     // Already gone.
+  }
+}
+
+const HARD_DEADLINE_GRACE_MS = 2_000;
+
+async function withDeadline<T>(page: Page, task: (page: Page) => Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      page.close({ runBeforeUnload: false }).catch(() => undefined);
+      reject(new AppError('NAVIGATION_TIMEOUT', `The capture did not finish within its ${ms} ms budget.`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([task(page), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -67,46 +88,95 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
     },
   };
 
-  const cluster: Cluster<undefined, unknown> = await Cluster.launch({
-    puppeteer: tracked,
-    concurrency: options.isolation === 'page' ? Cluster.CONCURRENCY_PAGE : Cluster.CONCURRENCY_CONTEXT,
-    maxConcurrency: config.CAPTURE_CONCURRENCY,
-    // Backstop only: the capture enforces its own budget below this.
-    timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
-    retryLimit: 0,
-    puppeteerOptions: {
-      executablePath: config.CHROMIUM_PATH,
-      headless: true,
-      args: [...CHROMIUM_ARGS, ...options.args],
-      defaultViewport: { width: 1280, height: 800 },
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    } as LaunchOptions,
-  });
+  const launchCluster = (): Promise<Cluster<undefined, unknown>> =>
+    Cluster.launch({
+      puppeteer: tracked,
+      concurrency: options.isolation === 'page' ? Cluster.CONCURRENCY_PAGE : Cluster.CONCURRENCY_CONTEXT,
+      maxConcurrency: config.CAPTURE_CONCURRENCY,
+      // Backstop only: the capture enforces its own budget below this.
+      timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
+      retryLimit: 0,
+      puppeteerOptions: {
+        executablePath: config.CHROMIUM_PATH,
+        headless: true,
+        args: [...CHROMIUM_ARGS, ...options.args],
+        defaultViewport: { width: 1280, height: 800 },
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      } as LaunchOptions,
+    });
+  let cluster = await launchCluster();
 
+  // The capture keeps its own budget; this ends a task stuck past it (a renderer spinning in
+  // `while(true){}` ignores CDP calls) by closing its page, which frees the slot.
+  const hardDeadlineMs = config.CAPTURE_TIMEOUT_MS + HARD_DEADLINE_GRACE_MS;
   const pids = () => [...browsers].map((b) => b.process()?.pid).filter((p): p is number => p !== undefined);
   let closed = false;
+
+  // Memory bound: after BROWSER_RECYCLE_PAGES pages or BROWSER_RECYCLE_MINUTES, new jobs wait
+  // while the in-flight ones finish, then the cluster is closed and relaunched.
+  const recyclePages = config.BROWSER_RECYCLE_PAGES ?? 200;
+  const recycleMs = (config.BROWSER_RECYCLE_MINUTES ?? 30) * 60_000;
+  let pages = 0;
+  let launchedAt = Date.now();
+  let inFlight = 0;
+  let recycleCount = 0;
+  let recycling: Promise<void> | null = null;
+  let onIdle: (() => void) | null = null;
+  const closeCluster = async (target: Cluster<undefined, unknown>) => {
+    const known = pids();
+    try {
+      await Promise.race([target.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    } catch (err) {
+      logger?.warn({ err }, 'closing the browser cluster failed');
+    }
+    for (const pid of known) killGroup(pid);
+  };
+  const recycle = async () => {
+    if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+    logger?.info({ pages, minutes: Math.round((Date.now() - launchedAt) / 60_000) }, 'recycling the browsers');
+    await closeCluster(cluster);
+    cluster = await launchCluster();
+    pages = 0;
+    launchedAt = Date.now();
+    recycleCount++;
+  };
 
   return {
     run: async <T>(task: (page: Page) => Promise<T>): Promise<T> => {
       try {
-        return (await cluster.execute(undefined, ({ page }) => task(page as Page))) as T;
+        while (recycling || pages >= recyclePages || Date.now() - launchedAt >= recycleMs) {
+          if (closed) break;
+          recycling ??= recycle().finally(() => {
+            recycling = null;
+          });
+          await recycling;
+        }
+        inFlight++;
+        pages++;
       } catch (err) {
         throw toCaptureError(err);
       }
+      try {
+        return (await cluster.execute(undefined, ({ page }) => withDeadline(page as Page, task, hardDeadlineMs))) as T;
+      } catch (err) {
+        throw toCaptureError(err);
+      } finally {
+        inFlight--;
+        if (inFlight === 0 && onIdle) {
+          onIdle();
+          onIdle = null;
+        }
+      }
     },
     pids,
+    recycles: () => recycleCount,
     close: async () => {
       if (closed) return;
       closed = true;
-      const known = pids();
-      try {
-        await Promise.race([cluster.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
-      } catch (err) {
-        logger?.warn({ err }, 'closing the browser cluster failed');
-      }
-      for (const pid of known) killGroup(pid);
+      await recycling?.catch(() => undefined);
+      await closeCluster(cluster);
     },
     kill: () => {
       for (const pid of pids()) killGroup(pid);

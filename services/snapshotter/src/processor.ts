@@ -26,7 +26,8 @@ import type { ResultProducer } from './results.js';
 import { uploadArtifacts } from './storage.js';
 
 export interface ProcessorDeps {
-  config: Pick<Config, 'CAPTURE_TIMEOUT_MS'>;
+  config: Pick<Config, 'CAPTURE_TIMEOUT_MS'> &
+    Partial<Pick<Config, 'CAPTURE_MAX_HEIGHT_PX' | 'CAPTURE_MAX_BYTES' | 'JOB_LOCK_MS'>>;
   pool: BrowserPool;
   proxy: EgressProxy;
   storage: ObjectStorage;
@@ -48,7 +49,7 @@ function percentOf(stage: CaptureStage): number {
 export function createProcessor(deps: ProcessorDeps) {
   const workerName = deps.workerName ?? `${os.hostname()}:${process.pid}`;
 
-  return async (job: Job<SnapshotJob>): Promise<ProcessorOutcome> => {
+  return async (job: Job<SnapshotJob>, token?: string): Promise<ProcessorOutcome> => {
     const startedAt = new Date().toISOString();
     const attempt = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
@@ -64,11 +65,24 @@ export function createProcessor(deps: ProcessorDeps) {
     try {
       const url = parseHttpUrl(data.url).href;
       const captured = await deps.pool.run((page) =>
-        capturePage(page, { url, timeoutMs: deps.config.CAPTURE_TIMEOUT_MS, proxy: deps.proxy, onStage: progress }),
+        capturePage(page, {
+          url,
+          timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
+          maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
+          maxBytes: deps.config.CAPTURE_MAX_BYTES,
+          proxy: deps.proxy,
+          onStage: progress,
+        }),
       );
-      if (captured.artifacts.length === 0) {
+      // The report and metadata describe a capture; alone they are not a snapshot of anything.
+      if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
         const first = captured.missing[0];
         throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
+      }
+      // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
+      if (await isSuperseded(job, token, deps.config.JOB_LOCK_MS ?? 30_000, deps.results)) {
+        log?.warn('another attempt took this job over and reported it; dropping this capture');
+        return { status: 'succeeded', artifacts: 0 };
       }
       await progress('upload');
       const t0 = performance.now();
@@ -86,13 +100,14 @@ export function createProcessor(deps: ProcessorDeps) {
         contentType: captured.navigation.contentType,
         title: captured.metadata.title,
         lang: captured.metadata.lang,
-        text: null,
+        text: captured.text,
         timings,
         artifacts,
         missing: captured.missing,
         startedAt,
         finishedAt: new Date().toISOString(),
         worker: workerName,
+        report: captured.summary,
       });
       await progress('done');
       log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
@@ -126,4 +141,13 @@ export function createProcessor(deps: ProcessorDeps) {
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);
     }
   };
+}
+
+/** Lost the job's lock (it stalled and was taken over) or a result already exists. */
+async function isSuperseded(job: Job<SnapshotJob>, token: string | undefined, lockMs: number, results: ResultProducer) {
+  if (token !== undefined) {
+    const held = await job.extendLock(token, lockMs).catch(() => 1);
+    if (Number(held) === 0) return true;
+  }
+  return results.exists(job.data.snapshotId);
 }

@@ -15,6 +15,8 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 
 export interface ResultProducer {
   send(result: SnapshotResultInput): Promise<SnapshotResult>;
+  /** True when a result for this snapshot was already sent (another attempt won the race). */
+  exists(snapshotId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export function createResultProducer(config: Pick<Config, 'REDIS_URL' | 'QUEUE_P
       await queue.add(result.snapshotId, result, resultJobOptions(result.snapshotId));
       return result;
     },
+    exists: async (snapshotId) => (await queue.getJob(snapshotId)) !== undefined,
     close: () => queue.close(),
   };
 }

@@ -7,16 +7,20 @@
 import { hostname } from 'node:os';
 import {
   type Config,
+  checkEvictionPolicy,
   createLogger,
   type Logger,
+  logEgressExceptions,
   type Resolver,
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
 } from '@linksnap/shared';
 import { type ConnectionOptions, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
 import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
+import { SnapshotterMetrics, startMetricsServer } from './metrics.js';
 import { createProcessor, type ProcessorOutcome } from './processor.js';
 import { createResultProducer } from './results.js';
 import { createObjectStorage } from './storage.js';
@@ -33,6 +37,8 @@ export interface Snapshotter {
   worker: Worker<SnapshotJob, ProcessorOutcome>;
   pool: BrowserPool;
   proxy: EgressProxy;
+  /** Prometheus endpoint, when SNAPSHOTTER_METRICS_PORT is not 0. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -40,11 +46,26 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   if (!config.REDIS_URL) throw new Error('The snapshotter needs REDIS_URL (it talks to the queues through Redis).');
   if (!config.S3_ENDPOINT) throw new Error('The snapshotter needs S3_ENDPOINT (artifacts go to object storage).');
   const logger = options.logger ?? createLogger(config, 'snapshotter');
+  logEgressExceptions(config, logger);
+  // Jobs evicted under memory pressure would be lost silently: check before taking any.
+  const probe = new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+  probe.on('error', () => {});
+  try {
+    await checkEvictionPolicy(probe, config.NODE_ENV, logger);
+  } finally {
+    probe.disconnect();
+  }
 
   const storage = createObjectStorage(config);
   await storage.ensureBucket();
-  const results = createResultProducer(config);
-  const proxy = await startEgressProxy({ allow: config.EGRESS_ALLOW, resolver: options.resolver, logger });
+  const metrics = new SnapshotterMetrics();
+  const results = metrics.instrument(createResultProducer(config));
+  const proxy = await startEgressProxy({
+    allow: config.EGRESS_ALLOW,
+    allowOnly: config.EGRESS_ALLOW_ONLY,
+    resolver: options.resolver,
+    logger,
+  });
   let pool: BrowserPool;
   try {
     pool = await launchBrowserPool({ config, args: proxy.chromiumArgs(), isolation: options.isolation, logger });
@@ -53,6 +74,8 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     throw err;
   }
 
+  metrics.watchPool(pool);
+  const metricsServer = await startMetricsServer(metrics, config.HOST, config.SNAPSHOTTER_METRICS_PORT, logger);
   const processor = createProcessor({ config, pool, proxy, storage, results, logger });
   const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, processor, {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
@@ -66,7 +89,10 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   });
   worker.on('error', (err) => logger.error({ err }, 'snapshot worker error'));
   worker.on('failed', (job, err) =>
-    logger.debug({ snapshotId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'snapshot job failed'),
+    logger.debug(
+      { snapshotId: job?.id, requestId: job?.data.requestId, attempts: job?.attemptsMade, err: err.message },
+      'snapshot job failed',
+    ),
   );
   logger.info({ proxy: proxy.url, concurrency: config.CAPTURE_CONCURRENCY }, 'snapshotter ready');
 
@@ -84,11 +110,11 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
         await worker.close(true).catch(() => undefined);
       }
       await pool.close();
-      await Promise.allSettled([proxy.close(), results.close()]);
+      await Promise.allSettled([proxy.close(), results.close(), metricsServer?.close()]);
       logger.info('snapshotter stopped');
     })();
     return closing;
   };
 
-  return { worker, pool, proxy, close };
+  return { worker, pool, proxy, metricsUrl: metricsServer?.url, close };
 }

@@ -190,6 +190,9 @@ describe('egress attacks against a real capture', () => {
         databaseUrl: null,
         allow: [fixture.hostPort],
         extra: {
+          // These tests exercise the address classification itself, so the test-only
+          // allow-list-only mode is off; the resolver above never hands the proxy a public address.
+          EGRESS_ALLOW_ONLY: 'false',
           CAPTURE_ATTEMPTS: '3',
           CAPTURE_BACKOFF_MS: '100',
           CAPTURE_TIMEOUT_MS: '20000',

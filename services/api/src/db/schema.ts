@@ -7,6 +7,7 @@ import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  boolean,
   customType,
   index,
   integer,
@@ -30,9 +31,28 @@ export const users = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
+    /** May open the queue dashboard. The first account of an instance is one (or ADMIN_EMAILS). */
+    isAdmin: boolean('is_admin').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_lower_idx').on(lower(t.email))],
+);
+
+/** Per-user webhook: POSTed a signed JSON body when one of the user's snapshots finishes. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    events: jsonb('events').$type<string[]>().notNull(),
+    /** HMAC key; kept (it signs every delivery), shown to the user once. */
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('webhooks_user_idx').on(t.userId)],
 );
 
 export const apiKeys = pgTable(
@@ -157,6 +177,7 @@ export function lower(column: AnyPgColumn): SQL {
 }
 
 export type UserRow = typeof users.$inferSelect;
+export type WebhookRow = typeof webhooks.$inferSelect;
 export type LinkRow = typeof links.$inferSelect;
 export type TagRow = typeof tags.$inferSelect;
 export type SnapshotRow = typeof snapshots.$inferSelect;

@@ -35,6 +35,7 @@ export interface LinkView {
 
 export interface LinksServiceOptions {
   egressAllow: readonly string[];
+  egressAllowOnly?: boolean;
   resolver?: Resolver;
 }
 
@@ -149,6 +150,7 @@ export class LinksService {
     try {
       await resolveEgressTarget(url.hostname, port, {
         allow: this.options.egressAllow,
+        allowOnly: this.options.egressAllowOnly,
         resolver: this.options.resolver,
       });
     } catch (err) {

@@ -6,9 +6,13 @@ import { type UserRow, users } from '../db/schema.js';
 export class UsersRepository {
   constructor(private readonly db: Db) {}
 
-  /** Inserts the user; null when the email (case-insensitively) is taken. */
+  /**
+   * Inserts the user; null when the email (case-insensitively) is taken. The first account of
+   * an instance becomes its admin.
+   */
   async insert(email: string, passwordHash: string): Promise<UserRow | null> {
-    const rows = await this.db.insert(users).values({ email, passwordHash }).onConflictDoNothing().returning();
+    const isAdmin = sql<boolean>`not exists (select 1 from ${users})`;
+    const rows = await this.db.insert(users).values({ email, passwordHash, isAdmin }).onConflictDoNothing().returning();
     return rows[0] ?? null;
   }
 

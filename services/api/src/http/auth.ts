@@ -1,7 +1,13 @@
-/** Bearer-token authentication for every /v1 route except sign-up and login. */
+/**
+ * Bearer authentication for every /v1 route except sign-up and login: either a session JWT
+ * or a named API key (`lsk_…`). Anything else — missing, malformed, forged, expired, revoked —
+ * is 401 UNAUTHENTICATED.
+ */
 import { AppError } from '@linksnap/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type ApiKeysService, looksLikeApiKey } from '../domain/api-keys.service.js';
 import type { TokenService } from '../domain/tokens.js';
+import { cookieToken } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,13 +15,24 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuth(app: FastifyInstance, tokens: TokenService): void {
+/** The user id behind the request's credentials; throws UNAUTHENTICATED. */
+export async function authenticate(
+  request: FastifyRequest,
+  tokens: TokenService,
+  apiKeys?: ApiKeysService,
+): Promise<string> {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
+  // No Authorization header at all: the web UI's session cookie (CSRF-checked) may stand in.
+  const token = match?.[1] ?? (header === undefined ? cookieToken(request) : undefined);
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>.');
+  return apiKeys && looksLikeApiKey(token) ? apiKeys.authenticate(token) : tokens.verify(token);
+}
+
+export function registerAuth(app: FastifyInstance, tokens: TokenService, apiKeys?: ApiKeysService): void {
   app.decorateRequest('userId', null);
   app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
-    if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>.');
-    request.userId = await tokens.verify(match[1]);
+    request.userId = await authenticate(request, tokens, apiKeys);
   });
 }
 

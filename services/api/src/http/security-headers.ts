@@ -12,6 +12,22 @@ export const APP_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/** The API reference and the queue dashboard need inline styles and data: images; only there. */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  // bull-board's page resolves its assets against <base href="/admin/queues/">.
+  "base-uri 'self'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const RELAXED = ['/docs', '/admin/queues'];
+const isDocs = (url: string) => RELAXED.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`));
+
 function cameOverTls(request: FastifyRequest): boolean {
   if (request.protocol === 'https') return true;
   const forwarded = request.headers['x-forwarded-proto'];
@@ -22,7 +38,7 @@ function cameOverTls(request: FastifyRequest): boolean {
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({
-      'Content-Security-Policy': APP_CSP,
+      'Content-Security-Policy': isDocs(request.url) ? DOCS_CSP : APP_CSP,
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',

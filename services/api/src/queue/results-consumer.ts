@@ -2,10 +2,20 @@
  * Consumes the "snapshot-results" queue: each message is a finished capture, written to
  * PostgreSQL in one idempotent transaction. Replays and results for deleted links are acked.
  */
-import { type Config, type Logger, RESULTS_QUEUE, redisOptions, snapshotResultSchema } from '@linksnap/shared';
+import {
+  type Config,
+  type Logger,
+  RESULTS_QUEUE,
+  redisOptions,
+  type SnapshotResult,
+  snapshotResultSchema,
+} from '@linksnap/shared';
 import { UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
 import { SnapshotsRepository } from '../domain/snapshots.repository.js';
+import type { ApiMetrics } from '../http/metrics.js';
+import { finalChannel } from './job-events.js';
 
 export interface ResultsConsumer {
   worker: Worker;
@@ -17,12 +27,22 @@ export interface ResultsConsumerOptions {
   db: Db;
   logger?: Logger;
   concurrency?: number;
+  /** Counts captures by outcome and error code once their row is written. */
+  metrics?: Pick<ApiMetrics, 'countCapture'>;
+  /**
+   * Runs after the row is final (also for a replay, so work it enqueues must be idempotent);
+   * a throw retries the message.
+   */
+  afterFinal?: (result: SnapshotResult) => Promise<void>;
 }
 
 export function startResultsConsumer(options: ResultsConsumerOptions): ResultsConsumer {
   const { config, logger } = options;
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the results consumer');
   const repository = new SnapshotsRepository(options.db);
+  // Announces rows that became final, for live job events in every API process.
+  const publisher = new Redis(redisOptions(config.REDIS_URL, { maxRetriesPerRequest: 1 }));
+  publisher.on('error', () => {});
   const worker = new Worker(
     RESULTS_QUEUE,
     async (job) => {
@@ -32,7 +52,12 @@ export function startResultsConsumer(options: ResultsConsumerOptions): ResultsCo
         throw new UnrecoverableError('invalid snapshot result message');
       }
       const outcome = await repository.applyResult(parsed.data);
+      if (outcome === 'applied') options.metrics?.countCapture(parsed.data.status, parsed.data.error?.code);
       logger?.info({ snapshotId: parsed.data.snapshotId, status: parsed.data.status, outcome }, 'snapshot result');
+      if (outcome !== 'unknown-snapshot') {
+        await options.afterFinal?.(parsed.data);
+        await publisher.publish(finalChannel(config.QUEUE_PREFIX), parsed.data.snapshotId).catch(() => 0);
+      }
       return outcome;
     },
     {
@@ -43,5 +68,11 @@ export function startResultsConsumer(options: ResultsConsumerOptions): ResultsCo
   );
   worker.on('error', (err) => logger?.warn({ err }, 'results consumer error'));
   worker.on('failed', (job, err) => logger?.warn({ jobId: job?.id, err }, 'snapshot result failed'));
-  return { worker, close: () => worker.close() };
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      publisher.disconnect();
+    },
+  };
 }

@@ -15,6 +15,8 @@ import type { JobStateSource, QueueJobState } from '../domain/jobs.service.js';
 import type { SnapshotEnqueuer } from '../domain/links.service.js';
 
 const ADD_TIMEOUT_MS = 5_000;
+/** Reads on the request path: while Redis reconnects, BullMQ would wait for it; answer 503 instead. */
+const READ_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -52,9 +54,9 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
   }
 
   async getJobState(id: string): Promise<QueueJobState | null> {
-    const job = await this.queue.getJob(id);
+    const job = await withTimeout(this.queue.getJob(id), READ_TIMEOUT_MS, 'job lookup');
     if (!job) return null;
-    const raw = await job.getState();
+    const raw = await withTimeout(job.getState(), READ_TIMEOUT_MS, 'job state');
     const state: QueueJobState['state'] =
       raw === 'active'
         ? 'active'
@@ -71,7 +73,7 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
 
   async ping(): Promise<void> {
     // A cheap round trip through the same connection the producer uses.
-    await this.queue.getJobCounts('wait');
+    await withTimeout(this.queue.getJobCounts('wait'), READ_TIMEOUT_MS, 'queue ping');
   }
 
   async close(): Promise<void> {

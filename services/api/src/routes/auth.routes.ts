@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { UsersService } from '../domain/users.service.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { sessionView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const credentials = z.object({
@@ -19,13 +20,17 @@ export interface LoginLimits {
 
 export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimits): void {
   // POST /v1/auth/signup
-  app.post('/v1/auth/signup', { schema: { body: credentials } }, async (request, reply) => {
-    const session = await users.signup(request.body.email, request.body.password);
-    return reply.status(201).send(session);
-  });
+  app.post(
+    '/v1/auth/signup',
+    { schema: { body: credentials, response: { 201: sessionView } } },
+    async (request, reply) => {
+      const session = await users.signup(request.body.email, request.body.password);
+      return reply.status(201).send(session);
+    },
+  );
 
   // POST /v1/auth/login
-  app.post('/v1/auth/login', { schema: { body: credentials } }, async (request) => {
+  app.post('/v1/auth/login', { schema: { body: credentials, response: { 200: sessionView } } }, async (request) => {
     const account = `login ${request.body.email.trim().toLowerCase()}`;
     limits?.perIp.consume(`login ${request.ip}`);
     limits?.perAccount.check(account);

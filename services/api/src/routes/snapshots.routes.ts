@@ -14,6 +14,7 @@ import { userIdOf } from '../http/auth.js';
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
+export const ARCHIVED_PAGE_CSP = "sandbox; frame-ancestors 'self'";
 /** Content types a browser may render as a document with script. */
 const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
 
@@ -38,7 +39,11 @@ function sendArtifact(
     .header('X-Content-Type-Options', 'nosniff')
     .header('Cross-Origin-Resource-Policy', embeddable && !page ? 'cross-origin' : 'same-origin')
     .header('Referrer-Policy', 'no-referrer');
-  if (page) reply.header('Content-Security-Policy', 'sandbox');
+  // Archived pages run no script and get an opaque origin (sandbox without allow-same-origin);
+  // the app's own viewer may frame any artifact, nothing else may.
+  reply
+    .header('Content-Security-Policy', page ? ARCHIVED_PAGE_CSP : "frame-ancestors 'self'")
+    .header('X-Frame-Options', 'SAMEORIGIN');
   if (kind === 'mhtml') reply.header('Content-Disposition', `attachment; filename="${id}.mhtml"`);
   return reply.send(body);
 }

@@ -40,6 +40,8 @@ export interface EgressRecord {
 export interface EgressProxyOptions {
   /** `host:port` entries that bypass the address check (config.EGRESS_ALLOW). */
   allow: readonly string[];
+  /** Refuse everything not allow-listed (config.EGRESS_ALLOW_ONLY, tests). */
+  allowOnly?: boolean;
   /** Name resolution; injected in tests to simulate hostile DNS. */
   resolver?: Resolver;
   logger?: Logger;
@@ -181,7 +183,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     const hostPort = `${hostname}:${port}`;
     let address: ResolvedAddress;
     try {
-      address = await resolveEgressTarget(hostname, port, { allow: options.allow, resolver: options.resolver });
+      address = await resolveEgressTarget(hostname, port, {
+        allow: options.allow,
+        allowOnly: options.allowOnly,
+        resolver: options.resolver,
+      });
     } catch (err) {
       const r = refusal(err);
       record({ hostPort, ...meta, ...r, address: null });

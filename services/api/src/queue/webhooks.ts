@@ -1,0 +1,193 @@
+/**
+ * The "webhooks" queue: one job per (snapshot, webhook), added by the results consumer after
+ * the row is final (jobId makes a replay a no-op), delivered by a worker in the API process with
+ * retries and exponential backoff. Each POST is signed: `X-LinkSnap-Signature: t=<unix>,v1=<hex>`
+ * with v1 = HMAC-SHA256(secret, `${t}.${body}`). The target is re-checked by the egress guard
+ * at every attempt and the connection goes to the exact address that passed the check.
+ */
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { type Config, type Logger, type Resolver, redisOptions, type SnapshotResult } from '@linksnap/shared';
+import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Db } from '../db/database.js';
+import { WebhooksRepository } from '../domain/webhooks.repository.js';
+import { checkWebhookTarget } from '../domain/webhooks.service.js';
+
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+export interface WebhookJob {
+  webhookId: string;
+  event: string;
+  snapshotId: string;
+  payload: Record<string, unknown>;
+}
+
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+type WebhookConfig = Pick<
+  Config,
+  | 'REDIS_URL'
+  | 'QUEUE_PREFIX'
+  | 'EGRESS_ALLOW'
+  | 'EGRESS_ALLOW_ONLY'
+  | 'WEBHOOK_ATTEMPTS'
+  | 'WEBHOOK_BACKOFF_MS'
+  | 'WEBHOOK_TIMEOUT_MS'
+>;
+
+/** What a delivery says about a finished snapshot (no artifact contents, no text). */
+function payloadOf(result: SnapshotResult): Record<string, unknown> {
+  return {
+    snapshot: {
+      id: result.snapshotId,
+      linkId: result.linkId,
+      status: result.status,
+      error: result.error,
+      httpStatus: result.httpStatus,
+      finalUrl: result.finalUrl,
+      title: result.title,
+      artifacts: result.artifacts.map((a) => a.kind),
+      finishedAt: result.finishedAt,
+    },
+  };
+}
+
+/** Adds one delivery per subscribed webhook of the snapshot's owner. */
+export class WebhookDispatcher {
+  readonly queue: Queue<WebhookJob>;
+  private readonly repository: WebhooksRepository;
+
+  constructor(
+    private readonly config: WebhookConfig,
+    db: Db,
+  ) {
+    this.queue = new Queue<WebhookJob>(WEBHOOKS_QUEUE, {
+      connection: redisOptions(config.REDIS_URL as string, { maxRetriesPerRequest: 1 }) as ConnectionOptions,
+      prefix: config.QUEUE_PREFIX,
+    });
+    this.queue.on('error', () => {});
+    this.repository = new WebhooksRepository(db);
+  }
+
+  async dispatch(result: SnapshotResult): Promise<void> {
+    const event = `snapshot.${result.status}`;
+    const hooks = (await this.repository.listByLink(result.linkId)).filter((h) => h.events.includes(event));
+    for (const hook of hooks) {
+      await this.queue.add(
+        event,
+        { webhookId: hook.id, event, snapshotId: result.snapshotId, payload: payloadOf(result) },
+        {
+          jobId: `${result.snapshotId}-${hook.id}`,
+          attempts: this.config.WEBHOOK_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+        },
+      );
+    }
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+/** POSTs `body` to `url`, connecting to `address` (already egress-checked); resolves the status. */
+function post(
+  url: URL,
+  address: { address: string; family: number },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+) {
+  const lookup: LookupFunction = (_host, options, callback) => {
+    if ((options as { all?: boolean }).all)
+      (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [address]);
+    else callback(null, address.address, address.family);
+  };
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise<number>((resolve, reject) => {
+    const req = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function startWebhookWorker(options: { config: WebhookConfig; db: Db; logger?: Logger; resolver?: Resolver }) {
+  const { config, logger } = options;
+  const repository = new WebhooksRepository(options.db);
+  const worker = new Worker<WebhookJob>(
+    WEBHOOKS_QUEUE,
+    async (job) => {
+      const hook = await repository.findById(job.data.webhookId);
+      if (!hook) return 'webhook-deleted';
+      const url = new URL(hook.url);
+      let address: Awaited<ReturnType<typeof checkWebhookTarget>>;
+      try {
+        address = await checkWebhookTarget(url, {
+          egressAllow: config.EGRESS_ALLOW,
+          egressAllowOnly: config.EGRESS_ALLOW_ONLY,
+          resolver: options.resolver,
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SSRF_BLOCKED')
+          throw new UnrecoverableError(String((err as Error).message));
+        throw err;
+      }
+      const timestamp = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({
+        id: job.id,
+        event: job.data.event,
+        createdAt: new Date(job.timestamp).toISOString(),
+        data: job.data.payload,
+      });
+      const status = await post(
+        url,
+        address,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'LinkSnap-Webhooks/1',
+          'x-linksnap-event': job.data.event,
+          'x-linksnap-delivery': String(job.id),
+          'x-linksnap-signature': signWebhook(hook.secret, timestamp, body),
+        },
+        body,
+        config.WEBHOOK_TIMEOUT_MS,
+      );
+      if (status < 200 || status >= 300) throw new Error(`webhook answered HTTP ${status}`);
+      logger?.info(
+        { webhookId: hook.id, snapshotId: job.data.snapshotId, attempt: job.attemptsMade + 1 },
+        'webhook delivered',
+      );
+      return status;
+    },
+    {
+      connection: redisOptions(config.REDIS_URL as string) as ConnectionOptions,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: 8,
+    },
+  );
+  worker.on('error', (err) => logger?.warn({ err }, 'webhook worker error'));
+  worker.on('failed', (job, err) =>
+    logger?.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'webhook delivery failed'),
+  );
+  return worker;
+}

@@ -1,0 +1,281 @@
+/**
+ * `snap`: the LinkSnap command line. Each command is a few calls to the public REST API;
+ * errors are the API's problem documents (title: detail) with a non-zero exit code:
+ * 1 API error or failed capture, 2 usage, 3 server unreachable.
+ */
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CliError, Client } from './client.js';
+import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
+import { ProgressBars } from './progress.js';
+
+export const USAGE = `Usage: snap <command> [options]
+
+  login [--url URL] (--token TOKEN | --email EMAIL --password PASSWORD)
+                               store the server URL and a token in ${'~/.config/linksnap/config.json'}
+  add URL... [--tag T]... [--wait]
+                               save links; --wait follows each capture with a progress bar
+  ls [--tag T]... [--q TEXT] [--limit N]
+                               list links, newest first
+  show ID                      one link and its latest snapshot
+  get ID --artifact KIND [-o FILE]
+                               download an artifact (screenshot, pdf, html, text, ...) of a link's
+                               latest snapshot (ID may also be a snapshot id)
+  import FILE                  import a Netscape bookmark file (folders become tags)
+  export [-o FILE]             export every link as a bookmark file
+
+Every command takes --json (machine-readable output). LINKSNAP_URL and LINKSNAP_TOKEN
+override the stored settings.`;
+
+export interface Io {
+  stdout: { write(s: string): boolean; isTTY?: boolean };
+  stderr: { write(s: string): boolean };
+  env: Record<string, string | undefined>;
+}
+
+const FINAL = new Set(['succeeded', 'partial', 'failed']);
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  wait: { type: 'boolean' },
+  q: { type: 'string' },
+  limit: { type: 'string' },
+  artifact: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+) {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true }));
+  } catch (err) {
+    io.stderr.write(`snap: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    io.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const print = (human: string, data: unknown) =>
+    io.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
+  try {
+    const config = loadCliConfig(io.env);
+    const client = new Client(config);
+    switch (command) {
+      case 'login':
+        return await login(values, io, print);
+      case 'add':
+        return await add(client, args, values, io, print);
+      case 'ls': {
+        const query = new URLSearchParams();
+        for (const tag of values.tag ?? []) query.append('tag', tag);
+        if (values.q) query.set('q', values.q);
+        if (values.limit) query.set('limit', values.limit);
+        const page = await client.json<{ items: LinkItem[]; nextCursor: string | null }>('GET', `/v1/links?${query}`);
+        const lines = page.items.map(
+          (l) =>
+            `${l.id}  ${(l.latestSnapshot?.status ?? '-').padEnd(9)}  ${l.url}${l.tags.length ? `  [${l.tags.map((t) => t.name).join(', ')}]` : ''}`,
+        );
+        print(lines.join('\n') || '(no links)', page);
+        return 0;
+      }
+      case 'show': {
+        const id = required(args[0], 'show needs a link id');
+        const link = await client.json<LinkItem>('GET', `/v1/links/${encodeURIComponent(id)}`);
+        const snapshot = link.latestSnapshot
+          ? await client.json<Record<string, unknown>>('GET', `/v1/snapshots/${link.latestSnapshot.id}`)
+          : null;
+        const human = [
+          `${link.title ?? '(untitled)'}`,
+          `  url:      ${link.url}`,
+          `  tags:     ${link.tags.map((t) => t.name).join(', ') || '-'}`,
+          `  snapshot: ${link.latestSnapshot ? `${link.latestSnapshot.id} (${link.latestSnapshot.status})` : '-'}`,
+          ...(snapshot
+            ? [`  artifacts: ${(snapshot.artifacts as { kind: string }[]).map((a) => a.kind).join(', ') || '-'}`]
+            : []),
+        ].join('\n');
+        print(human, { link, snapshot });
+        return 0;
+      }
+      case 'get': {
+        const id = required(args[0], 'get needs a link or snapshot id');
+        const kind = required(values.artifact, 'get needs --artifact KIND (screenshot, pdf, html, text, ...)');
+        let snapshotId = id;
+        try {
+          const link = await client.json<LinkItem>('GET', `/v1/links/${encodeURIComponent(id)}`);
+          if (!link.latestSnapshot) throw new CliError('This link has no snapshot yet.');
+          snapshotId = link.latestSnapshot.id;
+        } catch (err) {
+          if (!(err instanceof CliError && err.problem?.status === 404)) throw err;
+        }
+        const res = await client.raw('GET', `/v1/snapshots/${encodeURIComponent(snapshotId)}/artifacts/${kind}`);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        const file = values.output ?? `${snapshotId}.${kind}`;
+        if (file === '-') io.stdout.write(bytes.toString('utf8'));
+        else writeFileSync(file, bytes);
+        if (file !== '-') print(`${file} (${bytes.length} bytes)`, { file, bytes: bytes.length, snapshotId, kind });
+        return 0;
+      }
+      case 'import': {
+        const file = required(args[0], 'import needs a bookmark file');
+        const html = readFileSync(file, 'utf8');
+        const res = await client.raw('POST', '/v1/import', html, 'text/html');
+        const report = (await res.json()) as Record<string, unknown>;
+        print(
+          Object.entries(report)
+            .filter(([, v]) => typeof v === 'number')
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n'),
+          report,
+        );
+        return 0;
+      }
+      case 'export': {
+        const res = await client.raw('GET', '/v1/export');
+        const html = await res.text();
+        if (values.output) {
+          writeFileSync(values.output, html);
+          print(values.output, { file: values.output, bytes: Buffer.byteLength(html) });
+        } else io.stdout.write(html);
+        return 0;
+      }
+      default:
+        throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+    }
+  } catch (err) {
+    if (err instanceof CliError) {
+      if (values.json && err.problem) io.stdout.write(`${JSON.stringify(err.problem)}\n`);
+      io.stderr.write(`snap: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`snap: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+interface LinkItem {
+  id: string;
+  url: string;
+  title: string | null;
+  tags: { name: string }[];
+  latestSnapshot: { id: string; status: string } | null;
+}
+
+function required(value: string | undefined, message: string): string {
+  if (!value) throw new CliError(message, 2);
+  return value;
+}
+
+async function login(values: Values, io: Io, print: (h: string, d: unknown) => void): Promise<number> {
+  const current = loadCliConfig(io.env);
+  const url = (values.url ?? current.url).replace(/\/+$/, '');
+  let token = values.token;
+  if (!token) {
+    const email = required(values.email, 'login needs --token, or --email and --password');
+    const password = required(values.password, 'login needs --password with --email');
+    const session = await new Client({ url }).json<{ token: string }>('POST', '/v1/auth/login', { email, password });
+    token = session.token;
+  }
+  // Check the token before storing it.
+  await new Client({ url, token }).json('GET', '/v1/links?limit=1');
+  const file = saveCliConfig({ url, token }, io.env);
+  print(`logged in to ${url} (saved in ${file})`, { url, configPath: configPath(io.env) });
+  return 0;
+}
+
+async function add(client: Client, urls: string[], values: Values, io: Io, print: (h: string, d: unknown) => void) {
+  if (urls.length === 0) throw new CliError('add needs at least one URL', 2);
+  const tags = values.tag ?? [];
+  const created: { url: string; link?: LinkItem; snapshotId?: string; error?: string }[] = [];
+  for (const url of urls) {
+    try {
+      const res = await client.json<{ link: LinkItem; snapshot: { id: string } }>('POST', '/v1/links', {
+        url,
+        ...(tags.length ? { tags } : {}),
+      });
+      created.push({ url, link: res.link, snapshotId: res.snapshot.id });
+    } catch (err) {
+      if (!(err instanceof CliError) || err.exitCode === 3) throw err;
+      created.push({ url, error: err.message });
+      io.stderr.write(`snap: ${url}: ${err.message}\n`);
+    }
+  }
+  let failed = created.filter((c) => c.error).length;
+  if (!values.wait) {
+    print(
+      created.map((c) => (c.error ? `${c.url}: ${c.error}` : `${c.snapshotId}  queued  ${c.url}`)).join('\n'),
+      created.map((c) => ({ url: c.url, linkId: c.link?.id, snapshotId: c.snapshotId, error: c.error ?? null })),
+    );
+    return failed > 0 ? 1 : 0;
+  }
+  const bars = values.json ? null : new ProgressBars(io.stderr);
+  const finals = await Promise.all(
+    created.map(async (c) => {
+      if (!c.snapshotId) return null;
+      const row = bars?.add(c.url) ?? 0;
+      let final: Record<string, unknown> | null = null;
+      await client.events(`/v1/jobs/${c.snapshotId}/events`, (event) => {
+        const data = JSON.parse(event.data);
+        if (event.event === 'progress') bars?.update(row, c.url, data.stage, data.percent);
+        else if (event.event === 'state') {
+          bars?.update(row, c.url, data.state, FINAL.has(data.state) ? 100 : (data.progress?.percent ?? 0));
+          if (FINAL.has(data.state)) final = data;
+        }
+      });
+      return final as Record<string, unknown> | null;
+    }),
+  );
+  const results = created.map((c, i) => {
+    const job = finals[i] as { state?: string; error?: { title: string; detail: string } | null } | null;
+    if (c.snapshotId && job?.state !== 'succeeded' && job?.state !== 'partial') failed++;
+    return {
+      url: c.url,
+      linkId: c.link?.id,
+      snapshotId: c.snapshotId,
+      state: job?.state ?? null,
+      error: job?.error ?? c.error ?? null,
+    };
+  });
+  print(
+    results
+      .map((r) => {
+        const err =
+          r.error && typeof r.error === 'object'
+            ? `  ${r.error.title}: ${r.error.detail}`
+            : r.error
+              ? `  ${r.error}`
+              : '';
+        return `${r.snapshotId ?? '-'}  ${r.state ?? 'error'}  ${r.url}${err}`;
+      })
+      .join('\n'),
+    results,
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+// `node --import tsx services/cli/src/main.ts …` runs it directly; bin/snap.mjs imports it.
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,301 @@
+/**
+ * Fault-injection helpers for the fault-*.test.ts files: the process table (Chromium children
+ * of a snapshotter, RSS of a process tree, zombies), a restartable S3 server, a loopback TCP
+ * proxy that can "stop" a dependency, and checks that a snapshot row matches its objects.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { type EmbeddedS3, startEmbeddedS3 } from '@linksnap/api/embedded/s3-server';
+import type { ObjectStorage } from '@linksnap/shared';
+import { tempDir } from './services.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  state: string;
+  comm: string;
+  rssKb: number;
+}
+
+/** Every process in /proc (those that vanish while reading are skipped). */
+export function processTable(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const rss = /VmRSS:\s+(\d+)/.exec(status);
+      out.push({
+        pid: Number(name),
+        state: fields[0] as string,
+        ppid: Number(fields[1]),
+        pgid: Number(fields[2]),
+        comm,
+        rssKb: rss ? Number(rss[1]) : 0,
+      });
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** `pid` and all its descendants. */
+export function processTree(pid: number, table = processTable()): ProcInfo[] {
+  const tree: ProcInfo[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift() as number;
+    const self = table.find((p) => p.pid === current);
+    if (self) tree.push(self);
+    for (const child of table) if (child.ppid === current) queue.push(child.pid);
+  }
+  return tree;
+}
+
+/** Browser processes launched by a snapshotter: its direct Chromium children (group leaders). */
+export function chromiumPids(snapshotterPid: number): number[] {
+  return processTable()
+    .filter((p) => p.ppid === snapshotterPid && /chrom/i.test(p.comm))
+    .map((p) => p.pid);
+}
+
+/** Every live (non-zombie) process in the given process groups. */
+export function liveInGroups(groups: number[]): ProcInfo[] {
+  return processTable().filter((p) => groups.includes(p.pgid) && p.state !== 'Z');
+}
+
+export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Sum of RSS (MiB) of a process tree, and the zombies in it. */
+export function treeRss(pid: number): { rssMb: number; processes: number; zombies: number } {
+  const tree = processTree(pid);
+  return {
+    rssMb: Math.round(tree.reduce((sum, p) => sum + p.rssKb, 0) / 1024),
+    processes: tree.length,
+    zombies: tree.filter((p) => p.state === 'Z').length,
+  };
+}
+
+/** `ps` output for failure messages. */
+export function ps(): string {
+  try {
+    return execFileSync('ps', ['-eo', 'pid,ppid,pgid,stat,rss,comm'], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** An embedded S3 server that can be stopped and restarted on the same port and directory. */
+export class RestartableS3 implements EmbeddedS3 {
+  private current: EmbeddedS3 | null = null;
+  private constructor(
+    readonly directory: string,
+    readonly port: number,
+  ) {}
+  get endpoint() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  readonly accessKey = 'S3RVER';
+  readonly secretKey = 'S3RVER';
+
+  static async start(): Promise<RestartableS3> {
+    const directory = path.join(tempDir('linksnap-s3-'), 's3');
+    const first = await startEmbeddedS3({ directory });
+    const port = Number(new URL(first.endpoint).port);
+    const s3 = new RestartableS3(directory, port);
+    s3.current = first;
+    return s3;
+  }
+
+  async stop(): Promise<void> {
+    const current = this.current;
+    this.current = null;
+    await current?.close();
+  }
+
+  async restart(): Promise<void> {
+    if (this.current) return;
+    this.current = await startEmbeddedS3({ directory: this.directory, port: this.port });
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+}
+
+/**
+ * A loopback TCP proxy in front of a dependency; `down()` cuts every connection and stops
+ * listening (new connections are refused, as with a stopped server); `up()` listens again.
+ */
+export class TcpProxy {
+  private sockets = new Set<net.Socket>();
+  private isDown = false;
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    let proxy: TcpProxy | null = null;
+    const server = net.createServer((client) => {
+      if (!proxy || proxy.isDown) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(targetPort, targetHost);
+      const pair = proxy.sockets;
+      pair.add(client);
+      pair.add(upstream);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+        pair.delete(client);
+        pair.delete(upstream);
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    return proxy;
+  }
+
+  async down(): Promise<void> {
+    this.isDown = true;
+    const closed = new Promise<void>((resolve) =>
+      this.server.listening ? this.server.close(() => resolve()) : resolve(),
+    );
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+
+  async up(): Promise<void> {
+    this.isDown = false;
+    if (!this.server.listening) {
+      await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.down();
+  }
+}
+
+export const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/**
+ * A final row's artifacts are exactly the objects under its prefix, byte for byte (sha256):
+ * one attempt's set, nothing missing, nothing extra.
+ */
+export async function assertRowMatchesObjects(
+  storage: ObjectStorage,
+  snapshot: { id: string; artifacts: { key: string; sha256: string; bytes: number }[] },
+): Promise<void> {
+  const keys = (await storage.list(`snapshots/${snapshot.id}/`)).sort();
+  const rowKeys = snapshot.artifacts.map((a) => a.key).sort();
+  if (JSON.stringify(keys) !== JSON.stringify(rowKeys)) {
+    throw new Error(`objects ${keys.join(',')} != row artifacts ${rowKeys.join(',')}`);
+  }
+  for (const artifact of snapshot.artifacts) {
+    const body = await storage.getBuffer(artifact.key);
+    if (sha256(body) !== artifact.sha256 || body.length !== artifact.bytes) {
+      throw new Error(`object ${artifact.key} does not match the row (sha256/bytes differ)`);
+    }
+  }
+}
+
+/**
+ * Remembers every Chromium the stack's snapshotters launch, so cleanup can kill their process
+ * groups even when a snapshotter was SIGKILLed (a killed Node process cannot close its browsers).
+ */
+export class BrowserTracker {
+  private readonly seen = new Set<number>();
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly workers: () => { child: { pid?: number } }[]) {
+    this.timer = setInterval(() => this.sample(), 250);
+    this.timer.unref();
+  }
+  sample(): void {
+    for (const w of this.workers()) {
+      if (w.child.pid === undefined) continue;
+      for (const pid of chromiumPids(w.child.pid)) this.seen.add(pid);
+    }
+  }
+  /** Kills whatever is left of the recorded browsers' process groups. */
+  cleanup(): number {
+    clearInterval(this.timer);
+    const left = liveInGroups([...this.seen]).filter((p) => /chrom/i.test(p.comm));
+    for (const pgid of new Set(left.map((p) => p.pgid))) killGroup(pgid);
+    return left.length;
+  }
+}
+
+/**
+ * Which of `pids` owns the TCP socket bound to local port `port` on 127.0.0.1 (the egress
+ * proxy of the snapshotter that fetched a fixture page connects from there).
+ */
+export function ownerOfLocalPort(port: number, pids: number[]): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[9]) inodes.add(cols[9]);
+    }
+  }
+  for (const pid of pids) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+        if (inode && inodes.has(inode)) return pid;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return null;
+}
