@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '@linksnap/shared';
-import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { noDnsResolver, startTestS3, testEnv } from '../../../test/support/services.js';
 import type { EmbeddedS3 } from '../src/embedded/s3-server.js';
 import { type Api, createApi } from '../src/main.js';
 import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
@@ -15,8 +15,11 @@ describe('a dependency is down', () => {
     h = await startHarness();
     s3 = await startTestS3();
     // Same database and secret, but Redis on a port where nothing listens.
-    const config = parseConfig(testEnv({ s3, extra: { REDIS_URL: 'redis://127.0.0.1:1' } }));
-    broken = await createApi(config, { consumeResults: false });
+    // No snapshotter: the public target below is checked at submit but never fetched.
+    const config = parseConfig(
+      testEnv({ s3, extra: { REDIS_URL: 'redis://127.0.0.1:1', EGRESS_ALLOW_ONLY: 'false' } }),
+    );
+    broken = await createApi(config, { consumeResults: false, resolver: noDnsResolver });
   });
   after(async () => {
     await broken.close();

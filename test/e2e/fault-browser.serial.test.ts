@@ -199,9 +199,13 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       const statuses = await Promise.allSettled(inFlight);
       assert.equal(await apiExit, 0, api.output());
       const answered = statuses.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+      // Requests already being handled finish with 200; one that reaches the server after
+      // closing began is turned away with 503 (retry elsewhere) — never dropped, never a 500.
+      const detail = `requests around SIGTERM answered ${JSON.stringify(statuses.map((s) => s.status))} ${answered}`;
+      assert.ok(answered.includes(200), detail);
       assert.ok(
-        answered.every((s) => s === 200),
-        `requests in flight at SIGTERM answered ${JSON.stringify(statuses.map((s) => s.status))} ${answered}`,
+        answered.every((s) => s === 200 || s === 503),
+        detail,
       );
     } finally {
       await stack.close();

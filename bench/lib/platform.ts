@@ -1,0 +1,143 @@
+/**
+ * The platform as the benchmarks run it: test/support/stack.ts (API process on real
+ * PostgreSQL + Redis, embedded S3) plus snapshotter processes started from
+ * bench/lib/snapshotter-entry.ts (names never resolve), and the fixture server.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { type FixtureServer, startFixtureServer } from '../../test/support/fixture-server.js';
+import { Stack } from '../../test/support/stack.js';
+import { onCleanup, ROOT, sleep, treeMemory } from './util.js';
+
+export { type FixtureServer, Stack };
+
+const ENTRY = path.join(ROOT, 'bench/lib/snapshotter-entry.ts');
+
+export interface Worker {
+  name: string;
+  child: ChildProcess;
+  output(): string;
+  memory(): ReturnType<typeof treeMemory>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startWorker(stack: Stack, name: string, extraEnv: Record<string, string> = {}): Worker {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...stack.env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const worker: Worker = {
+    name,
+    child,
+    output: () => out,
+    memory: () => treeMemory(child.pid as number),
+    async stop(graceMs = 20_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  onCleanup(() => worker.stop());
+  return worker;
+}
+
+export interface Platform {
+  stack: Stack;
+  fixture: FixtureServer;
+  workers: Worker[];
+  token: string;
+  submit(url: string): Promise<{ snapshotId: string; at: number }>;
+  close(): Promise<void>;
+}
+
+/** Starts fixture server, API and `workers` snapshotter processes; cleans up on any exit. */
+export async function startPlatform(options: { workers: number; env?: Record<string, string> }): Promise<Platform> {
+  const fixture = await startFixtureServer();
+  onCleanup(() => fixture.close());
+  const stack = await Stack.start({
+    allow: [fixture.hostPort],
+    snapshotters: 0,
+    env: {
+      LOG_LEVEL: 'warn',
+      LINK_SUBMIT_RATE_LIMIT: '1000000',
+      ...options.env,
+    },
+  });
+  let closed = false;
+  const workers: Worker[] = [];
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await Promise.all(workers.map((w) => w.stop()));
+    await stack.close();
+  };
+  onCleanup(close);
+  for (let i = 0; i < options.workers; i++) workers.push(startWorker(stack, `snapshotter-${i + 1}`));
+  const user = await stack.user();
+  return {
+    stack,
+    fixture,
+    workers,
+    token: user.token,
+    async submit(url) {
+      const at = Date.now();
+      const res = await stack.request('POST', '/v1/links', { token: user.token, json: { url } });
+      if (res.status !== 202) throw new Error(`submit ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+      return { snapshotId: res.body.snapshot.id as string, at };
+    },
+    close,
+  };
+}
+
+/** Waits until every worker's browser is up (a warm-up capture of /simple went through). */
+export async function warmUp(platform: Platform, count = platform.workers.length * 2): Promise<void> {
+  const ids = await Promise.all(
+    Array.from({ length: count }, (_, i) => platform.submit(platform.fixture.url(`/simple?warm=${i}-${Date.now()}`))),
+  );
+  for (const { snapshotId } of ids) await waitFinal(platform, snapshotId, 120_000);
+}
+
+const FINAL = new Set(['succeeded', 'partial', 'failed']);
+
+/** Polls GET /v1/jobs/{id} every `intervalMs` until a final state. */
+export async function waitFinal(
+  platform: Platform,
+  snapshotId: string,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<{ job: any; at: number }> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const res = await platform.stack.request('GET', `/v1/jobs/${snapshotId}`, { token: platform.token });
+    if (res.status === 200 && FINAL.has(res.body.state)) return { job: res.body, at: Date.now() };
+    await sleep(intervalMs);
+  }
+  throw new Error(`job ${snapshotId} not final within ${timeoutMs} ms\n${platform.stack.logs()}`);
+}
+
+/** Aggregates per-stage timings (ms) of finished jobs: median per stage. */
+export function stageMedians(jobs: any[]): Record<string, number> {
+  const by: Record<string, number[]> = {};
+  for (const job of jobs) {
+    const timings = (job?.snapshot?.timings ?? {}) as Record<string, number>;
+    for (const [k, v] of Object.entries(timings)) {
+      by[k] = [...(by[k] ?? []), v];
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [k, values] of Object.entries(by)) {
+    values.sort((a, b) => a - b);
+    out[k] = values[Math.floor(values.length / 2)] as number;
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+/**
+ * Memory soak: N captures (default 1000; `--captures=N` or SOAK_CAPTURES) of a tiny page through
+ * the API and one snapshotter with BROWSER_RECYCLE_PAGES=100. Samples the RSS of the
+ * snapshotter's whole process tree (Node + every Chromium process, from /proc) after each 100
+ * captures, counts zombies, and writes bench/results/soak.json. Passes when RSS at the end is
+ * at most 1.5× the RSS after the first 100 captures and there is no zombie.
+ * Run: node --import tsx bench/soak.bench.ts
+ */
+
+import { readFileSync } from 'node:fs';
+import { startPlatform, startWorker, waitFinal } from './lib/platform.js';
+import { conditions, deadline, main, processTree, round, sleep, writeResult } from './lib/util.js';
+
+/** Zombie pids in a process tree. */
+function zombiesOf(pid: number): number[] {
+  return processTree(pid).filter((p) => {
+    try {
+      return /^State:\s+Z/m.test(readFileSync(`/proc/${p}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Zombies still there a second later: a child Chromium has not reaped yet is not a leak. */
+async function persistentZombies(pid: number): Promise<number> {
+  const first = zombiesOf(pid);
+  if (first.length === 0) return 0;
+  await sleep(1_000);
+  const second = new Set(zombiesOf(pid));
+  return first.filter((z) => second.has(z)).length;
+}
+
+const arg = process.argv.find((a) => a.startsWith('--captures='));
+const CAPTURES = Number(arg?.split('=')[1] ?? process.env.SOAK_CAPTURES ?? 1000);
+const RECYCLE_PAGES = Number(process.env.SOAK_RECYCLE_PAGES ?? 100);
+const IN_FLIGHT = 4;
+
+await main(async () => {
+  deadline(Math.max(10 * 60_000, CAPTURES * 1_500), 'soak');
+  const info = conditions();
+  const platform = await startPlatform({ workers: 0, env: { CAPTURE_CONCURRENCY: '2' } });
+  platform.fixture.route('/tiny', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><html><head><title>tiny</title></head><body><p>tiny page</p></body></html>');
+  });
+  const worker = startWorker(platform.stack, 'soak', { BROWSER_RECYCLE_PAGES: String(RECYCLE_PAGES) });
+  platform.workers.push(worker);
+
+  const samples: { captures: number; rssMiB: number; processes: number; zombies: number; at: number }[] = [];
+  const states: Record<string, number> = {};
+  const t0 = Date.now();
+  let next = 0;
+  let done = 0;
+  const runOne = async () => {
+    while (next < CAPTURES) {
+      const i = next++;
+      const { snapshotId } = await platform.submit(platform.fixture.url(`/tiny?i=${i}`));
+      const { job } = await waitFinal(platform, snapshotId, 120_000, 100);
+      states[job.state] = (states[job.state] ?? 0) + 1;
+      done++;
+      if (done % 100 === 0 || done === CAPTURES) {
+        // Let in-flight recycling settle a moment so samples compare like with like.
+        await sleep(200);
+        // Median of three readings 500 ms apart: a recycle in progress briefly holds two browsers.
+        const readings = [];
+        for (let r = 0; r < 3; r++) {
+          readings.push(worker.memory());
+          await sleep(500);
+        }
+        readings.sort((a, b) => a.rssMiB - b.rssMiB);
+        const memory = {
+          ...(readings[1] as (typeof readings)[number]),
+          zombies: await persistentZombies(worker.child.pid as number),
+        };
+        samples.push({ captures: done, ...memory, at: Date.now() - t0 });
+        console.log(
+          `soak: ${done}/${CAPTURES} captures, tree RSS ${memory.rssMiB} MiB, ${memory.processes} processes, ${memory.zombies} zombies`,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, runOne));
+  const seconds = (Date.now() - t0) / 1000;
+  const first = samples.find((s) => s.captures >= 100) ?? samples[0];
+  const last = samples.at(-1);
+  const ratio = first && last ? last.rssMiB / first.rssMiB : Number.NaN;
+  const zombies = Math.max(0, ...samples.map((s) => s.zombies));
+  const pass = ratio <= 1.5 && zombies === 0 && (states.succeeded ?? 0) === CAPTURES;
+  const file = writeResult('soak', {
+    benchmark: 'soak',
+    ...info,
+    captures: CAPTURES,
+    recyclePages: RECYCLE_PAGES,
+    seconds: round(seconds, 1),
+    capturesPerMinute: round((CAPTURES / seconds) * 60, 1),
+    states,
+    samples,
+    rssRatioLastToFirst: round(ratio, 3),
+    maxZombies: zombies,
+    pass,
+  });
+  console.log(
+    `soak: ${pass ? 'PASS' : 'FAIL'} ratio ${round(ratio, 3)}, zombies ${zombies}, ${JSON.stringify(states)} → ${file}`,
+  );
+  await platform.close();
+  if (!pass) process.exitCode = 1;
+});
