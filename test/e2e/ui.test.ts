@@ -11,7 +11,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { type FixtureServer, SIMPLE_PAGE_TITLE, simplePage, startFixtureServer } from '../support/fixture-server.js';
+import {
+  type FixtureServer,
+  SIMPLE_PAGE_TEXT,
+  SIMPLE_PAGE_TITLE,
+  simplePage,
+  startFixtureServer,
+} from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
 const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
@@ -194,6 +200,14 @@ describe('web UI in Chromium', () => {
     await page.click('#tab-archive');
     const frame = await page.waitForSelector('iframe.archive-frame');
     assert.equal(await frame?.evaluate((el) => el.getAttribute('sandbox')), '');
+    // The archived page really renders inside the frame (framing is allowed for the app only).
+    const archived = await frame?.contentFrame();
+    assert.ok(archived, 'the archive iframe has a document');
+    await archived.waitForFunction(
+      (text: string) => document.body?.innerText.includes(text) ?? false,
+      { timeout: 15_000 },
+      SIMPLE_PAGE_TEXT,
+    );
     await page.click('#tab-report');
     await page.waitForSelector('.facts');
 
