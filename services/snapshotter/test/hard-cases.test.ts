@@ -198,13 +198,18 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     fixture.route('/zh', (_req, res) =>
       html(
         res,
-        `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>网页快照测试</title></head>
+        `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>网页快照测试</title>
+<link rel="icon" href="/icon.png"></head>
 <body><article><h1>网页快照测试</h1>
 <p>这是一个用于测试网页快照的中文页面。快照应当完整保留页面上的文字内容，包括标点符号和段落结构。</p>
 <p>第二段：阅读模式需要足够长的正文，因此这里多写几句话。天气很好，我们去公园散步，然后回家写代码。</p>
 <p>第三段：如果你能在文本中找到这句话，说明中文文本提取工作正常。</p></article></body></html>`,
       ),
     );
+    fixture.route('/icon.png', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.end(PNG_1PX);
+    });
     fixture.route('/with-iframe', (_req, res) =>
       html(
         res,
@@ -380,6 +385,22 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     assert.ok(r.text?.includes('中文文本提取工作正常'), r.text ?? '');
     const text = (await harness.artifact(r, 'text')).toString('utf8');
     assert.ok(text.includes('说明中文文本提取工作正常'));
+  });
+
+  test('the favicon is kept as an object; a page without a usable icon loses nothing', async () => {
+    const r = await result('/zh');
+    const icon = r.artifacts.find((a) => a.kind === 'favicon');
+    assert.ok(icon, JSON.stringify(r.artifacts.map((a) => a.kind)));
+    assert.equal(icon.contentType, 'image/png');
+    assert.ok(icon.key.endsWith('/favicon.png'), icon.key);
+    assert.deepEqual(await harness.artifact(r, 'favicon'), PNG_1PX);
+    // /with-iframe has no icon link and the fixture's /favicon.ico is a text 404: no artifact, no gap.
+    const plain = await result('/with-iframe');
+    assert.equal(plain.status, 'succeeded', JSON.stringify(plain.missing));
+    assert.equal(
+      plain.artifacts.some((a) => a.kind === 'favicon'),
+      false,
+    );
   });
 
   test('a page with an iframe keeps the frame in the MHTML archive', async () => {

@@ -12,6 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
+import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
 import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
@@ -82,6 +83,7 @@ const STAGE_CAP_MS = {
   html: 10_000,
   text: 10_000,
   metadata: 5_000,
+  favicon: 2_000,
 };
 /** Share of the budget navigation may use; the rest is kept for the artifacts. */
 const NAVIGATION_SHARE = 0.5;
@@ -262,6 +264,12 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });
     }
     if (meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+    // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
+    const iconUrl = metadata.favicon;
+    if (iconUrl) {
+      const icon = await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl));
+      if (icon) artifacts.push({ kind: 'favicon', body: icon.body, contentType: icon.contentType, ext: icon.ext });
+    }
   }
 
   const blocked = (options.proxy?.records ?? [])
