@@ -5,7 +5,7 @@
  * and result delivery idempotent.
  */
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode } from './errors.js';
+import { ERROR_CODES, type ErrorCode, toStoredError } from './errors.js';
 
 export const SNAPSHOTS_QUEUE = 'snapshots';
 export const RESULTS_QUEUE = 'snapshot-results';
@@ -150,5 +150,36 @@ export function resultJobOptions(snapshotId: string) {
     backoff: { type: 'exponential' as const, delay: 1_000 },
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+/** The result message of a capture that ended without artifacts (worker or reconciler). */
+export function failedResult(input: {
+  snapshotId: string;
+  linkId: string;
+  attempts: number;
+  code: ErrorCode;
+  detail: string;
+  startedAt: string | null;
+  worker: string;
+}): SnapshotResult {
+  return {
+    snapshotId: input.snapshotId,
+    linkId: input.linkId,
+    status: 'failed',
+    attempts: Math.max(1, input.attempts),
+    error: toStoredError(input.code, input.detail),
+    finalUrl: null,
+    httpStatus: null,
+    contentType: null,
+    title: null,
+    lang: null,
+    text: null,
+    timings: {},
+    artifacts: [],
+    missing: [],
+    startedAt: input.startedAt,
+    finishedAt: new Date().toISOString(),
+    worker: input.worker,
   };
 }

@@ -9,13 +9,12 @@ import {
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
+  failedResult,
   type Logger,
   type ObjectStorage,
   parseHttpUrl,
   type SnapshotJob,
-  type SnapshotResultInput,
   snapshotJobSchema,
-  toStoredError,
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { BrowserPool } from './browser-pool.js';
@@ -117,25 +116,15 @@ export function createProcessor(deps: ProcessorDeps) {
       const final = !error.retryable || attempt >= maxAttempts;
       log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
       if (!final) throw new Error(`${error.code}: ${error.detail}`);
-      const result: SnapshotResultInput = {
+      const result = failedResult({
         snapshotId: data.snapshotId,
         linkId: data.linkId,
-        status: 'failed',
         attempts: attempt,
-        error: toStoredError(error.code, error.detail),
-        finalUrl: null,
-        httpStatus: null,
-        contentType: null,
-        title: null,
-        lang: null,
-        text: null,
-        timings: {},
-        artifacts: [],
-        missing: [],
+        code: error.code,
+        detail: error.detail,
         startedAt,
-        finishedAt: new Date().toISOString(),
         worker: workerName,
-      };
+      });
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);

@@ -11,11 +11,11 @@ import {
   type Config,
   ERROR_CODES,
   type ErrorCode,
+  failedResult,
   type Logger,
   parseHttpUrl,
   RESULTS_QUEUE,
   redisOptions,
-  toStoredError,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import { and, eq, inArray, lt } from 'drizzle-orm';
@@ -70,25 +70,9 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   const jobs = snapshotQueue.queue;
 
   const fail = async (row: { id: string; linkId: string; attempts: number }, code: ErrorCode, detail: string) => {
-    await repository.applyResult({
-      snapshotId: row.id,
-      linkId: row.linkId,
-      status: 'failed',
-      attempts: Math.max(1, row.attempts),
-      error: toStoredError(code, detail),
-      finalUrl: null,
-      httpStatus: null,
-      contentType: null,
-      title: null,
-      lang: null,
-      text: null,
-      timings: {},
-      artifacts: [],
-      missing: [],
-      startedAt: null,
-      finishedAt: new Date().toISOString(),
-      worker: 'reconciler',
-    });
+    await repository.applyResult(
+      failedResult({ ...row, snapshotId: row.id, code, detail, startedAt: null, worker: 'reconciler' }),
+    );
   };
 
   const runOnce = async (): Promise<ReconcileReport> => {
