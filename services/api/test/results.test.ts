@@ -40,7 +40,8 @@ async function finished(queue: Queue, id: string): Promise<Job> {
     const job = await queue.getJob(id);
     if (!job) return undefined;
     const state = await job.getState();
-    return state === 'completed' || state === 'failed' ? job : undefined;
+    // Read the job again: the copy fetched before the state check may predate its return value.
+    return state === 'completed' || state === 'failed' ? await queue.getJob(id) : undefined;
   });
 }
 
