@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Config,
-  ObjectStorage,
+  type ObjectStorage,
   parseConfig,
   RESULTS_QUEUE,
   redisOptions,
@@ -14,6 +14,7 @@ import {
   type SnapshotJob,
   type SnapshotResult,
   snapshotJobOptions,
+  storageFromConfig,
 } from '@linksnap/shared';
 import { type Snapshotter, startSnapshotter } from '@linksnap/snapshotter/worker';
 import { type ConnectionOptions, Queue } from 'bullmq';
@@ -30,6 +31,39 @@ export interface SnapshotterHarness {
   close(): Promise<void>;
 }
 
+/** Adds a snapshot job for `url` as the API would (same options), and returns its id. */
+export async function enqueueSnapshot(
+  jobs: Queue<SnapshotJob>,
+  config: Pick<Config, 'CAPTURE_ATTEMPTS' | 'CAPTURE_BACKOFF_MS'>,
+  url: string,
+): Promise<string> {
+  const snapshotId = randomUUID();
+  const job: SnapshotJob = {
+    snapshotId,
+    linkId: randomUUID(),
+    userId: randomUUID(),
+    url,
+    requestedAt: new Date().toISOString(),
+  };
+  await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
+  return snapshotId;
+}
+
+/** Polls the results queue for the snapshot's result message. */
+export async function waitForResult(
+  results: Queue<SnapshotResult>,
+  snapshotId: string,
+  timeoutMs: number,
+): Promise<SnapshotResult> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const message = await results.getJob(snapshotId);
+    if (message) return message.data;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
+}
+
 export async function startSnapshotterHarness(options: {
   allow: string[];
   extra?: Record<string, string>;
@@ -39,13 +73,7 @@ export async function startSnapshotterHarness(options: {
   const connection = redisOptions(config.REDIS_URL as string) as ConnectionOptions;
   const jobs = new Queue<SnapshotJob>(SNAPSHOTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
   const results = new Queue<SnapshotResult>(RESULTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
-  const storage = new ObjectStorage({
-    endpoint: config.S3_ENDPOINT as string,
-    accessKey: config.S3_ACCESS_KEY as string,
-    secretKey: config.S3_SECRET_KEY as string,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  });
+  const storage = storageFromConfig(config);
   const snapshotter = await startSnapshotter(config, {
     resolver: async (name) => {
       throw new Error(`tests resolve no names (${name})`);
@@ -55,31 +83,8 @@ export async function startSnapshotterHarness(options: {
     config,
     snapshotter,
     storage,
-    enqueue: async (url) => {
-      const snapshotId = randomUUID();
-      const job: SnapshotJob = {
-        snapshotId,
-        linkId: randomUUID(),
-        userId: randomUUID(),
-        url,
-        requestedAt: new Date().toISOString(),
-      };
-      await jobs.add(
-        snapshotId,
-        job,
-        snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS),
-      );
-      return snapshotId;
-    },
-    resultOf: async (snapshotId, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const message = await results.getJob(snapshotId);
-        if (message) return message.data;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
-    },
+    enqueue: (url) => enqueueSnapshot(jobs, config, url),
+    resultOf: (snapshotId, timeoutMs = 60_000) => waitForResult(results, snapshotId, timeoutMs),
     artifact: async (result, kind) => {
       const found = result.artifacts.find((a) => a.kind === kind);
       if (!found) throw new Error(`no ${kind} artifact`);

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@linksnap/api/embedded/redis-server';
 import type { EmbeddedS3 } from '@linksnap/api/embedded/s3-server';
-import { ObjectStorage, parseConfig, RESULTS_QUEUE, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import {
+  type ObjectStorage,
+  parseConfig,
+  RESULTS_QUEUE,
+  redisOptions,
+  SNAPSHOTS_QUEUE,
+  storageFromConfig,
+} from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import { startTestS3, testEnv } from './services.js';
 
@@ -95,13 +102,7 @@ export class Stack {
   ) {
     this.env = env;
     const config = parseConfig(env);
-    this.storage = new ObjectStorage({
-      endpoint: config.S3_ENDPOINT as string,
-      accessKey: config.S3_ACCESS_KEY as string,
-      secretKey: config.S3_SECRET_KEY as string,
-      bucket: config.S3_BUCKET,
-      region: config.S3_REGION,
-    });
+    this.storage = storageFromConfig(config);
   }
 
   static async start(options: StackOptions = {}): Promise<Stack> {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
+import type { Config } from './config.js';
 import { AppError } from './errors.js';
 
 export interface StorageSettings {
@@ -152,4 +153,20 @@ export class ObjectStorage {
       throw storageError(err, 'be reached');
     }
   }
+}
+
+/** The storage client for a parsed config; every process builds it here, the same way. */
+export function storageFromConfig(
+  config: Pick<Config, 'S3_ENDPOINT' | 'S3_ACCESS_KEY' | 'S3_SECRET_KEY' | 'S3_BUCKET' | 'S3_REGION'>,
+): ObjectStorage {
+  if (!config.S3_ENDPOINT || !config.S3_ACCESS_KEY || !config.S3_SECRET_KEY) {
+    throw new Error('S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY are required here.');
+  }
+  return new ObjectStorage({
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  });
 }

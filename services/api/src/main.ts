@@ -8,8 +8,9 @@ import {
   createLogger,
   type Logger,
   logEgressExceptions,
-  ObjectStorage,
+  type ObjectStorage,
   type Resolver,
+  storageFromConfig,
 } from '@linksnap/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -68,13 +69,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   const services = requireExternalServices(config);
   const logger = options.logger ?? createLogger(config, 'api');
   logEgressExceptions(config, logger);
-  const storage = new ObjectStorage({
-    endpoint: services.s3,
-    accessKey: services.accessKey,
-    secretKey: services.secretKey,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  });
+  const storage = storageFromConfig(config);
   await storage.ensureBucket();
   const database = await openDatabase(config, logger);
   const snapshotQueue = new SnapshotQueue(config);

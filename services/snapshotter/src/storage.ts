@@ -3,29 +3,8 @@
  * ObjectStorage (content type, size and sha256 recorded). Keys are deterministic, so a retried
  * job simply overwrites its previous attempt's objects.
  */
-import {
-  AppError,
-  ARTIFACT_KINDS,
-  type Artifact,
-  artifactKey,
-  type Config,
-  isAppError,
-  ObjectStorage,
-} from '@linksnap/shared';
+import { AppError, ARTIFACT_KINDS, type Artifact, artifactKey, isAppError, type ObjectStorage } from '@linksnap/shared';
 import type { CapturedArtifact } from './capture/index.js';
-
-export function createObjectStorage(config: Config): ObjectStorage {
-  if (!config.S3_ENDPOINT || !config.S3_ACCESS_KEY || !config.S3_SECRET_KEY) {
-    throw new Error('The snapshotter needs S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY.');
-  }
-  return new ObjectStorage({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  });
-}
 
 export async function uploadArtifacts(
   storage: ObjectStorage,

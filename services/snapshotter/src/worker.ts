@@ -15,6 +15,7 @@ import {
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
+  storageFromConfig,
 } from '@linksnap/shared';
 import { type ConnectionOptions, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -23,7 +24,6 @@ import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
 import { SnapshotterMetrics, startMetricsServer } from './metrics.js';
 import { createProcessor, type ProcessorOutcome } from './processor.js';
 import { createResultProducer } from './results.js';
-import { createObjectStorage } from './storage.js';
 
 export interface SnapshotterOptions {
   logger?: Logger;
@@ -56,7 +56,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     probe.disconnect();
   }
 
-  const storage = createObjectStorage(config);
+  const storage = storageFromConfig(config);
   await storage.ensureBucket();
   const metrics = new SnapshotterMetrics();
   const results = metrics.instrument(createResultProducer(config));

@@ -4,18 +4,18 @@
  * Name resolution is faked (every name fails), so nothing but 127.0.0.1 is ever reached.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   type Config,
-  ObjectStorage,
+  type ObjectStorage,
   parseConfig,
   RESULTS_QUEUE,
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
   type SnapshotResult,
-  snapshotJobOptions,
+  storageFromConfig,
 } from '@linksnap/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import {
@@ -26,6 +26,7 @@ import {
   startFixtureServer,
 } from '../../../test/support/fixture-server.js';
 import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { enqueueSnapshot, waitForResult } from '../../../test/support/snapshotter-harness.js';
 import { type Snapshotter, startSnapshotter } from '../src/worker.js';
 
 type EmbeddedS3 = Awaited<ReturnType<typeof startTestS3>>;
@@ -63,13 +64,7 @@ describe('snapshotter', () => {
     const connection = redisOptions(config.REDIS_URL as string) as ConnectionOptions;
     jobs = new Queue(SNAPSHOTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
     results = new Queue(RESULTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
-    storage = new ObjectStorage({
-      endpoint: config.S3_ENDPOINT as string,
-      accessKey: config.S3_ACCESS_KEY as string,
-      secretKey: config.S3_SECRET_KEY as string,
-      bucket: config.S3_BUCKET,
-      region: config.S3_REGION,
-    });
+    storage = storageFromConfig(config);
     snapshotter = await startSnapshotter(config, {
       resolver: async (name) => {
         throw new Error(`tests resolve no names (${name})`);
@@ -85,28 +80,8 @@ describe('snapshotter', () => {
     await Promise.allSettled([fixture?.close(), forbidden?.close(), s3?.close()]);
   });
 
-  async function enqueue(url: string): Promise<string> {
-    const snapshotId = randomUUID();
-    const job: SnapshotJob = {
-      snapshotId,
-      linkId: randomUUID(),
-      userId: randomUUID(),
-      url,
-      requestedAt: new Date().toISOString(),
-    };
-    await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
-    return snapshotId;
-  }
-
-  async function resultOf(snapshotId: string, timeoutMs = 30_000): Promise<SnapshotResult> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const message = await results.getJob(snapshotId);
-      if (message) return message.data;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
-  }
+  const enqueue = (url: string) => enqueueSnapshot(jobs, config, url);
+  const resultOf = (snapshotId: string, timeoutMs = 30_000) => waitForResult(results, snapshotId, timeoutMs);
 
   test('captures a page into every default artifact and reports success', async () => {
     const snapshotId = await enqueue(fixture.url('/simple'));

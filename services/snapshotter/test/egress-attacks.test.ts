@@ -11,7 +11,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   type Config,
-  ObjectStorage,
+  type ObjectStorage,
   parseConfig,
   RESULTS_QUEUE,
   type Resolver,
@@ -20,11 +20,12 @@ import {
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
   type SnapshotResult,
-  snapshotJobOptions,
+  storageFromConfig,
 } from '@linksnap/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
 import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { enqueueSnapshot, waitForResult } from '../../../test/support/snapshotter-harness.js';
 import { type Snapshotter, startSnapshotter } from '../src/worker.js';
 
 type EmbeddedS3 = Awaited<ReturnType<typeof startTestS3>>;
@@ -203,13 +204,7 @@ describe('egress attacks against a real capture', () => {
     const connection = redisOptions(config.REDIS_URL as string) as ConnectionOptions;
     jobs = new Queue(SNAPSHOTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
     results = new Queue(RESULTS_QUEUE, { prefix: config.QUEUE_PREFIX, connection });
-    storage = new ObjectStorage({
-      endpoint: config.S3_ENDPOINT as string,
-      accessKey: config.S3_ACCESS_KEY as string,
-      secretKey: config.S3_SECRET_KEY as string,
-      bucket: config.S3_BUCKET,
-      region: config.S3_REGION,
-    });
+    storage = storageFromConfig(config);
     snapshotter = await startSnapshotter(config, { resolver });
   });
 
@@ -221,28 +216,8 @@ describe('egress attacks against a real capture', () => {
     await Promise.allSettled([fixture?.close(), canary?.close(), canary6?.close(), udp?.close(), s3?.close()]);
   });
 
-  async function enqueue(url: string): Promise<string> {
-    const snapshotId = randomUUID();
-    const job: SnapshotJob = {
-      snapshotId,
-      linkId: randomUUID(),
-      userId: randomUUID(),
-      url,
-      requestedAt: new Date().toISOString(),
-    };
-    await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
-    return snapshotId;
-  }
-
-  async function resultOf(snapshotId: string, timeoutMs = 40_000): Promise<SnapshotResult> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const message = await results.getJob(snapshotId);
-      if (message) return message.data;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no result for ${snapshotId} within ${timeoutMs} ms`);
-  }
+  const enqueue = (url: string) => enqueueSnapshot(jobs, config, url);
+  const resultOf = (snapshotId: string, timeoutMs = 40_000) => waitForResult(results, snapshotId, timeoutMs);
 
   async function artifactText(result: SnapshotResult, kind: string): Promise<string> {
     const artifact = result.artifacts.find((a) => a.kind === kind);

@@ -35,17 +35,8 @@ export function emptyMetadata(nav: NavigationResult): PageMetadata {
   };
 }
 
-interface DomMetadata {
-  title: string | null;
-  description: string | null;
-  lang: string | null;
-  canonical: string | null;
-  siteName: string | null;
-  author: string | null;
-  publishedTime: string | null;
-  favicon: string | null;
-  image: string | null;
-}
+/** What the page itself says; the navigation fills in the rest. */
+type DomMetadata = Omit<PageMetadata, 'finalUrl' | 'httpStatus' | 'contentType'>;
 
 export async function readMetadata(
   page: Page,
