@@ -60,6 +60,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const data = parsed.data;
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
     const progress = (stage: CaptureStage) => job.updateProgress({ stage, percent: percentOf(stage) });
+    const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
 
     try {
       const url = parseHttpUrl(data.url).href;
@@ -79,7 +80,7 @@ export function createProcessor(deps: ProcessorDeps) {
         throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
       }
       // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-      if (await isSuperseded(job, token, deps.config.JOB_LOCK_MS ?? 30_000, deps.results)) {
+      if ((await lock.lostNow()) || (await deps.results.exists(data.snapshotId))) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
@@ -128,15 +129,50 @@ export function createProcessor(deps: ProcessorDeps) {
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);
+    } finally {
+      lock.release();
     }
   };
 }
 
-/** Lost the job's lock (it stalled and was taken over) or a result already exists. */
-async function isSuperseded(job: Job<SnapshotJob>, token: string | undefined, lockMs: number, results: ResultProducer) {
-  if (token !== undefined) {
-    const held = await job.extendLock(token, lockMs).catch(() => 1);
-    if (Number(held) === 0) return true;
-  }
-  return results.exists(job.data.snapshotId);
+/**
+ * Extends this attempt's lock every third of its duration, and tells when it was lost (the job
+ * stalled and another attempt took it over). BullMQ renews locks too, but it tracks them by job
+ * id: when a stale attempt of the same job ends in this process, it stops renewing the live one,
+ * which then stalls again and fails. This heartbeat is keyed by token and survives that.
+ */
+function holdLock(job: Job<SnapshotJob>, token: string | undefined, lockMs: number) {
+  let lost = false;
+  let inFlight = false;
+  const extend = async () => {
+    if (token === undefined || lost) return;
+    try {
+      // 0: the lock belongs to another token (or expired and was taken): this attempt is stale.
+      if (Number(await job.extendLock(token, lockMs)) === 0) lost = true;
+    } catch {
+      // Redis unreachable: BullMQ's own renewal and the stalled checker decide.
+    }
+  };
+  const timer =
+    token === undefined
+      ? undefined
+      : setInterval(
+          () => {
+            if (inFlight) return;
+            inFlight = true;
+            void extend().finally(() => {
+              inFlight = false;
+            });
+          },
+          Math.max(500, Math.floor(lockMs / 3)),
+        );
+  timer?.unref();
+  return {
+    /** Extends the lock now; true when this attempt no longer holds it. */
+    lostNow: async () => {
+      await extend();
+      return lost;
+    },
+    release: () => clearInterval(timer),
+  };
 }

@@ -86,6 +86,9 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     concurrency: config.CAPTURE_CONCURRENCY,
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_STALLED_INTERVAL_MS,
+    // A Redis outage longer than the lock stalls every running job once; that must not cost the
+    // job its life. A job that stalls again still gets one more try before it is failed.
+    maxStalledCount: 2,
   });
   worker.on('error', (err) => logger.error({ err }, 'snapshot worker error'));
   worker.on('failed', (job, err) =>
