@@ -1,6 +1,7 @@
 /**
  * No stuck state: a snapshot row whose BullMQ job vanished (Redis data lost) is re-enqueued by
- * the API's reconciler and captured; job status outlives the bounded Redis history; and both
+ * the API's reconciler and captured; a job that BullMQ failed without a result is recorded as
+ * failed; job status outlives the bounded Redis history; and both
  * processes check Redis' eviction policy at start (warn, or refuse in production).
  * Runs on a private PGlite database: the reconciler scans the whole database, and the shared
  * test database holds other tests' rows.
@@ -10,7 +11,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type EmbeddedRedis, startEmbeddedRedis } from '@linksnap/api/embedded/redis-server';
-import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { BrowserTracker, waitFor } from '../support/faults.js';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
 import { tempDir } from '../support/services.js';
@@ -90,6 +92,43 @@ describe('fault: stuck states and Redis configuration', () => {
     } finally {
       await stack.close();
       tracker.cleanup();
+    }
+  });
+
+  it('records a job that ended failed without a result (stalled past the limit) within seconds', async () => {
+    // No periodic pass: only the API's watch on failed jobs can finish this row.
+    const stack = await Stack.start({
+      database: 'pglite',
+      allow: [fixture.hostPort],
+      snapshotters: 0,
+      env: { RECONCILE_INTERVAL_MS: '0' },
+    });
+    const worker = new Worker(SNAPSHOTS_QUEUE, null, {
+      connection: redisOptions(stack.env.REDIS_URL as string) as ConnectionOptions,
+      prefix: stack.env.QUEUE_PREFIX,
+    });
+    try {
+      const user = await stack.user();
+      const res = await stack.request('POST', '/v1/links', {
+        token: user.token,
+        json: { url: fixture.url('/simple') },
+      });
+      assert.equal(res.status, 202);
+      const id = res.body.snapshot.id as string;
+      // What BullMQ does to a job that kept losing its worker: it fails it without calling the
+      // processor, so no failure result is ever sent.
+      const job = await worker.getNextJob('test-token');
+      assert.equal(job?.id, id);
+      await job.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), 'test-token');
+      const failedAt = Date.now();
+      const { job: view } = await stack.waitForJob(id, user.token, 20_000);
+      console.log(`[fault] job failed without a result: recorded ${Date.now() - failedAt} ms later`);
+      assert.equal(view.state, 'failed');
+      assert.equal(view.error.code, 'CAPTURE_FAILED');
+      assert.match(view.error.detail, /stopped responding/);
+    } finally {
+      await worker.close();
+      await stack.close();
     }
   });
 

@@ -206,7 +206,31 @@ export class Stack {
       if (['succeeded', 'partial', 'failed'].includes(res.body.state)) return { job: res.body, seen };
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`job ${jobId} not finished within ${timeoutMs} ms (states: ${seen.join(' → ')})`);
+    throw new Error(
+      `job ${jobId} not finished within ${timeoutMs} ms (states: ${seen.join(' → ')})\n` +
+        `${await this.describeQueueJob(jobId)}\n${this.logs()}`,
+    );
+  }
+
+  /** The capture job and result message in Redis, for failure messages. */
+  private async describeQueueJob(jobId: string): Promise<string> {
+    try {
+      const lines: string[] = [];
+      for (const name of [SNAPSHOTS_QUEUE, RESULTS_QUEUE] as const) {
+        const job = await this.queue(name).getJob(jobId);
+        if (!job) {
+          lines.push(`${name}: no job`);
+          continue;
+        }
+        const { attemptsMade, stalledCounter, failedReason, processedBy } = job;
+        lines.push(
+          `${name}: ${await job.getState()} ${JSON.stringify({ attemptsMade, stalledCounter, failedReason, processedBy })}`,
+        );
+      }
+      return lines.join('\n');
+    } catch (err) {
+      return `queue state unavailable: ${(err as Error).message}`;
+    }
   }
 
   /** Everything the stack's processes printed (for failure messages). */

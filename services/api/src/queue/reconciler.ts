@@ -5,7 +5,10 @@
  * RECONCILE_MIN_AGE_MS, so an in-flight submission is never touched) and re-enqueues them with
  * the same job id, or fails them with a clear code when the job ended without a result.
  * Runs once at start-up and every RECONCILE_INTERVAL_MS (0 disables it). It scans every row of
- * the database, so all API processes sharing a database must share one queue prefix.
+ * the database, so all API processes sharing a database must share one queue prefix. Besides the
+ * passes, it watches the queue for jobs that end failed: one whose result never arrives (BullMQ
+ * fails a job that stalled past its limit without calling the processor) is recorded within
+ * seconds.
  */
 import {
   type Config,
@@ -16,9 +19,10 @@ import {
   parseHttpUrl,
   RESULTS_QUEUE,
   redisOptions,
+  SNAPSHOTS_QUEUE,
 } from '@linksnap/shared';
-import { Queue } from 'bullmq';
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { type ConnectionOptions, Queue, QueueEvents } from 'bullmq';
+import { and, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { links, snapshots } from '../db/schema.js';
 import { SnapshotsRepository } from '../domain/snapshots.repository.js';
@@ -33,6 +37,8 @@ export interface ReconcileReport {
 export interface Reconciler {
   /** One pass; safe to call any time (tests call it directly). */
   runOnce(): Promise<ReconcileReport>;
+  /** Checks one snapshot now, whatever its age. */
+  repairOne(id: string): Promise<'final' | 'alive' | 'requeued' | 'failed'>;
   close(): Promise<void>;
 }
 
@@ -41,10 +47,16 @@ export interface ReconcilerOptions {
   db: Db;
   snapshotQueue: SnapshotQueue;
   logger?: Logger;
-  /** Start the periodic timer and the start-up pass (default true). */
+  /** Start the periodic timer, the start-up pass and the failure watch (default true). */
   schedule?: boolean;
+  /** How long a failed job's own result message may take to arrive (default 3 s). */
+  resultGraceMs?: number;
   batchSize?: number;
 }
+
+const RESULT_GRACE_MS = 3_000;
+/** BullMQ's reasons for failing a job whose worker kept losing its lock. */
+const STALLED_REASONS = new Set(['job stalled more than allowable limit']);
 
 /** "CODE: detail" (how the processor names its failures) → a catalog code. */
 function codeOf(reason: string | undefined): ErrorCode {
@@ -75,10 +87,9 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     );
   };
 
-  const runOnce = async (): Promise<ReconcileReport> => {
-    const report: ReconcileReport = { checked: 0, requeued: [], failed: [] };
-    const cutoff = new Date(Date.now() - config.RECONCILE_MIN_AGE_MS);
-    const rows = await db
+  type Row = { id: string; linkId: string; userId: string; attempts: number; requestedAt: Date; url: string };
+  const candidates = (where: SQL | undefined, limit: number): Promise<Row[]> =>
+    db
       .select({
         id: snapshots.id,
         linkId: snapshots.linkId,
@@ -89,40 +100,53 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
       })
       .from(snapshots)
       .innerJoin(links, eq(links.id, snapshots.linkId))
-      .where(and(inArray(snapshots.status, ['queued', 'active']), lt(snapshots.requestedAt, cutoff)))
+      .where(and(inArray(snapshots.status, ['queued', 'active']), where))
       .orderBy(snapshots.requestedAt)
-      .limit(options.batchSize ?? 500);
-    for (const row of rows) {
+      .limit(limit);
+
+  /** Repairs one unfinished row if its job is gone or ended without a result. */
+  const repair = async (row: Row): Promise<'alive' | 'requeued' | 'failed'> => {
+    // A result waiting to be consumed: the consumer will finish this row.
+    if (await results().getJob(row.id)) return 'alive';
+    const job = await jobs.getJob(row.id);
+    const state = job ? await job.getState() : 'unknown';
+    if (state === 'failed') {
+      // The job gave up but its failure report never arrived (e.g. it stalled past the limit,
+      // which BullMQ decides without calling the processor): record the failure it carries.
+      const reason = job?.failedReason ?? '';
+      const detail = STALLED_REASONS.has(reason)
+        ? 'The capture worker stopped responding (it crashed or was overloaded) too many times.'
+        : reason || 'The capture failed.';
+      await fail(row, codeOf(reason), detail);
+      return 'failed';
+    }
+    if (state !== 'unknown' && state !== 'completed') return 'alive'; // waiting, delayed, active.
+    if (job) await job.remove().catch(() => undefined); // completed without a result: capture again.
+    let url: string;
+    try {
+      url = parseHttpUrl(row.url).href;
+    } catch {
+      await fail(row, 'INVALID_URL', 'The link URL can no longer be captured.');
+      return 'failed';
+    }
+    await snapshotQueue.enqueue({
+      snapshotId: row.id,
+      linkId: row.linkId,
+      userId: row.userId,
+      url,
+      requestedAt: row.requestedAt.toISOString(),
+      requestId: 'reconciler',
+    });
+    return 'requeued';
+  };
+
+  const runOnce = async (): Promise<ReconcileReport> => {
+    const report: ReconcileReport = { checked: 0, requeued: [], failed: [] };
+    const cutoff = new Date(Date.now() - config.RECONCILE_MIN_AGE_MS);
+    for (const row of await candidates(lt(snapshots.requestedAt, cutoff), options.batchSize ?? 500)) {
       report.checked++;
-      // A result waiting to be consumed: the consumer will finish this row.
-      if (await results().getJob(row.id)) continue;
-      const job = await jobs.getJob(row.id);
-      const state = job ? await job.getState() : 'unknown';
-      if (state === 'failed') {
-        // The job gave up but its failure report never arrived: record the failure it carries.
-        await fail(row, codeOf(job?.failedReason), job?.failedReason || 'The capture failed.');
-        report.failed.push(row.id);
-        continue;
-      }
-      if (state !== 'unknown' && state !== 'completed') continue; // waiting, delayed, active: alive.
-      if (job) await job.remove().catch(() => undefined); // completed without a result: capture again.
-      let url: string;
-      try {
-        url = parseHttpUrl(row.url).href;
-      } catch {
-        await fail(row, 'INVALID_URL', 'The link URL can no longer be captured.');
-        report.failed.push(row.id);
-        continue;
-      }
-      await snapshotQueue.enqueue({
-        snapshotId: row.id,
-        linkId: row.linkId,
-        userId: row.userId,
-        url,
-        requestedAt: row.requestedAt.toISOString(),
-        requestId: 'reconciler',
-      });
-      report.requeued.push(row.id);
+      const outcome = await repair(row);
+      if (outcome !== 'alive') report[outcome].push(row.id);
     }
     if (report.requeued.length > 0 || report.failed.length > 0) {
       logger?.warn(
@@ -132,6 +156,35 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     }
     return report;
   };
+
+  const repairOne = async (id: string) => {
+    const [row] = await candidates(eq(snapshots.id, id), 1);
+    if (!row) return 'final' as const;
+    const outcome = await repair(row);
+    if (outcome !== 'alive')
+      logger?.warn({ snapshotId: id, outcome }, 'repaired a snapshot whose job ended without a result');
+    return outcome;
+  };
+
+  // A job that ends failed normally sends its failure result first; one that does not (stalled
+  // past the limit, or its report was lost) is recorded here within seconds instead of waiting
+  // for the next pass.
+  let failures: QueueEvents | null = null;
+  const pending = new Set<NodeJS.Timeout>();
+  if (options.schedule !== false) {
+    failures = new QueueEvents(SNAPSHOTS_QUEUE, {
+      connection: redisOptions(config.REDIS_URL as string) as ConnectionOptions,
+      prefix: config.QUEUE_PREFIX,
+    });
+    failures.on('error', () => {});
+    failures.on('failed', ({ jobId }) => {
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        repairOne(jobId).catch((err: unknown) => logger?.warn({ err, snapshotId: jobId }, 'repair failed'));
+      }, options.resultGraceMs ?? RESULT_GRACE_MS);
+      pending.add(timer);
+    });
+  }
 
   let running: Promise<unknown> | null = null;
   const tick = () => {
@@ -150,8 +203,11 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   }
   return {
     runOnce,
+    repairOne,
     close: async () => {
       clearInterval(timer);
+      for (const t of pending) clearTimeout(t);
+      await failures?.close().catch(() => undefined);
       await Promise.race([running, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await Promise.race([resultsQueue?.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
