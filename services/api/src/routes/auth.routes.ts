@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { UsersService } from '../domain/users.service.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import { sessionView } from './response.schemas.js';
+import { documented, sessionView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const credentials = z.object({
@@ -22,7 +22,13 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
   // POST /v1/auth/signup
   app.post(
     '/v1/auth/signup',
-    { schema: { body: credentials, response: { 201: sessionView } } },
+    {
+      schema: {
+        security: [],
+        body: credentials,
+        response: { 201: documented(sessionView, 'Signed up and signed in') },
+      },
+    },
     async (request, reply) => {
       const session = await users.signup(request.body.email, request.body.password);
       return reply.status(201).send(session);
@@ -30,15 +36,19 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
   );
 
   // POST /v1/auth/login
-  app.post('/v1/auth/login', { schema: { body: credentials, response: { 200: sessionView } } }, async (request) => {
-    const account = `login ${request.body.email.trim().toLowerCase()}`;
-    limits?.perIp.consume(`login ${request.ip}`);
-    limits?.perAccount.check(account);
-    try {
-      return await users.login(request.body.email, request.body.password);
-    } catch (err) {
-      limits?.perAccount.hit(account);
-      throw err;
-    }
-  });
+  app.post(
+    '/v1/auth/login',
+    { schema: { security: [], body: credentials, response: { 200: documented(sessionView, 'Signed in') } } },
+    async (request) => {
+      const account = `login ${request.body.email.trim().toLowerCase()}`;
+      limits?.perIp.consume(`login ${request.ip}`);
+      limits?.perAccount.check(account);
+      try {
+        return await users.login(request.body.email, request.body.password);
+      } catch (err) {
+        limits?.perAccount.hit(account);
+        throw err;
+      }
+    },
+  );
 }

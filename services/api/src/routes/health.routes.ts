@@ -1,6 +1,6 @@
 /** Liveness (the process answers) and readiness (PostgreSQL, Redis and S3 answer within 2 s). */
 import { AppError } from '@linksnap/shared';
-import { healthView, readinessView } from './response.schemas.js';
+import { documented, healthView, readinessView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -26,21 +26,38 @@ async function runCheck(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
 
 export function healthRoutes(app: ZodApp, checks: Record<string, ReadinessCheck>): void {
   // GET /healthz
-  app.get('/healthz', { schema: { response: { 200: healthView } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/healthz',
+    { schema: { security: [], response: { 200: documented(healthView, 'The process answers') } } },
+    async () => ({
+      status: 'ok' as const,
+    }),
+  );
 
   // GET /readyz
-  app.get('/readyz', { schema: { response: { 200: readinessView } } }, async () => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck)));
-    const report: Record<string, 'ok' | 'unavailable'> = Object.fromEntries(
-      names.map((name, i) => [name, results[i] as 'ok' | 'unavailable']),
-    );
-    if (results.some((r) => r !== 'ok')) {
-      throw new AppError('SERVICE_UNAVAILABLE', 'A dependency is not reachable.', {
-        retryAfter: 5,
-        extensions: { checks: report },
-      });
-    }
-    return { status: 'ok' as const, checks: report };
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        security: [],
+        response: {
+          200: documented(readinessView, 'PostgreSQL, Redis and S3 answer (503 problem with `checks` otherwise)'),
+        },
+      },
+    },
+    async () => {
+      const names = Object.keys(checks);
+      const results = await Promise.all(names.map((name) => runCheck(checks[name] as ReadinessCheck)));
+      const report: Record<string, 'ok' | 'unavailable'> = Object.fromEntries(
+        names.map((name, i) => [name, results[i] as 'ok' | 'unavailable']),
+      );
+      if (results.some((r) => r !== 'ok')) {
+        throw new AppError('SERVICE_UNAVAILABLE', 'A dependency is not reachable.', {
+          retryAfter: 5,
+          extensions: { checks: report },
+        });
+      }
+      return { status: 'ok' as const, checks: report };
+    },
+  );
 }

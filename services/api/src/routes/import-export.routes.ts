@@ -5,11 +5,18 @@
 import multipart from '@fastify/multipart';
 import { AppError } from '@linksnap/shared';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { ImportExportService } from '../domain/import-export.service.js';
 import { userIdOf } from '../http/auth.js';
+import { documented, importReport, opaqueBody } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 export const IMPORT_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** Declared per media type; the handler reads the file itself, so a multipart body stays null. */
+const bookmarkHtml = z
+  .string()
+  .meta({ contentMediaType: 'text/html', description: 'A Netscape bookmark file (≤ 10 MB)' });
 
 const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'A bookmark file may be at most 10 MB.');
 
@@ -40,13 +47,29 @@ export function importExportRoutes(app: ZodApp, service: ImportExportService): v
     await scope.register(multipart, { limits: { fileSize: IMPORT_LIMIT_BYTES, files: 1, fields: 10 } });
 
     // POST /v1/import
-    scope.post('/v1/import', { bodyLimit: IMPORT_LIMIT_BYTES }, async (request) =>
-      service.import(userIdOf(request), await bookmarkFile(request), String(request.id)),
+    scope.post(
+      '/v1/import',
+      {
+        bodyLimit: IMPORT_LIMIT_BYTES,
+        schema: {
+          body: {
+            content: {
+              'text/html': { schema: bookmarkHtml },
+              'multipart/form-data': { schema: z.object({ file: bookmarkHtml }).nullable() },
+            },
+          },
+          response: { 200: documented(importReport, 'Links created (each queued for capture), duplicates, invalid') },
+        },
+      },
+      async (request) => service.import(userIdOf(request), await bookmarkFile(request), String(request.id)),
     );
   });
 
   // GET /v1/export
-  app.get('/v1/export', async (request, reply) => {
+  const exported = opaqueBody('Netscape bookmark file of every link, tags as TAGS=', ['text/html'], {
+    'Content-Disposition': { description: 'attachment; filename="bookmarks.html"' },
+  });
+  app.get('/v1/export', { schema: { response: { 200: exported } } }, async (request, reply) => {
     const html = await service.export(userIdOf(request));
     return reply
       .type('text/html; charset=utf-8')

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { JobsService, JobView } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
 import type { JobEventsHub } from '../queue/job-events.js';
+import { opaqueBody } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 export interface JobEventsOptions {
@@ -40,11 +41,12 @@ export function jobEventsRoutes(
       schema: {
         params: z.object({ id: z.string() }),
         response: {
-          200: {
-            description:
-              'text/event-stream: `event: progress` ({stage, percent}), then `event: state` (the job view) once final; heartbeat comments',
-            content: { 'text/event-stream': { schema: z.string() } },
-          },
+          200: opaqueBody(
+            'Server-Sent Events: `event: state` (the job view, as GET /v1/jobs/{id}) first, `event: progress` ' +
+              '({stage, percent}) per stage, then the final `event: state` and the stream closes; ' +
+              '`: heartbeat` comments keep it open',
+            ['text/event-stream'],
+          ),
         },
       },
     },

@@ -2,14 +2,19 @@
 import { z } from 'zod';
 import type { JobsService } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
-import { jobView } from './response.schemas.js';
+import { documented, jobView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 export function jobsRoutes(app: ZodApp, jobs: JobsService): void {
   // GET /v1/jobs/{id}
   app.get(
     '/v1/jobs/:id',
-    { schema: { params: z.object({ id: z.string() }), response: { 200: jobView } } },
+    {
+      schema: {
+        params: z.object({ id: z.string() }),
+        response: { 200: documented(jobView, 'The capture: from BullMQ while running, from PostgreSQL afterwards') },
+      },
+    },
     async (request) => jobs.get(userIdOf(request), request.params.id),
   );
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { LinksService } from '../domain/links.service.js';
 import { userIdOf } from '../http/auth.js';
-import { linkCreated, linkView } from './response.schemas.js';
+import { documented, linkCreated, linkView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const createLink = z.object({
@@ -14,13 +14,23 @@ const idParams = z.object({ id: z.string() });
 
 export function linksRoutes(app: ZodApp, links: LinksService): void {
   // POST /v1/links
-  app.post('/v1/links', { schema: { body: createLink, response: { 202: linkCreated } } }, async (request, reply) => {
+  const created = documented(linkCreated, 'Saved; its first capture is queued', {
+    Location: { description: 'The capture job to poll: `/v1/jobs/{snapshotId}`' },
+  });
+  app.post('/v1/links', { schema: { body: createLink, response: { 202: created } } }, async (request, reply) => {
     const result = await links.create(userIdOf(request), request.body, String(request.id));
     return reply.status(202).header('Location', `/v1/jobs/${result.snapshot.id}`).send(result);
   });
 
   // GET /v1/links/{id}
-  app.get('/v1/links/:id', { schema: { params: idParams, response: { 200: linkView } } }, async (request) =>
-    links.get(userIdOf(request), request.params.id),
+  app.get(
+    '/v1/links/:id',
+    {
+      schema: {
+        params: idParams,
+        response: { 200: documented(linkView, 'The link with its tags and latest snapshot') },
+      },
+    },
+    async (request) => links.get(userIdOf(request), request.params.id),
   );
 }

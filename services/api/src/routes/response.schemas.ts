@@ -2,11 +2,43 @@
  * Response schemas shared by route files, so the OpenAPI document describes what routes send.
  * They name every field of the service's view type: the serializer drops fields not named here.
  */
-import { artifactSchema, CAPTURE_STAGES, SNAPSHOT_STATES, storedErrorSchema } from '@linksnap/shared';
+import { ARTIFACT_KINDS, artifactSchema, CAPTURE_STAGES, SNAPSHOT_STATES, storedErrorSchema } from '@linksnap/shared';
 import { z } from 'zod';
+
+type HeaderDocs = Record<string, { description: string }>;
+const headerSchemas = (headers: HeaderDocs) =>
+  Object.fromEntries(Object.entries(headers).map(([name, { description }]) => [name, { type: 'string', description }]));
+
+/** A JSON response with its description and the headers it sets (shown in the OpenAPI document). */
+export const documented = <T extends z.ZodType>(schema: T, description: string, headers?: HeaderDocs): T =>
+  schema.meta(headers ? { description, headers: headerSchemas(headers) } : { description }) as T;
+
+/** A response without a body (204). */
+export const noContent = (description: string) => z.undefined().meta({ description });
+
+/**
+ * A non-JSON body (a download or a stream): its media types, no JSON Schema. The handler sends
+ * a string, Buffer or stream, which Fastify never passes to the serializer.
+ */
+export const opaqueBody = (description: string, mediaTypes: readonly string[], headers?: HeaderDocs) => ({
+  description,
+  content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: z.unknown() }])),
+  ...(headers ? { headers: headerSchemas(headers) } : {}),
+});
+
+/** `{items: [...]}`, the envelope of every unpaginated list. */
+export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+/** Media types an artifact download may have (`original` keeps the captured resource's own). */
+export const ARTIFACT_MEDIA_TYPES = [
+  ...new Set(Object.values(ARTIFACT_KINDS).map((k) => k.contentType.split(';')[0] as string)),
+  '*/*',
+];
 
 export const userView = z.object({ id: z.string(), email: z.string(), createdAt: z.string() });
 export const sessionView = z.object({ token: z.string(), user: userView });
+/** Cookie sessions and `me`: the token stays in the httpOnly cookie. */
+export const currentUser = z.object({ user: userView });
 
 export const storedError = storedErrorSchema;
 
@@ -45,6 +77,33 @@ export const linkView = z.object({
 });
 
 export const linkCreated = z.object({ link: linkView, snapshot: snapshotSummary });
+export const snapshotQueued = z.object({ snapshot: snapshotSummary });
+
+/** A link in a list: its latest snapshot in more detail, and the matching text when searching. */
+export const linkListItem = linkView.extend({
+  latestSnapshot: z
+    .object({ id: z.string(), status: z.string(), title: z.string().nullable(), finishedAt: z.string().nullable() })
+    .nullable(),
+  thumbnailUrl: z.string().nullable(),
+  highlight: z.string().nullable().optional().meta({ description: 'Only when searching (`q`): the matching text' }),
+});
+export const linkPage = z.object({
+  items: z.array(linkListItem),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last' }),
+});
+
+/** One snapshot version of a link (GET /v1/links/{id}/snapshots). */
+export const versionView = z.object({
+  id: z.string(),
+  status: z.string(),
+  title: z.string().nullable(),
+  requestedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  totalBytes: z.number().int(),
+  error: z.object({ code: z.string(), title: z.string(), detail: z.string() }).nullable(),
+});
+
+export const signedArtifactUrl = z.object({ url: z.string(), expiresAt: z.string() });
 
 export const jobView = z.object({
   id: z.string(),
@@ -61,4 +120,28 @@ export const healthView = z.object({ status: z.literal('ok') });
 export const readinessView = z.object({
   status: z.literal('ok'),
   checks: z.record(z.string(), z.enum(['ok', 'unavailable'])),
+});
+
+export const tagView = z.object({ id: z.string(), name: z.string(), linkCount: z.number().int() });
+
+export const apiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export const apiKeyCreated = apiKeyView.extend({ key: z.string().meta({ description: 'Shown only once' }) });
+
+export const webhookView = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  createdAt: z.string(),
+});
+export const webhookCreated = webhookView.extend({ secret: z.string().meta({ description: 'Shown only once' }) });
+
+export const importReport = z.object({
+  created: z.number().int(),
+  duplicates: z.number().int(),
+  invalid: z.array(z.object({ url: z.string(), reason: z.string() })),
 });

@@ -9,6 +9,7 @@ import type { UsersService } from '../domain/users.service.js';
 import { userIdOf } from '../http/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
 import type { LoginLimits } from './auth.routes.js';
+import { currentUser, documented, noContent } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const credentials = z.object({
@@ -24,23 +25,31 @@ export interface SessionOptions {
 /** Public routes: outside the authenticated scope. */
 export function sessionRoutes(app: ZodApp, users: UsersService, options: SessionOptions): void {
   // POST /v1/auth/session
-  app.post('/v1/auth/session', { schema: { body: credentials } }, async (request, reply) => {
-    const account = `login ${request.body.email.trim().toLowerCase()}`;
-    options.limits?.perIp.consume(`login ${request.ip}`);
-    options.limits?.perAccount.check(account);
-    try {
-      const session = await users.login(request.body.email, request.body.password);
-      setSessionCookies(request, reply, session.token, options.ttlSeconds);
-      reply.header('Cache-Control', 'no-store');
-      return { user: session.user };
-    } catch (err) {
-      options.limits?.perAccount.hit(account);
-      throw err;
-    }
+  const signedIn = documented(currentUser, 'Signed in', {
+    'Set-Cookie': { description: 'The httpOnly session cookie and the `csrf` cookie to echo in X-CSRF-Token' },
   });
+  app.post(
+    '/v1/auth/session',
+    { schema: { security: [], body: credentials, response: { 200: signedIn } } },
+    async (request, reply) => {
+      const account = `login ${request.body.email.trim().toLowerCase()}`;
+      options.limits?.perIp.consume(`login ${request.ip}`);
+      options.limits?.perAccount.check(account);
+      try {
+        const session = await users.login(request.body.email, request.body.password);
+        setSessionCookies(request, reply, session.token, options.ttlSeconds);
+        reply.header('Cache-Control', 'no-store');
+        return { user: session.user };
+      } catch (err) {
+        options.limits?.perAccount.hit(account);
+        throw err;
+      }
+    },
+  );
 
   // DELETE /v1/auth/session
-  app.delete('/v1/auth/session', async (request, reply) => {
+  const signedOut = noContent('Signed out; both cookies cleared');
+  app.delete('/v1/auth/session', { schema: { security: [], response: { 204: signedOut } } }, async (request, reply) => {
     clearSessionCookies(request, reply);
     return reply.status(204).send();
   });
@@ -49,10 +58,14 @@ export function sessionRoutes(app: ZodApp, users: UsersService, options: Session
 /** Authenticated routes: registered inside the scope that runs the auth hook. */
 export function meRoutes(app: ZodApp, users: UsersRepository): void {
   // GET /v1/auth/me
-  app.get('/v1/auth/me', async (request, reply) => {
-    const row = await users.findById(userIdOf(request));
-    if (!row) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
-    reply.header('Cache-Control', 'no-store');
-    return { user: { id: row.id, email: row.email, createdAt: row.createdAt.toISOString() } };
-  });
+  app.get(
+    '/v1/auth/me',
+    { schema: { response: { 200: documented(currentUser, 'The signed-in user') } } },
+    async (request, reply) => {
+      const row = await users.findById(userIdOf(request));
+      if (!row) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+      reply.header('Cache-Control', 'no-store');
+      return { user: { id: row.id, email: row.email, createdAt: row.createdAt.toISOString() } };
+    },
+  );
 }

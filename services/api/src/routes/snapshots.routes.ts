@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { SnapshotsService } from '../domain/snapshots.service.js';
 import { userIdOf } from '../http/auth.js';
+import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapshotView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
@@ -50,30 +51,62 @@ function sendArtifact(
 
 const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 
+/** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
+const artifactBody = opaqueBody(
+  'The artifact: screenshot image/png, thumbnail image/jpeg, pdf application/pdf, mhtml multipart/related ' +
+    '(download), html and readable text/html (sandboxed), text text/plain, metadata and report ' +
+    'application/json, favicon image/x-icon; original keeps the captured resource’s own type',
+  ARTIFACT_MEDIA_TYPES,
+  {
+    ETag: { description: 'The artifact’s SHA-256, quoted' },
+    'Content-Security-Policy': { description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self'` },
+    'Content-Disposition': { description: 'mhtml only: attachment' },
+  },
+);
+
 export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archive?: ArchiveLinks): void {
   // GET /v1/snapshots/{id}
-  app.get('/v1/snapshots/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) =>
-    snapshots.get(userIdOf(request), request.params.id),
+  app.get(
+    '/v1/snapshots/:id',
+    {
+      schema: {
+        params: z.object({ id: z.string() }),
+        response: { 200: documented(snapshotView, 'One snapshot version with its artifacts') },
+      },
+    },
+    async (request) => snapshots.get(userIdOf(request), request.params.id),
   );
 
   // GET /v1/snapshots/{id}/artifacts/{kind}
-  app.get('/v1/snapshots/:id/artifacts/:kind', { schema: { params: artifactParams } }, async (request, reply) => {
-    const { id, kind } = request.params;
-    const { artifact, body } = await snapshots.openArtifact(userIdOf(request), id, kind);
-    return sendArtifact(reply, id, kind, artifact, body);
-  });
+  app.get(
+    '/v1/snapshots/:id/artifacts/:kind',
+    { schema: { params: artifactParams, response: { 200: artifactBody } } },
+    async (request, reply) => {
+      const { id, kind } = request.params;
+      const { artifact, body } = await snapshots.openArtifact(userIdOf(request), id, kind);
+      return sendArtifact(reply, id, kind, artifact, body);
+    },
+  );
 
   if (!archive) return;
   // GET /v1/snapshots/{id}/artifacts/{kind}/url
-  app.get('/v1/snapshots/:id/artifacts/:kind/url', { schema: { params: artifactParams } }, async (request, reply) => {
-    const { id, kind } = request.params;
-    const row = await snapshots.findOwned(userIdOf(request), id);
-    if (!row.artifacts.some((a) => a.kind === kind)) {
-      throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
-    }
-    reply.header('Cache-Control', 'no-store');
-    return archive.sign(id, kind);
-  });
+  const signed = documented(
+    signedArtifactUrl,
+    'A short-lived URL that needs no credentials (on ARCHIVE_ORIGIN when set)',
+  );
+  app.get(
+    '/v1/snapshots/:id/artifacts/:kind/url',
+    { schema: { params: artifactParams, response: { 200: signed } } },
+    async (request, reply) => {
+      const { id, kind } = request.params;
+      const row = await snapshots.findOwned(userIdOf(request), id);
+      if (!row.artifacts.some((a) => a.kind === kind)) {
+        throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
+      }
+      reply.header('Cache-Control', 'no-store');
+      return archive.sign(id, kind);
+    },
+  );
 }
 
 /**
@@ -85,9 +118,10 @@ export function archiveRoutes(app: ZodApp, archive: ArchiveLinks): void {
     '/archive/:id/:kind',
     {
       schema: {
-        hide: true,
+        security: [],
         params: artifactParams,
         querystring: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+        response: { 200: artifactBody },
       },
     },
     async (request, reply) => {

@@ -2,14 +2,8 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENTS, type WebhooksService } from '../domain/webhooks.service.js';
 import { userIdOf } from '../http/auth.js';
+import { documented, itemsOf, noContent, webhookCreated, webhookView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
-
-const webhookView = z.object({
-  id: z.string(),
-  url: z.string(),
-  events: z.array(z.string()),
-  createdAt: z.string(),
-});
 
 export function webhooksRoutes(app: ZodApp, webhooks: WebhooksService): void {
   // POST /v1/webhooks
@@ -21,7 +15,9 @@ export function webhooksRoutes(app: ZodApp, webhooks: WebhooksService): void {
           url: z.string().min(1).max(2048),
           events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).optional(),
         }),
-        response: { 201: webhookView.extend({ secret: z.string() }) },
+        response: {
+          201: documented(webhookCreated, 'Registered; `secret` (for the signatures) is shown only this once'),
+        },
       },
     },
     async (request, reply) => reply.status(201).send(await webhooks.create(userIdOf(request), request.body)),
@@ -30,15 +26,20 @@ export function webhooksRoutes(app: ZodApp, webhooks: WebhooksService): void {
   // GET /v1/webhooks
   app.get(
     '/v1/webhooks',
-    { schema: { response: { 200: z.object({ items: z.array(webhookView) }) } } },
+    { schema: { response: { 200: documented(itemsOf(webhookView), 'The webhooks (never their secrets)') } } },
     async (request) => ({
       items: await webhooks.list(userIdOf(request)),
     }),
   );
 
   // DELETE /v1/webhooks/{id}
-  app.delete('/v1/webhooks/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request, reply) => {
-    await webhooks.delete(userIdOf(request), request.params.id);
-    return reply.status(204).send();
-  });
+  const deleted = noContent('Deleted');
+  app.delete(
+    '/v1/webhooks/:id',
+    { schema: { params: z.object({ id: z.string() }), response: { 204: deleted } } },
+    async (request, reply) => {
+      await webhooks.delete(userIdOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
 }
