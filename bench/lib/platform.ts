@@ -5,9 +5,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { treeMemory } from '../../test/support/faults.js';
 import { type FixtureServer, startFixtureServer } from '../../test/support/fixture-server.js';
 import { Stack } from '../../test/support/stack.js';
-import { onCleanup, ROOT, sleep, treeMemory } from './util.js';
+import { onCleanup, ROOT, sleep } from './util.js';
 
 export { type FixtureServer, Stack };
 

@@ -60,62 +60,6 @@ export function writeResult(name: string, result: Record<string, unknown>): stri
   return file;
 }
 
-/** Children of every pid, from /proc. */
-function childrenMap(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid …; comm may contain spaces and parentheses.
-      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(after[1]);
-      const list = map.get(ppid) ?? [];
-      list.push(Number(entry));
-      map.set(ppid, list);
-    } catch {
-      // gone
-    }
-  }
-  return map;
-}
-
-export function processTree(pid: number): number[] {
-  const map = childrenMap();
-  const out: number[] = [];
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop() as number;
-    out.push(p);
-    stack.push(...(map.get(p) ?? []));
-  }
-  return out;
-}
-
-function statusField(pid: number, field: string): string | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
-    return line ? line.slice(field.length + 1).trim() : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Sum of VmRSS (MiB) over a process and all its descendants, and how many are zombies. */
-export function treeMemory(pid: number): { rssMiB: number; processes: number; zombies: number } {
-  let kb = 0;
-  let zombies = 0;
-  const pids = processTree(pid);
-  for (const p of pids) {
-    const state = statusField(p, 'State');
-    if (state?.startsWith('Z')) zombies++;
-    const rss = statusField(p, 'VmRSS');
-    if (rss) kb += Number.parseInt(rss, 10);
-  }
-  return { rssMiB: Math.round(kb / 1024), processes: pids.length, zombies };
-}
-
 export function chromiumVersion(): string {
   return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : 'chromium';
 }

@@ -94,11 +94,27 @@ export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): voi
   }
 }
 
-/** Sum of RSS (MiB) of a process tree, and the zombies in it. */
-export function treeRss(pid: number): { rssMb: number; processes: number; zombies: number } {
+/** Proportional set size of one process (shared pages split between their users), in kB. */
+function pssKb(pid: number): number {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+  } catch {
+    return 0; // gone, or a zombie
+  }
+}
+
+/**
+ * Memory of a process tree (a snapshotter and its Chromium processes), in MiB. RSS counts
+ * pages shared between Chromium's processes once per process, so it swings with the number of
+ * renderers alive at the moment; PSS splits shared pages between their users and sums to what
+ * the tree really holds — the figure to compare over time.
+ */
+export function treeMemory(pid: number): { rssMiB: number; pssMiB: number; processes: number; zombies: number } {
   const tree = processTree(pid);
   return {
-    rssMb: Math.round(tree.reduce((sum, p) => sum + p.rssKb, 0) / 1024),
+    rssMiB: Math.round(tree.reduce((sum, p) => sum + p.rssKb, 0) / 1024),
+    pssMiB: Math.round(tree.reduce((sum, p) => sum + pssKb(p.pid), 0) / 1024),
     processes: tree.length,
     zombies: tree.filter((p) => p.state === 'Z').length,
   };
