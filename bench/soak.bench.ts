@@ -9,7 +9,7 @@
  * Run: node --import tsx bench/soak.bench.ts
  */
 
-import { processTree } from '../test/support/faults.js';
+import { processTree, restingTreeMemory } from '../test/support/faults.js';
 import { startPlatform, startWorker, waitFinal } from './lib/platform.js';
 import { conditions, deadline, main, round, sleep, writeResult } from './lib/util.js';
 
@@ -60,20 +60,10 @@ await main(async () => {
   }[] = [];
   const states: Record<string, number> = {};
   const t0 = Date.now();
-  let next = 0;
   let done = 0;
   const sample = async () => {
-    // Let in-flight recycling settle a moment so samples compare like with like.
-    await sleep(200);
-    // Median of three readings 500 ms apart: a recycle in progress briefly holds two browsers.
-    const readings = [];
-    for (let r = 0; r < 3; r++) {
-      readings.push(worker.memory());
-      await sleep(500);
-    }
-    readings.sort((a, b) => a.pssMiB - b.pssMiB);
     const memory = {
-      ...(readings[1] as (typeof readings)[number]),
+      ...(await restingTreeMemory(worker.child.pid as number)),
       zombies: await persistentZombies(worker.child.pid as number),
     };
     samples.push({ captures: done, ...memory, at: Date.now() - t0 });
@@ -81,19 +71,23 @@ await main(async () => {
       `soak: ${done}/${CAPTURES} captures, tree PSS ${memory.pssMiB} MiB (RSS ${memory.rssMiB}), ${memory.processes} processes, ${memory.zombies} zombies`,
     );
   };
-  const runOne = async () => {
-    // Bounded in time: stops submitting at the budget and reports how far it got.
-    while (next < CAPTURES && Date.now() - t0 < BUDGET_MS) {
-      const i = next++;
-      const { snapshotId } = await platform.submit(platform.fixture.url(`/tiny?i=${i}`));
-      const { job } = await waitFinal(platform, snapshotId, 120_000, 100);
-      states[job.state] = (states[job.state] ?? 0) + 1;
-      done++;
-      if (done % 100 === 0) await sample();
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, runOne));
-  if (samples.at(-1)?.captures !== done) await sample();
+  // Phases of 100 captures, IN_FLIGHT at a time; the tree is measured between phases, at rest,
+  // so every sample is taken in the same state. Bounded in time: no phase starts past the budget.
+  while (done < CAPTURES && Date.now() - t0 < BUDGET_MS) {
+    let next = done;
+    const end = Math.min(done + 100, CAPTURES);
+    const runOne = async () => {
+      while (next < end) {
+        const i = next++;
+        const { snapshotId } = await platform.submit(platform.fixture.url(`/tiny?i=${i}`));
+        const { job } = await waitFinal(platform, snapshotId, 120_000, 100);
+        states[job.state] = (states[job.state] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, runOne));
+    done = end;
+    await sample();
+  }
   const seconds = (Date.now() - t0) / 1000;
   const first = samples.find((s) => s.captures >= 100) ?? samples[0];
   const last = samples.at(-1);

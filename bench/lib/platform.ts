@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { treeMemory } from '../../test/support/faults.js';
 import { type FixtureServer, startFixtureServer } from '../../test/support/fixture-server.js';
 import { Stack } from '../../test/support/stack.js';
 import { onCleanup, ROOT, sleep } from './util.js';
@@ -18,7 +17,6 @@ export interface Worker {
   name: string;
   child: ChildProcess;
   output(): string;
-  memory(): ReturnType<typeof treeMemory>;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -39,7 +37,6 @@ export function startWorker(stack: Stack, name: string, extraEnv: Record<string,
     name,
     child,
     output: () => out,
-    memory: () => treeMemory(child.pid as number),
     async stop(graceMs = 20_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

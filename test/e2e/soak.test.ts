@@ -7,29 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrowserTracker, chromiumPids, liveInGroups, processTree, sleep, treeMemory } from '../support/faults.js';
+import { BrowserTracker, chromiumPids, liveInGroups, processTree, restingTreeMemory, sleep } from '../support/faults.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
 const CAPTURES = 300;
 const RECYCLE_PAGES = 50;
 const CONCURRENCY = 3;
-
-/**
- * Memory of the tree at rest: once the pool is down to one browser (a recycle in progress
- * briefly holds two), the median of three readings.
- */
-async function restingMemory(pid: number) {
-  const deadline = Date.now() + 15_000;
-  while (chromiumPids(pid).length !== 1 && Date.now() < deadline) await sleep(100);
-  const readings = [];
-  for (let i = 0; i < 3; i++) {
-    readings.push(treeMemory(pid));
-    await sleep(300);
-  }
-  readings.sort((a, b) => a.pssMiB - b.pssMiB);
-  return readings[1] as ReturnType<typeof treeMemory>;
-}
 
 describe('soak: 300 captures', () => {
   it('keeps the snapshotter tree memory bounded, recycles browsers, leaves no zombie or browser behind', async () => {
@@ -75,7 +59,7 @@ describe('soak: 300 captures', () => {
           }
         };
         await Promise.all(Array.from({ length: 2 * CONCURRENCY }, runOne));
-        samples.push({ captures: (phase + 1) * 100, ...(await restingMemory(pid)) });
+        samples.push({ captures: (phase + 1) * 100, ...(await restingTreeMemory(pid)) });
       }
 
       console.log(

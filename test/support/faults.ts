@@ -120,6 +120,22 @@ export function treeMemory(pid: number): { rssMiB: number; pssMiB: number; proce
   };
 }
 
+/**
+ * Memory of a snapshotter's tree at rest: once its pool is down to one browser (a recycle in
+ * progress briefly holds two), the median of three readings 300 ms apart.
+ */
+export async function restingTreeMemory(pid: number): Promise<ReturnType<typeof treeMemory>> {
+  const deadline = Date.now() + 15_000;
+  while (chromiumPids(pid).length !== 1 && Date.now() < deadline) await sleep(100);
+  const readings = [];
+  for (let i = 0; i < 3; i++) {
+    readings.push(treeMemory(pid));
+    await sleep(300);
+  }
+  readings.sort((a, b) => a.pssMiB - b.pssMiB);
+  return readings[1] as ReturnType<typeof treeMemory>;
+}
+
 /** `ps` output for failure messages. */
 export function ps(): string {
   try {
