@@ -10,7 +10,9 @@ import {
   RESULTS_QUEUE,
   type Resolver,
   redisOptions,
+  resultJobOptions,
   SNAPSHOTS_QUEUE,
+  type SnapshotResultInput,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import type { LightMyRequestResponse } from 'fastify';
@@ -22,7 +24,38 @@ export interface Harness {
   config: Config;
   queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE): Queue;
   signup(): Promise<{ token: string; userId: string; email: string }>;
+  /** Sends a result message as a worker would, and waits until the consumer made the row final. */
+  deliverResult(result: SnapshotResultInput): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A succeeded capture's result message (what a worker sends), with `overrides` applied. */
+export function succeededResult(
+  snapshotId: string,
+  linkId: string,
+  overrides: Partial<SnapshotResultInput> = {},
+): SnapshotResultInput {
+  const now = new Date().toISOString();
+  return {
+    snapshotId,
+    linkId,
+    status: 'succeeded',
+    attempts: 1,
+    error: null,
+    finalUrl: 'http://8.8.8.8/final',
+    httpStatus: 200,
+    contentType: 'text/html',
+    title: 'Captured',
+    lang: 'en',
+    text: 'Hello world',
+    timings: {},
+    artifacts: [],
+    missing: [],
+    startedAt: now,
+    finishedAt: now,
+    worker: 'test',
+    ...overrides,
+  };
 }
 
 export async function startHarness(options: Partial<TestEnvOptions> & { resolver?: Resolver } = {}): Promise<Harness> {
@@ -54,6 +87,17 @@ export async function startHarness(options: Partial<TestEnvOptions> & { resolver
       if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
       const body = res.json();
       return { token: body.token, userId: body.user.id, email };
+    },
+    async deliverResult(result) {
+      await queue(RESULTS_QUEUE).add(result.snapshotId, result, resultJobOptions(result.snapshotId));
+      for (let i = 0; i < 200; i++) {
+        const row = await api.database.db.query.snapshots.findFirst({
+          where: (s, { eq }) => eq(s.id, result.snapshotId),
+        });
+        if (row && row.status !== 'queued' && row.status !== 'active') return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`result for ${result.snapshotId} not applied within 10 s`);
     },
     async close() {
       await api.close();

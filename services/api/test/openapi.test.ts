@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { RESULTS_QUEUE, resultJobOptions, type SnapshotResultInput } from '@linksnap/shared';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
@@ -20,7 +18,7 @@ import type { UsersService } from '../src/domain/users.service.js';
 import type { WebhooksService } from '../src/domain/webhooks.service.js';
 import { APP_CSP } from '../src/http/security-headers.js';
 import type * as responses from '../src/routes/response.schemas.js';
-import { bearer, type Harness, startHarness } from './helpers.js';
+import { bearer, type Harness, startHarness, succeededResult } from './helpers.js';
 
 type Media = { schema?: unknown };
 type Response = { description: string; headers?: Record<string, unknown>; content?: Record<string, Media> };
@@ -202,32 +200,15 @@ describe('OpenAPI document', () => {
   /** A finished capture with a screenshot, applied through the results queue like a worker's. */
   async function succeed(snapshotId: string, linkId: string, title: string): Promise<void> {
     const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, Buffer.from(title), 'image/png');
-    const result: SnapshotResultInput = {
-      snapshotId,
-      linkId,
-      status: 'succeeded',
-      attempts: 1,
-      error: null,
-      finalUrl: 'http://8.8.8.8/final',
-      httpStatus: 200,
-      contentType: 'text/html',
-      title,
-      lang: 'en',
-      text: `${title} body text`,
-      timings: { navigate: 12 },
-      artifacts: [{ kind: 'screenshot', ...artifact }],
-      missing: [{ kind: 'pdf', code: 'CAPTURE_FAILED', detail: 'no pdf' }],
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      worker: 'test',
-    };
-    await h.queue(RESULTS_QUEUE).add(snapshotId, result, resultJobOptions(snapshotId));
-    for (let i = 0; i < 200; i++) {
-      const row = await h.api.database.db.query.snapshots.findFirst({ where: (s, { eq }) => eq(s.id, snapshotId) });
-      if (row?.status === 'succeeded') return;
-      await sleep(50);
-    }
-    throw new Error('result not applied');
+    await h.deliverResult(
+      succeededResult(snapshotId, linkId, {
+        title,
+        text: `${title} body text`,
+        timings: { navigate: 12 },
+        artifacts: [{ kind: 'screenshot', ...artifact }],
+        missing: [{ kind: 'pdf', code: 'CAPTURE_FAILED', detail: 'no pdf' }],
+      }),
+    );
   }
 
   test('is OpenAPI 3.1 with a shared Problem schema', () => {

@@ -15,7 +15,7 @@ import {
 } from '@linksnap/shared';
 import { type Job, type Queue, Worker } from 'bullmq';
 import { ARCHIVED_PAGE_CSP } from '../src/routes/snapshots.routes.js';
-import { bearer, type Harness, startHarness } from './helpers.js';
+import { bearer, type Harness, startHarness, succeededResult } from './helpers.js';
 
 interface JobBody {
   state: string;
@@ -68,25 +68,12 @@ describe('results consumer', () => {
   }
 
   function result(snapshotId: string, linkId: string, artifacts: Artifact[], title: string): SnapshotResultInput {
-    return {
-      snapshotId,
-      linkId,
-      status: 'succeeded',
-      attempts: 1,
-      error: null,
-      finalUrl: 'http://8.8.8.8/final',
-      httpStatus: 200,
-      contentType: 'text/html',
+    return succeededResult(snapshotId, linkId, {
       title,
-      lang: 'en',
-      text: 'Hello world',
       timings: { navigate: 120 },
       artifacts,
-      missing: [],
       startedAt: new Date(Date.now() - 1000).toISOString(),
-      finishedAt: new Date().toISOString(),
-      worker: 'test',
-    };
+    });
   }
 
   it('writes a result once: the job turns succeeded with artifacts and a replay changes nothing', async () => {

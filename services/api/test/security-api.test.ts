@@ -10,21 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import {
-  ARTIFACT_KINDS,
-  type Artifact,
-  type ArtifactKind,
-  artifactKey,
-  RESULTS_QUEUE,
-  resultJobOptions,
-} from '@linksnap/shared';
+import { ARTIFACT_KINDS, type Artifact, type ArtifactKind, artifactKey } from '@linksnap/shared';
 import { eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { tempDir } from '../../../test/support/services.js';
 import { users } from '../src/db/schema.js';
 import { ARCHIVED_PAGE_CSP } from '../src/routes/snapshots.routes.js';
-import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
+import { bearer, type Harness, isProblem, startHarness, succeededResult } from './helpers.js';
 
 const SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789');
 const run = promisify(execFile);
@@ -291,35 +284,8 @@ describe('security hardening', () => {
       ...(await h.api.storage.put(artifactKey(snapshot.id, kind), Buffer.from(body), ARTIFACT_KINDS[kind].contentType)),
     });
     const artifacts = [await put('html', html), await put('mhtml', 'MIME-Version: 1.0\r\n\r\n')];
-    await h.queue(RESULTS_QUEUE).add(
-      snapshot.id,
-      {
-        snapshotId: snapshot.id,
-        linkId: link.id,
-        status: 'succeeded',
-        attempts: 1,
-        error: null,
-        finalUrl: 'http://8.8.8.8/final',
-        httpStatus: 200,
-        contentType: 'text/html',
-        title: 'Hostile',
-        lang: 'en',
-        text: 'Hostile',
-        timings: {},
-        artifacts,
-        missing: [],
-        startedAt: new Date().toISOString(),
-        finishedAt: new Date().toISOString(),
-        worker: 'test',
-      },
-      resultJobOptions(snapshot.id),
-    );
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if ((await get(token, `/v1/snapshots/${snapshot.id}`)).json().status === 'succeeded') return snapshot.id;
-      await sleep(50);
-    }
-    throw new Error('the result was not applied');
+    await h.deliverResult(succeededResult(snapshot.id, link.id, { title: 'Hostile', text: 'Hostile', artifacts }));
+    return snapshot.id;
   }
 
   const HOSTILE = `<!doctype html><html><head><title>hostile</title></head><body><p id="out">SCRIPT-DID-NOT-RUN</p>

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { RESULTS_QUEUE, resultJobOptions, SNAPSHOTS_QUEUE, type SnapshotResultInput } from '@linksnap/shared';
-import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
+import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { bearer, type Harness, isProblem, startHarness, succeededResult } from './helpers.js';
 
 describe('link edits, deletion and snapshot versions', () => {
   let h: Harness;
@@ -21,34 +20,9 @@ describe('link edits, deletion and snapshot versions', () => {
 
   async function succeed(snapshotId: string, linkId: string, title: string): Promise<void> {
     const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, Buffer.from(title), 'image/png');
-    const result: SnapshotResultInput = {
-      snapshotId,
-      linkId,
-      status: 'succeeded',
-      attempts: 1,
-      error: null,
-      finalUrl: 'http://8.8.8.8/final',
-      httpStatus: 200,
-      contentType: 'text/html',
-      title,
-      lang: 'en',
-      text: title,
-      timings: {},
-      artifacts: [{ kind: 'screenshot', ...artifact }],
-      missing: [],
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      worker: 'test',
-    };
-    await h.queue(RESULTS_QUEUE).add(snapshotId, result, resultJobOptions(snapshotId));
-    for (let i = 0; i < 200; i++) {
-      const row = await h.api.database.db.query.snapshots.findFirst({
-        where: (s, { eq }) => eq(s.id, snapshotId),
-      });
-      if (row?.status === 'succeeded') return;
-      await sleep(50);
-    }
-    throw new Error('result not applied');
+    await h.deliverResult(
+      succeededResult(snapshotId, linkId, { title, text: title, artifacts: [{ kind: 'screenshot', ...artifact }] }),
+    );
   }
 
   it('edits title, description and tags (replace, add, remove)', async () => {
