@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { BrowserTracker, chromiumPids, killGroup, liveInGroups, ps, waitFor } from '../support/faults.js';
+import { chromiumPids, killGroup, liveInGroups, ps, waitFor } from '../support/faults.js';
 import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { type ServiceProcess, Stack } from '../support/stack.js';
 
@@ -63,7 +63,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       allow: [fixture.hostPort],
       env: { CAPTURE_CONCURRENCY: '1', CAPTURE_ATTEMPTS: '3' },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const worker = stack.snapshotters[0] as ServiceProcess;
       await ready(worker);
@@ -99,7 +98,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       console.log(`[fault] Chromium crash: next job succeeded in ${Date.now() - t0} ms`);
     } finally {
       await stack.close();
-      tracker.cleanup();
     }
   });
 
@@ -109,7 +107,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       allow: [fixture.hostPort],
       env: { CAPTURE_CONCURRENCY: '1', CAPTURE_ATTEMPTS: '1', CAPTURE_TIMEOUT_MS: String(budget) },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       await ready(stack.snapshotters[0] as ServiceProcess);
       const user = await stack.user();
@@ -141,7 +138,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       }
     } finally {
       await stack.close();
-      tracker.cleanup();
     }
   });
 
@@ -150,7 +146,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       allow: [fixture.hostPort],
       env: { CAPTURE_CONCURRENCY: '2', SHUTDOWN_GRACE_MS: '20000' },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const worker = stack.snapshotters[0] as ServiceProcess;
       const browsers = await ready(worker);
@@ -209,7 +204,6 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       );
     } finally {
       await stack.close();
-      tracker.cleanup();
     }
   });
 });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type EmbeddedRedis, startEmbeddedRedis } from '@linksnap/api/embedded/redis-server';
 import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
-import { assertRowMatchesObjects, BrowserTracker, RestartableS3, sleep, TcpProxy, waitFor } from '../support/faults.js';
+import { assertRowMatchesObjects, RestartableS3, sleep, TcpProxy, waitFor } from '../support/faults.js';
 import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { tempDir } from '../support/services.js';
 import { type ApiResponse, Stack } from '../support/stack.js';
@@ -62,7 +62,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       await redis.close();
       throw err;
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const user = await stack.user();
       const ids: string[] = [];
@@ -133,7 +132,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       assert.equal((await stack.waitForJob(res.body.snapshot.id, user.token, 60_000)).job.state, 'succeeded');
     } finally {
       await stack.close();
-      tracker.cleanup();
       await redis.close();
     }
   });
@@ -148,7 +146,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       await proxy.close();
       throw err;
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const user = await stack.user();
       const ids: string[] = [];
@@ -207,7 +204,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       assert.equal((list.body.items as unknown[]).length, ids.length, 'no link lost, none created during the outage');
     } finally {
       await stack.close();
-      tracker.cleanup();
       await proxy.close();
     }
   });
@@ -219,7 +215,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       allow: [fixture.hostPort],
       env: { CAPTURE_ATTEMPTS: '5', CAPTURE_BACKOFF_MS: '1000', CAPTURE_CONCURRENCY: '1' },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const user = await stack.user();
       const res = await stack.request('POST', '/v1/links', {
@@ -252,7 +247,6 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
     } finally {
       await s3.restart().catch(() => undefined);
       await stack.close();
-      tracker.cleanup();
     }
   });
 });

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { type EmbeddedRedis, startEmbeddedRedis } from '@linksnap/api/embedded/redis-server';
 import { redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
-import { BrowserTracker, waitFor } from '../support/faults.js';
+import { waitFor } from '../support/faults.js';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
 import { tempDir } from '../support/services.js';
 import { type ServiceProcess, Stack } from '../support/stack.js';
@@ -48,7 +48,6 @@ describe('fault: stuck states and Redis configuration', () => {
       snapshotters: 0,
       env: { RECONCILE_INTERVAL_MS: '1000', RECONCILE_MIN_AGE_MS: '1500' },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       const user = await stack.user();
       const res = await stack.request('POST', '/v1/links', {
@@ -91,7 +90,6 @@ describe('fault: stuck states and Redis configuration', () => {
       assert.equal(await queue.getJob(id), undefined, 'final rows are not re-enqueued');
     } finally {
       await stack.close();
-      tracker.cleanup();
     }
   });
 
@@ -143,7 +141,6 @@ describe('fault: stuck states and Redis configuration', () => {
         'the API refuses to start in production',
       );
       const stack = await Stack.start({ database: 'pglite', snapshotters: 0, env: { REDIS_URL: redis.url } });
-      const tracker = new BrowserTracker(() => stack.snapshotters);
       try {
         assert.match(stack.api?.output() ?? '', /maxmemory-policy is \\?"allkeys-lru\\?"/, 'the API warns loudly');
         const refused = stack.startSnapshotter({ NODE_ENV: 'production' });
@@ -157,7 +154,6 @@ describe('fault: stuck states and Redis configuration', () => {
         assert.equal(warned.child.exitCode, null, 'outside production it only warns');
       } finally {
         await stack.close();
-        tracker.cleanup();
       }
     } finally {
       for (const p of extra) await p.kill();

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrowserTracker, chromiumPids, liveInGroups, processTree, restingTreeMemory, sleep } from '../support/faults.js';
+import { chromiumPids, liveInGroups, processTree, restingTreeMemory, sleep } from '../support/faults.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
@@ -30,7 +30,6 @@ describe('soak: 300 captures', () => {
         LINK_SUBMIT_RATE_LIMIT: '1000',
       },
     });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     const worker = stack.snapshotters[0];
     assert.ok(worker?.child.pid);
     const pid = worker.child.pid;
@@ -85,7 +84,6 @@ describe('soak: 300 captures', () => {
       assert.deepEqual(left, [], 'no Chromium process outlives the snapshotter');
     } finally {
       await stack.close();
-      tracker.cleanup();
       await fixture.close();
     }
   });

@@ -17,6 +17,7 @@ import {
   storageFromConfig,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
+import { BrowserTracker } from './faults.js';
 import { startTestS3, testEnv } from './services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,6 +95,8 @@ export class Stack {
   readonly snapshotters: ServiceProcess[] = [];
   api: ServiceProcess | undefined;
   private queues: Queue[] = [];
+  /** Every browser its snapshotters launched: whatever is left of them dies with the stack. */
+  private readonly browsers = new BrowserTracker(() => this.snapshotters);
 
   private constructor(
     readonly s3: EmbeddedS3,
@@ -243,6 +246,7 @@ export class Stack {
 
   async close(): Promise<void> {
     await Promise.all(this.snapshotters.map((s) => s.stop(15_000)));
+    this.browsers.cleanup();
     await this.api?.stop(10_000);
     for (const name of [SNAPSHOTS_QUEUE, RESULTS_QUEUE] as const) {
       const queue = this.queue(name);
