@@ -84,9 +84,12 @@ function runTests(label, testFiles, concurrency) {
 }
 
 const isSerial = (file) => file.endsWith('.serial.test.ts');
+// The longest files start first, so they do not run alone at the tail of the parallel batch.
+const LONGEST = ['test/e2e/soak.test.ts', 'test/e2e/delivery.test.ts'];
+const rank = (file) => (LONGEST.includes(file) ? LONGEST.indexOf(file) : LONGEST.length);
 const parallel = runTests(
   'parallel',
-  files.filter((f) => !isSerial(f)),
+  files.filter((f) => !isSerial(f)).sort((a, b) => rank(a) - rank(b)),
   process.env.TEST_CONCURRENCY ?? 3,
 );
 const serial = runTests('serial', files.filter(isSerial), 1);
