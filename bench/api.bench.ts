@@ -2,7 +2,11 @@
  * API throughput on loopback with autocannon: POST /v1/links (unique URLs; no snapshotter
  * running, so jobs stay queued) and GET /v1/jobs/{id} (a queued job: answered from BullMQ),
  * against a bare Fastify process doing one INSERT + one queue add, respectively one getJob.
- * 10 connections, 10 s per run (--quick: 3 s). LINK_SUBMIT_RATE_LIMIT is raised for the run.
+ * 10 connections, 10 s per target and route (--quick: 4 s). LINK_SUBMIT_RATE_LIMIT is raised.
+ *
+ * Both processes run side by side and are measured in alternation, platform-bare-bare-platform
+ * (two halves each), so that load from elsewhere on the machine weighs on both alike: the
+ * ratio is the figure that matters. req/s is over both halves; p50/p99 are their means.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +15,8 @@ import autocannon from 'autocannon';
 import { startPlatform } from './lib/platform.js';
 import { conditions, deadline, main, onCleanup, QUICK, ROOT, round, sleep, writeResult } from './lib/util.js';
 
-const DURATION = QUICK ? 3 : 10;
+const DURATION = QUICK ? 4 : 10;
+const HALF = DURATION / 2;
 const CONNECTIONS = 10;
 /**
  * Submitted URLs point at the allow-listed fixture server (an IP literal): the API resolves
@@ -42,11 +47,33 @@ async function cannon(options: autocannon.Options): Promise<Run> {
   };
 }
 
+/** Two halves of one measurement as one: total req/s, mean percentiles. */
+function combine(a: Run, b: Run): Run {
+  return {
+    reqPerSec: round((a.requests + b.requests) / DURATION, 0) as number,
+    p50Ms: round((a.p50Ms + b.p50Ms) / 2, 1) as number,
+    p99Ms: round((a.p99Ms + b.p99Ms) / 2, 1) as number,
+    requests: a.requests + b.requests,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+  };
+}
+
+/** platform, bare, bare, platform: drift in background load hits both the same. */
+async function alternate(platform: () => Promise<Run>, bare: () => Promise<Run>): Promise<[Run, Run]> {
+  const p1 = await platform();
+  const b1 = await bare();
+  const b2 = await bare();
+  const p2 = await platform();
+  return [combine(p1, p2), combine(b1, b2)];
+}
+
 function postRun(base: string, pathname: string, headers: Record<string, string>): Promise<Run> {
   const tag = randomUUID().slice(0, 8);
   let n = 0;
   return cannon({
     url: base,
+    duration: HALF,
     requests: [
       {
         method: 'POST',
@@ -71,13 +98,8 @@ await main(async () => {
   const auth = { authorization: `Bearer ${platform.token}` };
   const base = platform.stack.baseUrl;
   const one = await platform.submit(`${TARGET}/one`);
-  // Short warm-up (JIT, connection pools).
-  await cannon({ url: `${base}/v1/jobs/${one.snapshotId}`, headers: auth, duration: 1 });
-  const platformPost = await postRun(base, '/v1/links', auth);
-  const platformGet = await cannon({ url: `${base}/v1/jobs/${one.snapshotId}`, headers: auth });
-  await platform.close();
 
-  // Bare Fastify in its own process, same PostgreSQL and Redis.
+  // Bare Fastify in its own process, same PostgreSQL and Redis, running alongside.
   const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/bare-api.ts')], {
     cwd: ROOT,
@@ -115,15 +137,26 @@ await main(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ url: `${TARGET}/one` }),
   }).then((r) => r.json() as Promise<{ id: string }>);
+
+  // Short warm-up of both (JIT, connection pools).
+  await cannon({ url: `${base}/v1/jobs/${one.snapshotId}`, headers: auth, duration: 1 });
   await cannon({ url: `${bareBase}/jobs/${created.id}`, duration: 1 });
-  const barePost = await postRun(bareBase, '/links', {});
-  const bareGet = await cannon({ url: `${bareBase}/jobs/${created.id}` });
+  const [platformPost, barePost] = await alternate(
+    () => postRun(base, '/v1/links', auth),
+    () => postRun(bareBase, '/links', {}),
+  );
+  const [platformGet, bareGet] = await alternate(
+    () => cannon({ url: `${base}/v1/jobs/${one.snapshotId}`, headers: auth, duration: HALF }),
+    () => cannon({ url: `${bareBase}/jobs/${created.id}`, duration: HALF }),
+  );
+  await platform.close();
   await sleep(0);
 
   const result = {
     ...info,
     connections: CONNECTIONS,
     durationS: DURATION,
+    schedule: 'platform, bare, bare, platform (halves of durationS each)',
     post: {
       platform: platformPost,
       baseline: barePost,

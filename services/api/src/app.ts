@@ -4,7 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import { type Config, type Logger, type ObjectStorage, RESULTS_QUEUE, type Resolver } from '@linksnap/shared';
+import {
+  type Config,
+  cachingResolver,
+  type Logger,
+  type ObjectStorage,
+  RESULTS_QUEUE,
+  type Resolver,
+  systemResolver,
+} from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -73,9 +81,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON bodies: anything else is a 415, not a string the schema then rejects.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     reply.header('X-Content-Type-Options', 'nosniff');
+    done();
   });
   registerErrorHandling(app);
   registerSecurityHeaders(app);
@@ -97,7 +106,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
     egressAllow: config.EGRESS_ALLOW,
     egressAllowOnly: config.EGRESS_ALLOW_ONLY,
-    resolver: deps.resolver,
+    // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
+    resolver: deps.resolver ?? cachingResolver(systemResolver),
   });
   const jobs = new JobsService(snapshots, snapshotQueue);
   const webhooks = new WebhooksService(new WebhooksRepository(database.db), {

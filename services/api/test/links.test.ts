@@ -60,6 +60,37 @@ describe('links', () => {
     assert.deepEqual(status.json().progress, { stage: 'queued', percent: 0 });
   });
 
+  it('answers a link without tags exactly as it then reads back', async () => {
+    const user = await h.signup();
+    const res = await post(user.token, { url: publicUrl() });
+    assert.equal(res.statusCode, 202);
+    const { link, snapshot } = res.json();
+    assert.deepEqual(link.tags, []);
+    assert.deepEqual(link.latestSnapshot, { id: snapshot.id, status: 'queued' });
+    assert.equal(snapshot.linkId, link.id);
+    assert.ok(Math.abs(Date.parse(link.createdAt) - Date.now()) < 60_000, 'createdAt is a real timestamp');
+    const read = await get(user.token, `/v1/links/${link.id}`);
+    assert.deepEqual(read.json(), link);
+  });
+
+  it('creates a link once when the same URL is submitted concurrently', async () => {
+    const user = await h.signup();
+    const url = publicUrl();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(user.token, { url })));
+    const created = answers.filter((r) => r.statusCode === 202);
+    assert.equal(created.length, 1, answers.map((r) => r.statusCode).join(','));
+    const id = created[0]?.json().link.id;
+    for (const dup of answers.filter((r) => r.statusCode !== 202)) {
+      assert.equal(dup.statusCode, 409);
+      assert.equal(dup.json().linkId, id);
+    }
+    const list = await get(user.token, '/v1/links');
+    assert.deepEqual(
+      list.json().items.map((l: { id: string }) => l.id),
+      [id],
+    );
+  });
+
   it('answers 409 with the existing link for the same normalised URL', async () => {
     const user = await h.signup();
     const url = publicUrl();

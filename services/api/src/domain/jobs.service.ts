@@ -3,7 +3,8 @@
  * is queued or running.
  */
 import { FINAL_STATES, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
-import type { SnapshotRow } from '../db/schema.js';
+import { isUuid } from '../db/errors.js';
+import type { SnapshotMeta } from './snapshots.repository.js';
 import type { SnapshotsService, SnapshotView } from './snapshots.service.js';
 import { toSnapshotView } from './snapshots.service.js';
 
@@ -39,17 +40,23 @@ export class JobsService {
   ) {}
 
   async get(userId: string, id: string): Promise<JobView> {
+    // The queue is asked alongside PostgreSQL (one round trip less while a client polls); its
+    // answer is only used for the caller's own unfinished job, and ignored (errors included)
+    // once the row is final, so finished jobs stay readable while Redis is down.
+    const queued = isUuid(id) ? this.queue.getJobState(id) : null;
+    queued?.catch(() => {});
     const row = await this.snapshots.findOwned(userId, id);
     if (isFinal(row.status)) return fromRow(row);
-    const job = await this.queue.getJobState(id);
+    const job = await (queued as Promise<QueueJobState | null>);
     if (!job) return fromRow(row);
-    const parsed = progressSchema.safeParse(job.progress);
+    // A job nobody has started reports BullMQ's default progress, 0: not worth a failed parse.
+    const parsed = typeof job.progress === 'object' ? progressSchema.safeParse(job.progress) : null;
     // A finished job whose result message is not consumed yet is still "active" for the user.
     const state = job.state === 'queued' ? 'queued' : 'active';
     return {
       id: row.id,
       state,
-      progress: parsed.success ? parsed.data : { stage: 'queued', percent: 0 },
+      progress: parsed?.success ? parsed.data : { stage: 'queued', percent: 0 },
       attempts: job.attemptsMade + (job.state === 'active' ? 1 : 0),
       error: null,
       snapshot: toSnapshotView(row),
@@ -59,7 +66,7 @@ export class JobsService {
   }
 }
 
-function fromRow(row: SnapshotRow): JobView {
+function fromRow(row: SnapshotMeta): JobView {
   const final = isFinal(row.status);
   return {
     id: row.id,

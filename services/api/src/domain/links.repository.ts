@@ -1,4 +1,5 @@
 /** Queries on links, their tags and their first snapshot. */
+import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { type LinkRow, links, linkTags, type SnapshotRow, snapshots, type TagRow, tags } from '../db/schema.js';
@@ -21,7 +22,19 @@ export interface LinkRecord {
   latest: Pick<SnapshotRow, 'id' | 'status'> | null;
 }
 
-export type CreateOutcome = { created: LinkRecord; snapshot: SnapshotRow } | { existingId: string };
+export type CreatedSnapshot = Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>;
+
+export type CreateOutcome = { created: LinkRecord; snapshot: CreatedSnapshot } | { existingId: string };
+
+/** Rows of `db.execute`: postgres.js answers an array, PGlite an object with `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** A timestamptz of `db.execute`: drizzle leaves it as PostgreSQL's text, e.g. `2026-01-02 03:04:05.6+00`. */
+function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(value as string);
+}
 
 export class LinksRepository {
   constructor(private readonly db: Db) {}
@@ -35,43 +48,63 @@ export class LinksRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** Link, tags and queued snapshot in one transaction; a concurrent duplicate yields its id. */
+  /**
+   * Link, tags and queued snapshot, atomically; a concurrent duplicate yields its id. Without
+   * tags it is one statement (link and snapshot rows in one round trip: submitting is the
+   * busiest write path); with tags, that statement and the tag writes share a transaction.
+   */
   async createWithSnapshot(input: NewLink): Promise<CreateOutcome> {
+    if (input.tagNames.length === 0) return this.insertLinkAndSnapshot(this.db, input);
     return this.db.transaction(async (tx) => {
-      const [link] = await tx
-        .insert(links)
-        .values({
-          userId: input.userId,
-          url: input.url,
-          normalizedUrl: input.normalizedUrl,
-          title: input.title ?? null,
-          ...(input.createdAt ? { createdAt: input.createdAt } : {}),
-        })
-        .onConflictDoNothing()
-        .returning();
-      if (!link) {
-        const [existing] = await tx
-          .select({ id: links.id })
-          .from(links)
-          .where(and(eq(links.userId, input.userId), eq(links.normalizedUrl, input.normalizedUrl)));
-        return { existingId: existing?.id ?? '' };
+      const outcome = await this.insertLinkAndSnapshot(tx, input);
+      if ('created' in outcome) {
+        outcome.created.tags = await this.attachTags(tx, input.userId, outcome.created.link.id, input.tagNames);
       }
-      const linkTagRows = await this.attachTags(tx, input.userId, link.id, input.tagNames);
-      const [snapshot] = await tx
-        .insert(snapshots)
-        .values({ id: input.snapshotId, linkId: link.id, userId: input.userId, requestedAt: input.requestedAt })
-        .returning();
-      const [updated] = await tx
-        .update(links)
-        .set({ latestSnapshotId: input.snapshotId })
-        .where(eq(links.id, link.id))
-        .returning();
-      const snap = snapshot as SnapshotRow;
-      return {
-        created: { link: updated ?? link, tags: linkTagRows, latest: { id: snap.id, status: snap.status } },
-        snapshot: snap,
-      };
+      return outcome;
     });
+  }
+
+  /**
+   * The link (already pointing at its snapshot) and the snapshot in one statement. Both
+   * foreign keys between them are checked at the end of the statement, when both rows exist.
+   * Nothing is inserted when the user already saved the URL.
+   */
+  private async insertLinkAndSnapshot(db: Db | Tx, input: NewLink): Promise<CreateOutcome> {
+    const linkId = randomUUID();
+    const title = input.title ?? null;
+    const createdAt = input.createdAt?.toISOString() ?? null;
+    const result = await db.execute(sql`
+      with new_link as (
+        insert into ${links} (id, user_id, url, normalized_url, title, latest_snapshot_id, created_at)
+        values (${linkId}::uuid, ${input.userId}::uuid, ${input.url}::text, ${input.normalizedUrl}::text,
+          ${title}::text, ${input.snapshotId}::uuid, coalesce(${createdAt}::timestamptz, now()))
+        on conflict do nothing
+        returning id, created_at, updated_at
+      ), new_snapshot as (
+        insert into ${snapshots} (id, link_id, user_id, requested_at)
+        select ${input.snapshotId}::uuid, new_link.id, ${input.userId}::uuid, ${input.requestedAt.toISOString()}::timestamptz
+        from new_link
+        returning status
+      )
+      select new_link.created_at, new_link.updated_at, new_snapshot.status from new_link, new_snapshot`);
+    const [row] = rowsOf<{ created_at: unknown; updated_at: unknown; status: SnapshotRow['status'] }>(result);
+    if (!row) {
+      // Read after the statement: a duplicate committed concurrently is visible now.
+      return { existingId: (await this.findIdByNormalizedUrl(input.userId, input.normalizedUrl)) ?? '' };
+    }
+    const link: LinkRow = {
+      id: linkId,
+      userId: input.userId,
+      url: input.url,
+      normalizedUrl: input.normalizedUrl,
+      title,
+      description: null,
+      latestSnapshotId: input.snapshotId,
+      createdAt: toDate(row.created_at),
+      updatedAt: toDate(row.updated_at),
+    };
+    const snapshot = { id: input.snapshotId, linkId, status: row.status, requestedAt: input.requestedAt };
+    return { created: { link, tags: [], latest: { id: snapshot.id, status: snapshot.status } }, snapshot };
   }
 
   /** Finds or creates the user's tags (case-insensitively) and links them. */

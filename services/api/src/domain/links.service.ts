@@ -85,9 +85,7 @@ export class LinksService {
     await this.checkEgress(url);
     const tagNames = normalizeTagNames(input.tags ?? []);
 
-    const existing = await this.links.findIdByNormalizedUrl(userId, normalizedUrl);
-    if (existing) throw duplicate(existing);
-
+    // No duplicate check up front: the insert does nothing for a saved URL and says so.
     const snapshotId = randomUUID();
     const requestedAt = new Date();
     const outcome = await this.links.createWithSnapshot({

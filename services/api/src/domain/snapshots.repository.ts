@@ -1,18 +1,33 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
 import { FINAL_STATES, type SnapshotResult } from '@linksnap/shared';
-import { eq } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { links, type SnapshotRow, snapshots } from '../db/schema.js';
+
+/** A snapshot row without its readable text and search vector (large, and only searched). */
+export type SnapshotMeta = Omit<SnapshotRow, 'text' | 'searchVector'>;
+
+const { text: _text, searchVector: _searchVector, ...metaColumns } = getTableColumns(snapshots);
 
 export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
 
 const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
 
 export class SnapshotsRepository {
-  constructor(private readonly db: Db) {}
+  /** Built once: job status polling runs this on every request. */
+  private readonly byId;
 
-  async findById(id: string): Promise<SnapshotRow | null> {
-    const rows = await this.db.select().from(snapshots).where(eq(snapshots.id, id)).limit(1);
+  constructor(private readonly db: Db) {
+    this.byId = db
+      .select(metaColumns)
+      .from(snapshots)
+      .where(eq(snapshots.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare('snapshot_meta_by_id');
+  }
+
+  async findById(id: string): Promise<SnapshotMeta | null> {
+    const rows = await this.byId.execute({ id });
     return rows[0] ?? null;
   }
 

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { AppError, type Artifact, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
-import type { SnapshotsRepository } from './snapshots.repository.js';
+import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
 
 export interface SnapshotSummary {
   id: string;
@@ -29,11 +29,11 @@ export interface SnapshotView extends SnapshotSummary {
   finishedAt: string | null;
 }
 
-export function toSnapshotSummary(row: SnapshotRow): SnapshotSummary {
+export function toSnapshotSummary(row: Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>): SnapshotSummary {
   return { id: row.id, linkId: row.linkId, status: row.status, requestedAt: row.requestedAt.toISOString() };
 }
 
-export function toSnapshotView(row: SnapshotRow): SnapshotView {
+export function toSnapshotView(row: SnapshotMeta): SnapshotView {
   return {
     ...toSnapshotSummary(row),
     attempts: row.attempts,
@@ -58,7 +58,7 @@ export class SnapshotsService {
   ) {}
 
   /** The user's snapshot row; NOT_FOUND for other users' and malformed ids alike. */
-  async findOwned(userId: string, id: string): Promise<SnapshotRow> {
+  async findOwned(userId: string, id: string): Promise<SnapshotMeta> {
     const row = isUuid(id) ? await this.snapshots.findById(id) : null;
     if (!row || row.userId !== userId) throw new AppError('NOT_FOUND', 'The snapshot does not exist.');
     return row;

@@ -5,11 +5,18 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppError, type Config } from '@linksnap/shared';
+import { AppError, type Config, TtlCache } from '@linksnap/shared';
 import { jwtVerify, SignJWT } from 'jose';
 
 const ISSUER = 'linksnap';
 const AUDIENCE = 'linksnap-api';
+/**
+ * Verified tokens are remembered for a short while: the HMAC check costs more than the rest
+ * of a small request. A session token cannot be revoked (it lives until `exp`), so a cached
+ * verdict is exactly as strict as a fresh one as long as it never outlives `exp`.
+ */
+const VERIFIED_CACHE_MS = 5 * 60_000;
+const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export function loadJwtSecret(config: Pick<Config, 'JWT_SECRET' | 'DATA_DIR'>): Uint8Array {
   if (config.JWT_SECRET !== undefined) return new TextEncoder().encode(config.JWT_SECRET);
@@ -30,9 +37,13 @@ export function deriveKey(secret: Uint8Array, purpose: string): Buffer {
 }
 
 export class TokenService {
+  private readonly verified = new TtlCache<string, string>(VERIFIED_CACHE_ENTRIES);
+
   constructor(
     private readonly secret: Uint8Array,
     private readonly ttlSeconds: number,
+    /** Epoch ms; tests move it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async issue(userId: string): Promise<string> {
@@ -41,13 +52,16 @@ export class TokenService {
       .setSubject(userId)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttlSeconds)
+      .setIssuedAt(Math.floor(this.now() / 1000))
+      .setExpirationTime(Math.floor(this.now() / 1000) + this.ttlSeconds)
       .sign(this.secret);
   }
 
   /** The user id of a valid token; UNAUTHENTICATED for anything else. */
   async verify(token: string): Promise<string> {
+    const now = this.now();
+    const cached = this.verified.get(token, now);
+    if (cached !== undefined) return cached;
     try {
       const { payload } = await jwtVerify(token, this.secret, {
         algorithms: ['HS256'],
@@ -55,8 +69,11 @@ export class TokenService {
         audience: AUDIENCE,
         // jose accepts a token without `exp` unless told otherwise: such a token would never expire.
         requiredClaims: ['exp', 'iat', 'sub'],
+        currentDate: new Date(now),
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
+      // jose refused it unless exp > now (seconds): it stays valid until exp * 1000 ms.
+      this.verified.set(token, payload.sub, Math.min((payload.exp as number) * 1000, now + VERIFIED_CACHE_MS));
       return payload.sub;
     } catch {
       throw new AppError('UNAUTHENTICATED', 'The access token is invalid or has expired.');

@@ -35,17 +35,22 @@ function cameOverTls(request: FastifyRequest): boolean {
   return first === 'https';
 }
 
+const COMMON_HEADERS = {
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+};
+const APP_HEADERS = { 'Content-Security-Policy': APP_CSP, ...COMMON_HEADERS };
+const DOCS_HEADERS = { 'Content-Security-Policy': DOCS_CSP, ...COMMON_HEADERS };
+
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers({
-      'Content-Security-Policy': isDocs(request.url) ? DOCS_CSP : APP_CSP,
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
-    });
+  // A callback hook, not an async one: it runs on every request and never waits.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(isDocs(request.url) ? DOCS_HEADERS : APP_HEADERS);
     if (cameOverTls(request)) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    done();
   });
 }

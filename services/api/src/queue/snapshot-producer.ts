@@ -54,9 +54,13 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
   }
 
   async getJobState(id: string): Promise<QueueJobState | null> {
-    const job = await withTimeout(this.queue.getJob(id), READ_TIMEOUT_MS, 'job lookup');
+    // Both reads go out together: one round trip instead of two (not atomic, nor were they).
+    const [job, raw] = await withTimeout(
+      Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]),
+      READ_TIMEOUT_MS,
+      'job lookup',
+    );
     if (!job) return null;
-    const raw = await withTimeout(job.getState(), READ_TIMEOUT_MS, 'job state');
     const state: QueueJobState['state'] =
       raw === 'active'
         ? 'active'
