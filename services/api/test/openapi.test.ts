@@ -45,7 +45,11 @@ const UNDOCUMENTED: { pattern: RegExp; why: string; onlyWithBuiltUi?: true }[] =
     pattern: /^\/metrics$/,
     why: 'Prometheus text exposition for scrapers; the format is Prometheus’s, not a JSON API',
   },
-  { pattern: /^\/(\*)?$/, why: "the web UI's HTML pages (SPA fallback for page navigations only)" },
+  {
+    pattern: /^\/(\*)?$/,
+    why: "the web UI's HTML pages (SPA fallback for page navigations only)",
+    onlyWithBuiltUi: true,
+  },
   { pattern: /^\/assets\/\*$/, why: "the web UI's static build assets", onlyWithBuiltUi: true },
 ];
 
