@@ -8,6 +8,7 @@ import type { Config, Logger } from '@linksnap/shared';
 import { AppError } from '@linksnap/shared';
 import { Cluster } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type LaunchOptions, type Page } from 'puppeteer-core';
+import { SpareContextConcurrency } from './context-concurrency.js';
 import { toCaptureError } from './errors.js';
 
 export const CHROMIUM_ARGS = [
@@ -68,6 +69,36 @@ async function withDeadline<T>(page: Page, task: (page: Page) => Promise<T>, ms:
   }
 }
 
+/**
+ * Runs `task` on the cluster. `result` settles as soon as the task does; the cluster closes the
+ * job's context before its own promise settles, and `closed` is that: the capture's outcome
+ * does not wait for the browser's clean-up.
+ */
+function executeEarly<T>(
+  cluster: Cluster<undefined, unknown>,
+  task: (page: Page) => Promise<T>,
+): { result: Promise<T>; closed: Promise<unknown> } {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const result = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const closed = cluster.execute(undefined, async ({ page }) => {
+    try {
+      const value = await task(page as Page);
+      resolve(value);
+      return value;
+    } catch (err) {
+      reject(err);
+      throw err;
+    }
+  });
+  // Failures before the task ran (no page could be opened, the cluster is closed).
+  closed.catch(reject);
+  return { result, closed };
+}
+
 export async function launchBrowserPool(options: BrowserPoolOptions): Promise<BrowserPool> {
   const { config, logger } = options;
   const browsers = new Set<Browser>();
@@ -91,7 +122,8 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
   const launchCluster = (): Promise<Cluster<undefined, unknown>> =>
     Cluster.launch({
       puppeteer: tracked,
-      concurrency: options.isolation === 'page' ? Cluster.CONCURRENCY_PAGE : Cluster.CONCURRENCY_CONTEXT,
+      // A fresh context per job, opened ahead of the job (context-concurrency.ts).
+      concurrency: options.isolation === 'page' ? Cluster.CONCURRENCY_PAGE : SpareContextConcurrency,
       maxConcurrency: config.CAPTURE_CONCURRENCY,
       // Backstop only: the capture enforces its own budget below this.
       timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
@@ -158,16 +190,20 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
       } catch (err) {
         throw toCaptureError(err);
       }
-      try {
-        return (await cluster.execute(undefined, ({ page }) => withDeadline(page as Page, task, hardDeadlineMs))) as T;
-      } catch (err) {
-        throw toCaptureError(err);
-      } finally {
+      const job = executeEarly(cluster, (page) => withDeadline(page, task, hardDeadlineMs));
+      // The slot (and the recycle's wait) lasts until the job's context is closed.
+      const release = () => {
         inFlight--;
         if (inFlight === 0 && onIdle) {
           onIdle();
           onIdle = null;
         }
+      };
+      job.closed.then(release, release);
+      try {
+        return await job.result;
+      } catch (err) {
+        throw toCaptureError(err);
       }
     },
     pids,

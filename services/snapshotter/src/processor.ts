@@ -59,7 +59,7 @@ export function createProcessor(deps: ProcessorDeps) {
     }
     const data = parsed.data;
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
-    const progress = (stage: CaptureStage) => job.updateProgress({ stage, percent: percentOf(stage) });
+    const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
 
     try {
@@ -71,7 +71,7 @@ export function createProcessor(deps: ProcessorDeps) {
           maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
           maxBytes: deps.config.CAPTURE_MAX_BYTES,
           proxy: deps.proxy,
-          onStage: progress,
+          onStage: progress.report,
         }),
       );
       // The report and metadata describe a capture; alone they are not a snapshot of anything.
@@ -80,11 +80,12 @@ export function createProcessor(deps: ProcessorDeps) {
         throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
       }
       // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-      if ((await lock.lostNow()) || (await deps.results.exists(data.snapshotId))) {
+      const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
+      if (lost || reported) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
-      await progress('upload');
+      progress.report('upload');
       const t0 = performance.now();
       const artifacts = await uploadArtifacts(deps.storage, data.snapshotId, captured.artifacts);
       const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
@@ -109,10 +110,13 @@ export function createProcessor(deps: ProcessorDeps) {
         worker: workerName,
         report: captured.summary,
       });
-      await progress('done');
+      progress.report('done');
+      await progress.flushed();
       log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
       return { status, artifacts: artifacts.length };
     } catch (err) {
+      // No stage's progress may land after the attempt's outcome.
+      await progress.flushed();
       const error = toCaptureError(err);
       const final = !error.retryable || attempt >= maxAttempts;
       log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
@@ -132,6 +136,24 @@ export function createProcessor(deps: ProcessorDeps) {
     } finally {
       lock.release();
     }
+  };
+}
+
+/**
+ * Progress reports in order, without holding up the capture: each is a Redis round trip, and
+ * a dozen of them sat between the stages. A failed report is only logged: the result message,
+ * not the progress, carries the outcome.
+ */
+function reportProgress(job: Job<SnapshotJob>, log: Logger | undefined) {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    report: (stage: CaptureStage) => {
+      last = last
+        .then(() => job.updateProgress({ stage, percent: percentOf(stage) }))
+        .catch((err) => log?.debug({ err, stage }, 'progress update failed'));
+    },
+    /** Resolves once every report so far was sent (or failed). */
+    flushed: () => last,
   };
 }
 

@@ -1,4 +1,7 @@
-/** The browser pool: a browser that dies mid-capture is reported as BROWSER_CRASHED and replaced. */
+/**
+ * The browser pool: a browser that dies mid-capture is reported as BROWSER_CRASHED and replaced,
+ * and no job sees the cookies or storage of another.
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AppError, parseConfig } from '@linksnap/shared';
@@ -36,4 +39,29 @@ test('a browser killed mid-capture surfaces as BROWSER_CRASHED, and the next cap
   });
   assert.equal(title, SIMPLE_PAGE_TITLE);
   assert.ok(!pool.pids().includes(pid));
+});
+
+test('each capture starts without the cookies and storage an earlier capture left', async () => {
+  // Twice over: the second job runs in a context opened ahead of time, the third in one opened
+  // while the second was still running.
+  for (let i = 0; i < 2; i++) {
+    await pool.run(async (page) => {
+      await page.goto(fixture.url('/simple'));
+      await page.evaluate(() => {
+        // biome-ignore lint/suspicious/noDocumentCookie: planted the way a page script would.
+        document.cookie = 'left=behind; max-age=3600';
+        localStorage.setItem('left', 'behind');
+        sessionStorage.setItem('left', 'behind');
+      });
+    });
+    const seen = await pool.run(async (page) => {
+      await page.goto(fixture.url('/simple'));
+      return page.evaluate(() => ({
+        cookie: document.cookie,
+        local: localStorage.getItem('left'),
+        session: sessionStorage.getItem('left'),
+      }));
+    });
+    assert.deepEqual(seen, { cookie: '', local: null, session: null });
+  }
 });

@@ -8,7 +8,7 @@
  */
 import type { ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
-import type { Page } from 'puppeteer-core';
+import type { CDPSession, Page } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
@@ -98,6 +98,27 @@ function hostPortOf(url: string): string | null {
   }
 }
 
+/** A CDP session counting the bytes the page received (for the report). */
+async function countBytes(page: Page, add: (bytes: number) => void): Promise<CDPSession> {
+  const network = await page.createCDPSession();
+  network.on('Network.loadingFinished', (event: { encodedDataLength?: number }) => add(event.encodedDataLength ?? 0));
+  await network.send('Network.enable').catch(() => undefined);
+  return network;
+}
+
+async function denyDownloads(page: Page): Promise<void> {
+  try {
+    const browserSession = await page.browser().target().createCDPSession();
+    const browserContextId = page.browserContext().id;
+    await browserSession
+      .send('Browser.setDownloadBehavior', { behavior: 'deny', ...(browserContextId ? { browserContextId } : {}) })
+      .catch(() => undefined);
+    await browserSession.detach().catch(() => undefined);
+  } catch {
+    // Downloads are also refused by never handling them; this is belt and braces.
+  }
+}
+
 export async function capturePage(page: Page, options: CaptureOptions): Promise<CaptureOutput> {
   const started = Date.now();
   const budget = createBudget(options.timeoutMs);
@@ -151,23 +172,16 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   page.on('pageerror', () => {
     consoleErrors++;
   });
-  // A snapshot is a still image of the page: no animation burning CPU while it is taken.
-  await page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined);
-  const network = await page.createCDPSession();
-  network.on('Network.loadingFinished', (event: { encodedDataLength?: number }) => {
-    bytes += event.encodedDataLength ?? 0;
-  });
-  await network.send('Network.enable').catch(() => undefined);
-  try {
-    const browserSession = await page.browser().target().createCDPSession();
-    const browserContextId = page.browserContext().id;
-    await browserSession
-      .send('Browser.setDownloadBehavior', { behavior: 'deny', ...(browserContextId ? { browserContextId } : {}) })
-      .catch(() => undefined);
-    await browserSession.detach().catch(() => undefined);
-  } catch {
-    // Downloads are also refused by never handling them; this is belt and braces.
-  }
+  // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
+  // and together they came before every navigation.
+  const [network] = await Promise.all([
+    countBytes(page, (n) => {
+      bytes += n;
+    }),
+    // A snapshot is a still image of the page: no animation burning CPU while it is taken.
+    page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
+    denyDownloads(page),
+  ]);
 
   const navigation = await timed('navigate', 'navigate', () =>
     navigate(page, {
@@ -250,26 +264,36 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
     const pdf = await stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf)));
     if (pdf) artifacts.push({ kind: 'pdf', body: pdf });
-    const mhtml = await stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page));
+    // The archive, the markup and the text only read the settled page (Readability works on a
+    // clone), so their round trips overlap instead of queueing; artifacts keep their order.
+    const readText = async () => {
+      const found = await stage('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
+      const meta = await stage('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
+        readMetadata(page, navigation, found),
+      );
+      // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
+      const iconUrl = meta?.favicon;
+      const icon = iconUrl
+        ? await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl))
+        : null;
+      return { found, meta, icon };
+    };
+    const [mhtml, html, read] = await Promise.all([
+      stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)),
+      readText(),
+    ]);
     if (mhtml) artifacts.push({ kind: 'mhtml', body: mhtml });
-    const html = await stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page));
     if (html) artifacts.push({ kind: 'html', body: html });
-    article = await stage('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
-    const meta = await stage('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
-      readMetadata(page, navigation, article),
-    );
-    if (meta) metadata = meta;
+    article = read.found;
+    if (read.meta) metadata = read.meta;
     if (article) {
       artifacts.push({ kind: 'text', body: Buffer.from(`${article.text}\n`, 'utf8') });
       artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });
     }
-    if (meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
-    // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
-    const iconUrl = metadata.favicon;
-    if (iconUrl) {
-      const icon = await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl));
-      if (icon) artifacts.push({ kind: 'favicon', body: icon.body, contentType: icon.contentType, ext: icon.ext });
-    }
+    if (read.meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+    const icon = read.icon;
+    if (icon) artifacts.push({ kind: 'favicon', body: icon.body, contentType: icon.contentType, ext: icon.ext });
   }
 
   const blocked = (options.proxy?.records ?? [])
@@ -297,6 +321,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     navigation: {
       domContentLoadedTimedOut: navigation.timedOut,
       loadTimedOut: navigation.loadTimedOut,
+      networkQuiet: navigation.quiet,
       stoppedLoading,
     },
     settle: settled,

@@ -1,8 +1,8 @@
 /**
  * Navigation: load the target without ever hanging on it, and record what the main document
- * was. `page.goto` waits only for DOMContentLoaded; the load event and network quiet are then
- * awaited within short bounds whose timeouts are ignored, so subresources that never answer
- * (or cannot, like every external host in tests) never stall a capture.
+ * was. `page.goto` waits only for DOMContentLoaded; the load event and network quiet (quiet.ts)
+ * are then awaited within short bounds whose timeouts are ignored, so subresources that never
+ * answer (or cannot, like every external host in tests) never stall a capture.
  *
  * The main document's response is inspected before Chromium renders it (CDP Fetch, response
  * stage): a non-HTML body (PDF, image, text, JSON…) is streamed off the wire as the `original`
@@ -18,6 +18,7 @@ import type { CDPSession, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core
 import type { EgressProxy } from '../egress/proxy.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
+import { type NetworkActivity, type QuietOutcome, trackNetwork, waitForQuiet } from './quiet.js';
 
 export interface NavigateOptions {
   url: string;
@@ -25,8 +26,10 @@ export interface NavigateOptions {
   timeoutMs: number;
   /** Bounded wait for the load event after DOMContentLoaded; its timeout is ignored. */
   loadTimeoutMs?: number;
-  /** Network-quiet wait after load; its timeout is ignored. */
+  /** Network-quiet wait after load (see quiet.ts); its timeout is ignored. */
   quietIdleMs?: number;
+  /** Silence enough for a page whose network was already still at load. */
+  quietGraceMs?: number;
   quietTimeoutMs?: number;
   /** Largest non-HTML body stored as downloaded. */
   maxBytes?: number;
@@ -53,8 +56,17 @@ export interface NavigationResult {
   timedOut: boolean;
   /** The load event did not come within its bounded wait. */
   loadTimedOut: boolean;
+  /** How the network-quiet wait ended; null when it was skipped (no load event). */
+  quiet: QuietOutcome | null;
   original: OriginalBody | null;
 }
+
+/**
+ * How long after load a page whose network is already still is watched before it counts as
+ * quiet: load handlers and short timers start their requests well within it, and a request
+ * seen in it turns the wait into the full idle window.
+ */
+const QUIET_GRACE_MS = 50;
 
 function hostPortOf(url: string): string | null {
   try {
@@ -114,6 +126,20 @@ async function readStream(session: CDPSession, requestId: string, maxBytes: numb
 }
 
 export async function navigate(page: Page, options: NavigateOptions): Promise<NavigationResult> {
+  // Counted from before the document is requested, so the quiet wait knows what is in flight.
+  const network = trackNetwork(page);
+  try {
+    return await navigateTracked(page, options, network);
+  } finally {
+    network.stop();
+  }
+}
+
+async function navigateTracked(
+  page: Page,
+  options: NavigateOptions,
+  network: NetworkActivity,
+): Promise<NavigationResult> {
   const started = Date.now();
   const hops = new Set<string>();
   const redirects: string[] = [];
@@ -249,17 +275,21 @@ export async function navigate(page: Page, options: NavigateOptions): Promise<Na
   let loadTimedOut = false;
   if (!timedOut) {
     const loadMs = options.loadTimeoutMs ?? 5_000;
+    // Polled often: on a simple page load follows DOMContentLoaded within milliseconds.
     const loaded = await page
-      .waitForFunction(() => document.readyState === 'complete', { timeout: loadMs, polling: 100 })
+      .waitForFunction(() => document.readyState === 'complete', { timeout: loadMs, polling: 10 })
       .then(() => true)
       .catch(() => false);
     loadTimedOut = !loaded;
   }
   // A document that never finished loading has a request that never ends: no quiet to wait for.
+  let quiet: QuietOutcome | null = null;
   if (!timedOut && !loadTimedOut) {
-    await page
-      .waitForNetworkIdle({ idleTime: options.quietIdleMs ?? 500, timeout: options.quietTimeoutMs ?? 3_000 })
-      .catch(() => undefined);
+    quiet = await waitForQuiet(network, {
+      idleMs: options.quietIdleMs ?? 500,
+      graceMs: options.quietGraceMs ?? QUIET_GRACE_MS,
+      timeoutMs: options.quietTimeoutMs ?? 3_000,
+    });
   }
 
   const finalOriginal = original as OriginalBody | null;
@@ -271,6 +301,7 @@ export async function navigate(page: Page, options: NavigateOptions): Promise<Na
     redirects,
     timedOut,
     loadTimedOut,
+    quiet,
     original: finalOriginal,
   };
 }

@@ -49,9 +49,12 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
         await sleep(30);
       }
       if (steps > 0) await sleep(150);
-      // Back to the top: thumbnails and screenshots start there.
-      window.scrollTo(0, 0);
-      await sleep(50);
+      // Back to the top: thumbnails and screenshots start there. A page that fits the viewport
+      // and never moved has nothing to repaint, so it does not wait for that.
+      if (steps > 0 || window.scrollY !== 0) {
+        window.scrollTo(0, 0);
+        await sleep(50);
+      }
       const deadline = Date.now() + opts.assetsMs;
       const remaining = () => Math.max(0, deadline - Date.now());
       const fonts = document.fonts;
