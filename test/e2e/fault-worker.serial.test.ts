@@ -1,16 +1,15 @@
 /**
  * Fault tolerance of the workers, proven by killing them: a snapshotter SIGKILLed mid-capture
- * (with its Chromium) loses no job, and a stalled worker that finishes late (SIGSTOP past its
- * lock, SIGCONT after another worker finished) changes nothing: one row, one set of objects.
+ * loses no job and leaves no Chromium behind (its browsers exit by themselves), and a stalled
+ * worker that finishes late (SIGSTOP past its lock, SIGCONT after another worker finished)
+ * changes nothing: one row, one set of objects.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import {
   assertRowMatchesObjects,
-  BrowserTracker,
   chromiumPids,
-  killGroup,
   liveInGroups,
   ownerOfLocalPort,
   sleep,
@@ -66,7 +65,6 @@ describe('fault: worker killed or stalled mid-capture', () => {
 
   it('another snapshotter takes over a job whose worker was SIGKILLed with its Chromium', async () => {
     const stack = await Stack.start({ allow: [fixture.hostPort], env, snapshotters: 2 });
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       for (const s of stack.snapshotters) await ready(s);
       const user = await stack.user();
@@ -89,9 +87,11 @@ describe('fault: worker killed or stalled mid-capture', () => {
       const browsers = chromiumPids(first.child.pid as number);
       assert.ok(browsers.length > 0, 'the first snapshotter runs Chromium');
       const killedAt = Date.now();
+      // Only the Node process is killed: its Chromium, talking to it over a pipe, must notice
+      // and exit by itself (a browser on a WebSocket would live on as an orphan).
       await first.kill();
-      for (const pgid of browsers) killGroup(pgid);
-      await waitFor('the killed Chromium to vanish', () => liveInGroups(browsers).length === 0, 5_000);
+      await waitFor('the orphaned Chromium to exit by itself', () => liveInGroups(browsers).length === 0, 10_000);
+      console.log(`[fault] SIGKILL mid-capture: the snapshotter's Chromium exited ${Date.now() - killedAt} ms later`);
 
       const queue = stack.queue(SNAPSHOTS_QUEUE);
       await waitFor('the job to be taken over', () => (fixture.hits.get('/slow-kill') ?? 0) >= 2, 30_000, 50);
@@ -125,14 +125,12 @@ describe('fault: worker killed or stalled mid-capture', () => {
       assert.deepEqual([...prefixes], [id]);
     } finally {
       await stack.close();
-      tracker.cleanup();
     }
   });
 
   it('a stalled worker finishing late (SIGSTOP past the lock, then SIGCONT) changes nothing', async () => {
     const stack = await Stack.start({ allow: [fixture.hostPort], env, snapshotters: 2 });
     const paused: ServiceProcess[] = [];
-    const tracker = new BrowserTracker(() => stack.snapshotters);
     try {
       for (const s of stack.snapshotters) await ready(s);
       const user = await stack.user();
@@ -177,7 +175,6 @@ describe('fault: worker killed or stalled mid-capture', () => {
     } finally {
       for (const p of paused) p.child.kill('SIGCONT');
       await stack.close();
-      tracker.cleanup();
     }
   });
 });

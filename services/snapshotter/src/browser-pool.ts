@@ -2,7 +2,8 @@
  * The browser pool: one puppeteer-cluster over Debian's Chromium, forced through the egress
  * proxy. It owns every Chromium process this worker starts: puppeteer launches each browser
  * in its own process group, so closing (or, on a hard failure, killing) those groups is what
- * keeps a dying worker from leaving browsers behind.
+ * keeps a dying worker from leaving browsers behind; a worker killed outright cannot do that,
+ * so each browser talks to it over a pipe and exits when the pipe closes.
  */
 import type { Config, Logger } from '@linksnap/shared';
 import { AppError } from '@linksnap/shared';
@@ -133,6 +134,9 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
         headless: true,
         args: [...CHROMIUM_ARGS, ...options.args],
         defaultViewport: { width: 1280, height: 800 },
+        // DevTools over a pipe, not a WebSocket: when this process dies (SIGKILL, OOM kill) the
+        // pipe closes and Chromium exits by itself instead of living on as an orphan.
+        pipe: true,
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
