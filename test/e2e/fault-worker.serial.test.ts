@@ -18,8 +18,10 @@ import {
 import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { type ServiceProcess, Stack } from '../support/stack.js';
 
-const LOCK_MS = 3_000;
-const STALLED_MS = 3_000;
+const LOCK_MS = 4_000;
+// Half the lock: the takeover bound below (2 × lock + interval) keeps a margin even when a
+// stalled check is skipped (BullMQ runs at most one per interval across all workers).
+const STALLED_MS = 2_000;
 const env = {
   JOB_LOCK_MS: String(LOCK_MS),
   JOB_STALLED_INTERVAL_MS: String(STALLED_MS),

@@ -75,7 +75,7 @@ export const configSchema = z.object({
   CAPTURE_BACKOFF_MS: int(2_000, 10, 600_000),
   /** BullMQ lock: a job whose worker stops renewing it is taken over after about this long. */
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
-  JOB_STALLED_INTERVAL_MS: int(30_000, 1_000, 600_000),
+  JOB_STALLED_INTERVAL_MS: int(15_000, 1_000, 600_000),
   SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
   /** API: how often snapshot rows stuck queued/active without a BullMQ job are repaired (0 = never). */
   RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
