@@ -159,9 +159,9 @@ function reportProgress(job: Job<SnapshotJob>, log: Logger | undefined) {
 
 /**
  * Extends this attempt's lock every third of its duration, and tells when it was lost (the job
- * stalled and another attempt took it over). BullMQ renews locks too, but it tracks them by job
- * id: when a stale attempt of the same job ends in this process, it stops renewing the live one,
- * which then stalls again and fails. This heartbeat is keyed by token and survives that.
+ * stalled and another attempt took it over). It replaces BullMQ's renewal (`skipLockRenewal`),
+ * which tracks locks by job id: when a stale attempt of the same job ended in this process, it
+ * stopped renewing the live one, which then stalled again and failed. This one is keyed by token.
  */
 function holdLock(job: Job<SnapshotJob>, token: string | undefined, lockMs: number) {
   let lost = false;

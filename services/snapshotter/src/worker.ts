@@ -89,6 +89,9 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     // A Redis outage longer than the lock stalls every running job once; that must not cost the
     // job its life. A job that stalls again still gets one more try before it is failed.
     maxStalledCount: 2,
+    // The processor renews each attempt's lock itself, by token (processor.ts, holdLock):
+    // BullMQ's renewal is keyed by job id and breaks when two attempts of a job meet here.
+    skipLockRenewal: true,
   });
   worker.on('error', (err) => logger.error({ err }, 'snapshot worker error'));
   worker.on('failed', (job, err) =>
