@@ -55,7 +55,7 @@ async function openPostgres(url: string, logger?: Logger): Promise<Database> {
 }
 
 /** Seconds before reconnecting after the n-th failure in a row: quick, capped at half a second. */
-export function reconnectBackoff(retries: number): number {
+function reconnectBackoff(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 0.5);
 }
 
