@@ -89,9 +89,7 @@ export async function startPlatform(options: { workers: number; env?: Record<str
     token: user.token,
     async submit(url) {
       const at = Date.now();
-      const res = await stack.request('POST', '/v1/links', { token: user.token, json: { url } });
-      if (res.status !== 202) throw new Error(`submit ${url}: ${res.status} ${JSON.stringify(res.body)}`);
-      return { snapshotId: res.body.snapshot.id as string, at };
+      return { snapshotId: await stack.submit(user.token, url), at };
     },
     close,
   };

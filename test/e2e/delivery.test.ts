@@ -27,12 +27,8 @@ describe('delivery', () => {
     const stack = await Stack.start({ allow: [`127.0.0.1:${port}`], env: { CAPTURE_ATTEMPTS: '3' } });
     try {
       const user = await stack.user();
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: `http://127.0.0.1:${port}/nothing` },
-      });
-      assert.equal(res.status, 202);
-      const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 60_000);
+      const id = await stack.submit(user.token, `http://127.0.0.1:${port}/nothing`);
+      const { job } = await stack.waitForJob(id, user.token, 60_000);
       assert.equal(job.state, 'failed', stack.logs());
       assert.equal(job.error.code, 'CONNECTION_FAILED');
       assert.equal(typeof job.error.title, 'string');
@@ -48,12 +44,7 @@ describe('delivery', () => {
       const user = await stack.user();
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) {
-        const res = await stack.request('POST', '/v1/links', {
-          token: user.token,
-          json: { url: fixture.url(`/page-${i}`) },
-        });
-        assert.equal(res.status, 202, JSON.stringify(res.body));
-        ids.push(res.body.snapshot.id);
+        ids.push(await stack.submit(user.token, fixture.url(`/page-${i}`)));
       }
       for (const id of ids) {
         const { job } = await stack.waitForJob(id, user.token, 120_000);
@@ -86,12 +77,7 @@ describe('delivery', () => {
     const stack = await Stack.start({ allow: [fixture.hostPort] });
     try {
       const user = await stack.user();
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: fixture.url('/page-0') },
-      });
-      assert.equal(res.status, 202);
-      const snapshotId = res.body.snapshot.id as string;
+      const snapshotId = await stack.submit(user.token, fixture.url('/page-0'));
       assert.equal(await stack.api?.stop(), 0, 'the API exits cleanly on SIGTERM');
 
       // The capture finishes with no API running: its result waits in the results queue.

@@ -66,12 +66,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       const user = await stack.user();
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) {
-        const res = await stack.request('POST', '/v1/links', {
-          token: user.token,
-          json: { url: fixture.url(`/load-${i}`) },
-        });
-        assert.equal(res.status, 202);
-        ids.push(res.body.snapshot.id);
+        ids.push(await stack.submit(user.token, fixture.url(`/load-${i}`)));
       }
       await waitFor('captures in flight', () => fixture.hits.size >= 2, 120_000, 50);
 
@@ -124,12 +119,8 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
         LOCK_MS + 2 * STALLED_MS + 2_000,
       );
       // Workers reconnected by themselves: a new job goes through.
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: fixture.url('/load-11') },
-      });
-      assert.equal(res.status, 202);
-      assert.equal((await stack.waitForJob(res.body.snapshot.id, user.token, 60_000)).job.state, 'succeeded');
+      const id = await stack.submit(user.token, fixture.url('/load-11'));
+      assert.equal((await stack.waitForJob(id, user.token, 60_000)).job.state, 'succeeded');
     } finally {
       await stack.close();
       await redis.close();
@@ -150,12 +141,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       const user = await stack.user();
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) {
-        const res = await stack.request('POST', '/v1/links', {
-          token: user.token,
-          json: { url: fixture.url(`/pg-${i}`) },
-        });
-        assert.equal(res.status, 202);
-        ids.push(res.body.snapshot.id);
+        ids.push(await stack.submit(user.token, fixture.url(`/pg-${i}`)));
       }
       await waitFor(
         'captures in flight',
@@ -217,12 +203,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
     });
     try {
       const user = await stack.user();
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: fixture.url('/s3-slow') },
-      });
-      assert.equal(res.status, 202);
-      const id = res.body.snapshot.id as string;
+      const id = await stack.submit(user.token, fixture.url('/s3-slow'));
       await waitFor('the capture to reach the page', () => (fixture.hits.get('/s3-slow') ?? 0) >= 1, 60_000, 50);
       await Promise.race([s3.stop(), sleep(5_000)]);
       const downAt = Date.now();

@@ -50,12 +50,7 @@ describe('fault: stuck states and Redis configuration', () => {
     });
     try {
       const user = await stack.user();
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: fixture.url('/simple') },
-      });
-      assert.equal(res.status, 202);
-      const id = res.body.snapshot.id as string;
+      const id = await stack.submit(user.token, fixture.url('/simple'));
       const queue = stack.queue(SNAPSHOTS_QUEUE);
       // Redis loses the job (no worker has taken it yet).
       assert.ok(await queue.getJob(id), 'the job was enqueued');
@@ -107,12 +102,7 @@ describe('fault: stuck states and Redis configuration', () => {
     });
     try {
       const user = await stack.user();
-      const res = await stack.request('POST', '/v1/links', {
-        token: user.token,
-        json: { url: fixture.url('/simple') },
-      });
-      assert.equal(res.status, 202);
-      const id = res.body.snapshot.id as string;
+      const id = await stack.submit(user.token, fixture.url('/simple'));
       // What BullMQ does to a job that kept losing its worker: it fails it without calling the
       // processor, so no failure result is ever sent.
       const job = await worker.getNextJob('test-token');

@@ -46,12 +46,8 @@ describe('soak: 300 captures', () => {
         const runOne = async () => {
           while (next < (phase + 1) * 100) {
             const i = next++;
-            const res = await stack.request('POST', '/v1/links', {
-              token: user.token,
-              json: { url: fixture.url(`/tiny?i=${i}`) },
-            });
-            assert.equal(res.status, 202, JSON.stringify(res.body));
-            const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 120_000);
+            const id = await stack.submit(user.token, fixture.url(`/tiny?i=${i}`));
+            const { job } = await stack.waitForJob(id, user.token, 120_000);
             states[job.state] = (states[job.state] ?? 0) + 1;
             for (const browser of chromiumPids(pid)) browsers.add(browser);
             zombies = Math.max(zombies, processTree(pid).filter((p) => p.state === 'Z').length);

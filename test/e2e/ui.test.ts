@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import {
   type FixtureServer,
@@ -63,16 +64,7 @@ describe('web UI in Chromium', () => {
       puppeteer.launch({
         executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--lang=en-US',
-        ],
+        args: [...CHROMIUM_ARGS, '--lang=en-US'],
       }),
     ]);
     page = await browser.newPage();

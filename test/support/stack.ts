@@ -3,6 +3,7 @@
  * snapshotter as separate Node processes on real ports, against real PostgreSQL (or PGlite),
  * Redis, an S3 server and Chromium. Every process is tracked by pid and killed on close.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,22 +111,29 @@ export class Stack {
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const s3 = options.s3 ?? (await startTestS3());
-    const port = await freePort();
-    const env = testEnv({
-      s3,
-      allow: options.allow,
-      databaseUrl: options.database === 'pglite' ? null : options.databaseUrl,
-      extra: { ...options.env, PORT: String(port) },
-    });
-    const stack = new Stack(s3, env, `http://127.0.0.1:${port}`);
-    try {
-      await stack.startApi();
-      for (let i = 0; i < (options.snapshotters ?? 1); i++) stack.startSnapshotter();
-    } catch (err) {
-      await stack.close();
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const env = testEnv({
+        s3,
+        allow: options.allow,
+        databaseUrl: options.database === 'pglite' ? null : options.databaseUrl,
+        extra: { ...options.env, PORT: String(port) },
+      });
+      const stack = new Stack(s3, env, `http://127.0.0.1:${port}`);
+      try {
+        await stack.startApi();
+        for (let i = 0; i < (options.snapshotters ?? 1); i++) stack.startSnapshotter();
+        return stack;
+      } catch (err) {
+        // The port was free when picked, but a parallel test may bind it before the API does.
+        if (attempt < 3 && /EADDRINUSE/.test(String(err)) && stack.snapshotters.length === 0) {
+          stack.browsers.cleanup();
+          continue;
+        }
+        await stack.close();
+        throw err;
+      }
     }
-    return stack;
   }
 
   /** Starts (or restarts) the API process and waits until /readyz answers 200. */
@@ -183,6 +191,13 @@ export class Stack {
     const text = await res.text();
     const parsed = contentType.includes('json') && text.length > 0 ? JSON.parse(text) : text;
     return { status: res.status, headers: res.headers, body: parsed as T, contentType };
+  }
+
+  /** Submits `url` as a link of the user with `token`; returns the id of its snapshot (and job). */
+  async submit(token: string, url: string): Promise<string> {
+    const res = await this.request('POST', '/v1/links', { token, json: { url } });
+    assert.equal(res.status, 202, `submit ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.snapshot.id as string;
   }
 
   async download(pathname: string, token: string): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
