@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { request, type User } from './api';
 import { useI18n } from './i18n';
-import { ErrorText } from './ui';
+import { FieldError } from './ui';
 
 export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   const { t } = useI18n();
@@ -59,11 +59,7 @@ export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
         <p id="auth-password-hint" class="hint">
           {t('auth.passwordHint')}
         </p>
-        {error ? (
-          <p class="field-error" role="alert">
-            <ErrorText error={error} />
-          </p>
-        ) : null}
+        <FieldError error={error} />
         <button type="submit" class="button button-primary" disabled={busy}>
           {busy ? t('auth.working') : mode === 'signin' ? t('auth.signIn') : t('auth.signUp')}
         </button>

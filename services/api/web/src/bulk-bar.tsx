@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type Tag } from './api';
 import { useI18n } from './i18n';
 import { TagInput } from './tag-input';
-import { ConfirmDialog, ErrorText } from './ui';
+import { ConfirmDialog, FieldError } from './ui';
 
 export function BulkBar(props: { ids: string[]; suggestions: Tag[]; onDone: () => void; onClear: () => void }) {
   const { t } = useI18n();
@@ -50,11 +50,7 @@ export function BulkBar(props: { ids: string[]; suggestions: Tag[]; onDone: () =
           {t('common.cancel')}
         </button>
       </div>
-      {error ? (
-        <p class="field-error" role="alert">
-          <ErrorText error={error} />
-        </p>
-      ) : null}
+      <FieldError error={error} />
       {confirming && (
         <ConfirmDialog
           message={t('links.deleteConfirm', { count: props.ids.length })}

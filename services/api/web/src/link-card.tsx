@@ -4,7 +4,7 @@ import { api, type LinkItem, type Tag } from './api';
 import { useI18n } from './i18n';
 import { Link } from './router';
 import { TagInput } from './tag-input';
-import { domainOf, ErrorText, StateBadge } from './ui';
+import { domainOf, FieldError, StateBadge } from './ui';
 
 interface Props {
   link: LinkItem;
@@ -116,11 +116,7 @@ function EditLink(props: { link: LinkItem; suggestions: Tag[]; onDone: (link: Li
         onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)}
       />
       <TagInput label={t('tags.title')} value={tags} onChange={setTags} suggestions={props.suggestions} />
-      {error ? (
-        <p class="field-error" role="alert">
-          <ErrorText error={error} />
-        </p>
-      ) : null}
+      <FieldError error={error} />
       <div class="row">
         <button type="submit" class="button button-primary" disabled={busy}>
           {t('common.save')}

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api, type Tag } from './api';
 import { useI18n } from './i18n';
 import { useTags } from './tags-store';
-import { ConfirmDialog, Empty, ErrorState, ErrorText, Loading } from './ui';
+import { ConfirmDialog, Empty, ErrorState, FieldError, Loading } from './ui';
 
 interface Pending {
   message: string;
@@ -29,11 +29,7 @@ export function TagsView() {
   return (
     <section class="page" aria-labelledby="tags-title">
       <h1 id="tags-title">{t('tags.title')}</h1>
-      {actionError ? (
-        <p class="field-error" role="alert">
-          <ErrorText error={actionError} />
-        </p>
-      ) : null}
+      <FieldError error={actionError} />
       {loading && tags.length === 0 ? (
         <Loading />
       ) : error ? (

@@ -38,6 +38,16 @@ export function ErrorText({ error }: { error: unknown }) {
   return <span>{t(isMessageKey(key) ? (key as MessageKey) : 'err.generic')}</span>;
 }
 
+/** A form's or action's error, announced; nothing when there is none. */
+export function FieldError({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <p class="field-error" role="alert">
+      <ErrorText error={error} />
+    </p>
+  );
+}
+
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useI18n();
   return (

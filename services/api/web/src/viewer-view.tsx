@@ -7,7 +7,7 @@ import { api, artifactUrl, type Job, type LinkItem, type Snapshot } from './api'
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
 import { Link, navigate } from './router';
-import { ConfirmDialog, ErrorState, ErrorText, Loading, StateBadge } from './ui';
+import { ConfirmDialog, ErrorState, FieldError, Loading, StateBadge } from './ui';
 import { kindLabel, TABS, type Tab, TabPanel } from './viewer-panels';
 
 export function ViewerView({ id }: { id: string }) {
@@ -123,11 +123,7 @@ export function ViewerView({ id }: { id: string }) {
           </span>
         )}
       </div>
-      {error ? (
-        <p class="field-error" role="alert">
-          <ErrorText error={error} />
-        </p>
-      ) : null}
+      <FieldError error={error} />
       <div class="viewer-layout">
         <nav class="versions card" aria-labelledby="versions-title">
           <h2 id="versions-title">{t('viewer.versions')}</h2>
