@@ -140,14 +140,18 @@ export function createProcessor(deps: ProcessorDeps) {
 }
 
 /**
- * Progress reports in order, without holding up the capture: each is a Redis round trip, and
- * a dozen of them sat between the stages. A failed report is only logged: the result message,
- * not the progress, carries the outcome.
+ * Progress reports in order, forward only, without holding up the capture: each is a Redis
+ * round trip, and a dozen of them sat between the stages. A failed report is only logged: the
+ * result message, not the progress, carries the outcome.
  */
 function reportProgress(job: Job<SnapshotJob>, log: Logger | undefined) {
   let last: Promise<void> = Promise.resolve();
+  let percent = -1;
   return {
     report: (stage: CaptureStage) => {
+      // Stages that run side by side start in any order; progress only moves forward.
+      if (percentOf(stage) <= percent) return;
+      percent = percentOf(stage);
       last = last
         .then(() => job.updateProgress({ stage, percent: percentOf(stage) }))
         .catch((err) => log?.debug({ err, stage }, 'progress update failed'));

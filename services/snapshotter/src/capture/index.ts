@@ -19,7 +19,7 @@ import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
-import { captureScreenshot, captureThumbnail, type FullPageShot } from './screenshot.js';
+import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
 
 export interface CapturedArtifact {
@@ -215,6 +215,16 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     }
   };
 
+  const fullScreenshot = () =>
+    stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+      captureScreenshot(page, maxHeight),
+    );
+  /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
+  const thumbnail = (full: FullPageShot | null) =>
+    stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+      full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+    );
+
   let shot: FullPageShot | null = null;
   let settled: SettleResult | null = null;
   let stoppedLoading = false;
@@ -230,13 +240,9 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       ext: extensionFor(original.contentType),
     });
     if (original.rendered) {
-      shot = await stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-        captureScreenshot(page, maxHeight),
-      );
+      shot = await fullScreenshot();
       if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
-      const thumb = await stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
-        captureThumbnail(page),
-      );
+      const thumb = await thumbnail(shot);
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
     }
     artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
@@ -254,18 +260,9 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       .evaluate('document.readyState !== "complete" && (window.stop(), true)')
       .then(Boolean)
       .catch(() => false);
-    const thumb = await stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
-      captureThumbnail(page),
-    );
-    if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
-    shot = await stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-      captureScreenshot(page, maxHeight),
-    );
-    if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
-    const pdf = await stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf)));
-    if (pdf) artifacts.push({ kind: 'pdf', body: pdf });
-    // The archive, the markup and the text only read the settled page (Readability works on a
-    // clone), so their round trips overlap instead of queueing; artifacts keep their order.
+    // Then Chromium prints the PDF and serialises the archive and the markup side by side (print
+    // lays the page out on its own; the readers only read the settled page), while libvips
+    // scales the thumbnail from the screenshot. Artifacts keep their order.
     const readText = async () => {
       const found = await stage('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
       const meta = await stage('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
@@ -278,11 +275,19 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         : null;
       return { found, meta, icon };
     };
-    const [mhtml, html, read] = await Promise.all([
+    // The full-page screenshot enlarges the viewport while it renders, which print would see.
+    const full = await fullScreenshot();
+    const [thumb, pdf, mhtml, html, read] = await Promise.all([
+      thumbnail(full),
+      stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)),
       stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)),
       readText(),
     ]);
+    shot = full;
+    if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
+    if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
+    if (pdf) artifacts.push({ kind: 'pdf', body: pdf });
     if (mhtml) artifacts.push({ kind: 'mhtml', body: mhtml });
     if (html) artifacts.push({ kind: 'html', body: html });
     article = read.found;

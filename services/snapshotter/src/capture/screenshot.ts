@@ -1,8 +1,14 @@
 /**
  * Screenshots at the pool's 1280×800 viewport: a full-page PNG cut at `maxHeight` (the caller
- * records the cut), and a ~400 px wide JPEG thumbnail of the top of the page.
+ * records the cut), and a ~400 px wide JPEG thumbnail of the top of the page, scaled from that
+ * PNG by libvips (sharp) or, without one, rendered by Chromium from the viewport.
  */
 import type { Page } from 'puppeteer-core';
+import sharp from 'sharp';
+
+// A long-running worker scales one image per job: libvips' operation cache would only hold
+// memory, and its thread pool is bounded by the cores either way.
+sharp.cache(false);
 
 export const THUMBNAIL_WIDTH = 400;
 
@@ -37,6 +43,22 @@ export async function captureScreenshot(page: Page, maxHeight: number): Promise<
     }),
   );
   return { body, height, pageHeight: size.height, cut: size.height > maxHeight };
+}
+
+/**
+ * The thumbnail scaled from the full-page screenshot's first viewport: no second frame from
+ * Chromium (a viewport capture costs about as much as the full page on short pages), and the
+ * work runs on libvips' threads while Chromium goes on with the PDF and the archive. The PNG is
+ * read sequentially, so only its top rows are decoded, however tall the page.
+ */
+export async function thumbnailOf(shot: FullPageShot, viewportHeight: number): Promise<Buffer> {
+  const image = sharp(shot.body, { sequentialRead: true });
+  const { width = 0 } = await image.metadata();
+  return image
+    .extract({ left: 0, top: 0, width, height: Math.min(viewportHeight, shot.height) })
+    .resize({ width: THUMBNAIL_WIDTH })
+    .jpeg({ quality: 75 })
+    .toBuffer();
 }
 
 export async function captureThumbnail(page: Page): Promise<Buffer> {
