@@ -14,7 +14,7 @@
  * refused plain-HTTP request as an ordinary 403/502 page.
  */
 import { AppError, hostPort } from '@linksnap/shared';
-import type { CDPSession, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
+import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { EgressProxy } from '../egress/proxy.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
@@ -128,17 +128,66 @@ async function readStream(session: CDPSession, requestId: string, maxBytes: numb
 export async function navigate(page: Page, options: NavigateOptions): Promise<NavigationResult> {
   // Counted from before the document is requested, so the quiet wait knows what is in flight.
   const network = trackNetwork(page);
+  const load = trackLoad(page);
   try {
-    return await navigateTracked(page, options, network);
+    return await navigateTracked(page, options, network, load);
   } finally {
     network.stop();
+    load.stop();
   }
+}
+
+interface LoadWatch {
+  /** Resolves true once the current main document has fired `load`, false after `timeoutMs`. */
+  wait(timeoutMs: number): Promise<boolean>;
+  stop(): void;
+}
+
+/**
+ * Follows the main document's load event from the events Chromium already sends (no round
+ * trip: puppeteer's waitForFunction first injects its poller script into the new page, which
+ * cost 30–40 ms of every capture). A main-frame navigation (a script redirect) starts over.
+ */
+function trackLoad(page: Page): LoadWatch {
+  let loaded = false;
+  let waiter: (() => void) | null = null;
+  const onLoad = () => {
+    loaded = true;
+    waiter?.();
+  };
+  const onNavigated = (frame: Frame) => {
+    if (frame === page.mainFrame()) loaded = false;
+  };
+  page.on('load', onLoad);
+  page.on('framenavigated', onNavigated);
+  return {
+    wait: (timeoutMs) =>
+      loaded
+        ? Promise.resolve(true)
+        : new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => {
+              waiter = null;
+              resolve(false);
+            }, timeoutMs);
+            waiter = () => {
+              clearTimeout(timer);
+              waiter = null;
+              resolve(true);
+            };
+          }),
+    stop: () => {
+      page.off('load', onLoad);
+      page.off('framenavigated', onNavigated);
+      waiter = null;
+    },
+  };
 }
 
 async function navigateTracked(
   page: Page,
   options: NavigateOptions,
   network: NetworkActivity,
+  load: LoadWatch,
 ): Promise<NavigationResult> {
   const started = Date.now();
   const hops = new Set<string>();
@@ -274,13 +323,7 @@ async function navigateTracked(
 
   let loadTimedOut = false;
   if (!timedOut) {
-    const loadMs = options.loadTimeoutMs ?? 5_000;
-    // Polled often: on a simple page load follows DOMContentLoaded within milliseconds.
-    const loaded = await page
-      .waitForFunction(() => document.readyState === 'complete', { timeout: loadMs, polling: 10 })
-      .then(() => true)
-      .catch(() => false);
-    loadTimedOut = !loaded;
+    loadTimedOut = !(await load.wait(options.loadTimeoutMs ?? 5_000));
   }
   // A document that never finished loading has a request that never ends: no quiet to wait for.
   let quiet: QuietOutcome | null = null;

@@ -32,6 +32,15 @@ export interface QuietOptions {
 /** `idle`: quiet after activity; `still`: nothing started within the grace; `timeout`: bound reached. */
 export type QuietOutcome = 'idle' | 'still' | 'timeout';
 
+/**
+ * A request Chromium makes for itself rather than for the page, like the tab's icon (fetched
+ * once per browser just after the first load): it never changes what is captured, and counting
+ * it held that first capture for the whole idle window.
+ */
+function forItself(req: HTTPRequest): boolean {
+  return req.resourceType() === 'other' && req.initiator()?.type === 'other' && !req.isNavigationRequest();
+}
+
 /** Starts counting the page's requests; call before navigating so the document is seen too. */
 export function trackNetwork(page: Page): NetworkActivity {
   const pending = new Set<HTTPRequest>();
@@ -45,6 +54,7 @@ export function trackNetwork(page: Page): NetworkActivity {
     for (const resolve of wake) resolve();
   };
   const onStart = (req: HTTPRequest) => {
+    if (forItself(req)) return;
     pending.add(req);
     started++;
     changed();
