@@ -121,6 +121,41 @@ export async function waitFinal(
   throw new Error(`job ${snapshotId} not final within ${timeoutMs} ms\n${platform.stack.logs()}`);
 }
 
+/**
+ * Follows GET /v1/jobs/{id}/events (Server-Sent Events) until the job's final `state` event:
+ * the moment a client watching the job learns the outcome, with no polling interval added.
+ */
+export async function streamFinal(
+  platform: Platform,
+  snapshotId: string,
+  timeoutMs: number,
+): Promise<{ job: any; at: number }> {
+  const res = await fetch(`${platform.stack.baseUrl}/v1/jobs/${snapshotId}/events`, {
+    headers: { authorization: `Bearer ${platform.token}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (res.status !== 200 || !res.body) throw new Error(`events of ${snapshotId}: HTTP ${res.status}`);
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of res.body) {
+    buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
+      const message = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(message)?.[1];
+      const data = /^data: (.*)$/m.exec(message)?.[1];
+      if (event !== 'state' || data === undefined) continue;
+      const job = JSON.parse(data);
+      if (FINAL.has(job.state)) {
+        const at = Date.now();
+        await res.body.cancel().catch(() => undefined);
+        return { job, at };
+      }
+    }
+  }
+  throw new Error(`the event stream of ${snapshotId} ended before a final state`);
+}
+
 /** Aggregates per-stage timings (ms) of finished jobs: median per stage. */
 export function stageMedians(jobs: any[]): Record<string, number> {
   const by: Record<string, number[]> = {};
