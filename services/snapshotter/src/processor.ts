@@ -22,7 +22,7 @@ import { capturePage } from './capture/index.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { toCaptureError } from './errors.js';
 import type { ResultProducer } from './results.js';
-import { uploadArtifacts } from './storage.js';
+import { storeArtifacts } from './storage.js';
 
 export interface ProcessorDeps {
   config: Pick<Config, 'CAPTURE_TIMEOUT_MS'> &
@@ -61,6 +61,11 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
     const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
+    // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
+    const uploads = storeArtifacts(deps.storage, data.snapshotId, async () => {
+      const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
+      return lost || reported;
+    });
 
     try {
       const url = parseHttpUrl(data.url).href;
@@ -72,6 +77,7 @@ export function createProcessor(deps: ProcessorDeps) {
           maxBytes: deps.config.CAPTURE_MAX_BYTES,
           proxy: deps.proxy,
           onStage: progress.report,
+          onArtifact: (artifact) => uploads.store(artifact),
         }),
       );
       // The report and metadata describe a capture; alone they are not a snapshot of anything.
@@ -79,15 +85,13 @@ export function createProcessor(deps: ProcessorDeps) {
         const first = captured.missing[0];
         throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
       }
-      // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-      const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
-      if (lost || reported) {
+      progress.report('upload');
+      const t0 = performance.now();
+      const artifacts = await uploads.all(captured.artifacts);
+      if (artifacts === null) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
-      progress.report('upload');
-      const t0 = performance.now();
-      const artifacts = await uploadArtifacts(deps.storage, data.snapshotId, captured.artifacts);
       const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
       const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
       await deps.results.send({
@@ -115,8 +119,8 @@ export function createProcessor(deps: ProcessorDeps) {
       log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
       return { status, artifacts: artifacts.length };
     } catch (err) {
-      // No stage's progress may land after the attempt's outcome.
-      await progress.flushed();
+      // No stage's progress and no object of this attempt may land after its outcome.
+      await Promise.all([progress.flushed(), uploads.settled()]);
       const error = toCaptureError(err);
       const final = !error.retryable || attempt >= maxAttempts;
       log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
@@ -130,6 +134,8 @@ export function createProcessor(deps: ProcessorDeps) {
         startedAt,
         worker: workerName,
       });
+      // A failed snapshot lists no artifact: what this attempt stored early is garbage.
+      await uploads.discard().catch((err) => log?.warn({ err }, 'removing the stored artifacts failed'));
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);

@@ -67,6 +67,11 @@ export interface CaptureOptions {
   maxBytes?: number;
   proxy?: EgressProxy;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
+  /**
+   * Called with each large artifact as soon as it exists, so that it can be stored while the
+   * rest is captured; every artifact (these included) is still in the output, in order.
+   */
+  onArtifact?: (artifact: CapturedArtifact) => void;
 }
 
 /** Upper bounds per stage (each also bounded by what is left of the job's budget). */
@@ -215,6 +220,10 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     }
   };
 
+  const offer = (artifact: CapturedArtifact | null): CapturedArtifact | null => {
+    if (artifact) options.onArtifact?.(artifact);
+    return artifact;
+  };
   const fullScreenshot = () =>
     stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
       captureScreenshot(page, maxHeight),
@@ -233,15 +242,17 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   const original = navigation.original;
 
   if (original) {
-    artifacts.push({
+    const stored = offer({
       kind: 'original',
       body: original.body,
       contentType: original.contentType,
       ext: extensionFor(original.contentType),
     });
+    if (stored) artifacts.push(stored);
     if (original.rendered) {
       shot = await fullScreenshot();
-      if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
+      const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
+      if (screenshot) artifacts.push(screenshot);
       const thumb = await thumbnail(shot);
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
     }
@@ -276,20 +287,17 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       return { found, meta, icon };
     };
     // The full-page screenshot enlarges the viewport while it renders, which print would see.
-    const full = await fullScreenshot();
+    shot = await fullScreenshot();
+    const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
+    const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
     const [thumb, pdf, mhtml, html, read] = await Promise.all([
-      thumbnail(full),
-      stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))),
-      stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)),
+      thumbnail(shot).then(as('thumbnail')),
+      stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
+      stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)).then(as('html')),
       readText(),
     ]);
-    shot = full;
-    if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
-    if (shot) artifacts.push({ kind: 'screenshot', body: shot.body });
-    if (pdf) artifacts.push({ kind: 'pdf', body: pdf });
-    if (mhtml) artifacts.push({ kind: 'mhtml', body: mhtml });
-    if (html) artifacts.push({ kind: 'html', body: html });
+    for (const artifact of [thumb, screenshot, pdf, mhtml, html]) if (artifact) artifacts.push(artifact);
     article = read.found;
     if (read.meta) metadata = read.meta;
     if (article) {
