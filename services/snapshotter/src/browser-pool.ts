@@ -8,8 +8,8 @@
 import type { Config, Logger } from '@linksnap/shared';
 import { AppError } from '@linksnap/shared';
 import { Cluster } from 'puppeteer-cluster';
-import puppeteer, { type Browser, type LaunchOptions, type Page } from 'puppeteer-core';
-import { SpareContextConcurrency } from './context-concurrency.js';
+import puppeteer, { type Browser, type BrowserContextOptions, type LaunchOptions, type Page } from 'puppeteer-core';
+import { spareContextConcurrency } from './context-concurrency.js';
 import { toCaptureError } from './errors.js';
 
 export const CHROMIUM_ARGS = [
@@ -28,8 +28,8 @@ export interface BrowserPoolOptions {
     Partial<Pick<Config, 'BROWSER_RECYCLE_PAGES' | 'BROWSER_RECYCLE_MINUTES'>>;
   /** Extra Chromium flags, e.g. the egress proxy's. */
   args: string[];
-  /** `context` (default) isolates cookies and storage per job; `page` shares one context. */
-  isolation?: 'context' | 'page';
+  /** Options of each job's browser context, e.g. the egress proxy its pages go through. */
+  contextOptions?: BrowserContextOptions;
   logger?: Logger;
 }
 
@@ -124,7 +124,7 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
     Cluster.launch({
       puppeteer: tracked,
       // A fresh context per job, opened ahead of the job (context-concurrency.ts).
-      concurrency: options.isolation === 'page' ? Cluster.CONCURRENCY_PAGE : SpareContextConcurrency,
+      concurrency: spareContextConcurrency(options.contextOptions),
       maxConcurrency: config.CAPTURE_CONCURRENCY,
       // Backstop only: the capture enforces its own budget below this.
       timeout: config.CAPTURE_TIMEOUT_MS + 15_000,

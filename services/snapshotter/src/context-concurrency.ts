@@ -4,10 +4,11 @@
  * them (a context, a target, the page's CDP set-up) takes 100–200 ms that would otherwise sit
  * at the start of every capture. A spare is used once and closed with its job, so cookies,
  * storage and cache still never pass from one job to another; one spare per browser at most.
+ * Each context is opened with the given options (the egress proxy every page must go through).
  */
 import type { ConcurrencyImplementationClassType } from 'puppeteer-cluster/dist/concurrency/ConcurrencyImplementation.js';
 import sbi from 'puppeteer-cluster/dist/concurrency/SingleBrowserImplementation.js';
-import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'puppeteer-core';
 
 interface ContextResources {
   context: BrowserContext;
@@ -25,8 +26,8 @@ const SingleBrowserImplementation = sbi.default as unknown as new (
   close(): Promise<void>;
 };
 
-async function openContext(browser: Browser): Promise<ContextResources> {
-  const context = await browser.createBrowserContext();
+async function openContext(browser: Browser, options: BrowserContextOptions): Promise<ContextResources> {
+  const context = await browser.createBrowserContext(options);
   try {
     return { context, page: await context.newPage() };
   } catch (err) {
@@ -35,7 +36,8 @@ async function openContext(browser: Browser): Promise<ContextResources> {
   }
 }
 
-class SpareContext extends SingleBrowserImplementation {
+abstract class SpareContext extends SingleBrowserImplementation {
+  protected abstract readonly contextOptions: BrowserContextOptions;
   private spare: { browser: Browser; resources: Promise<ContextResources | null> } | null = null;
 
   override async init(): Promise<void> {
@@ -54,7 +56,7 @@ class SpareContext extends SingleBrowserImplementation {
     const ready = spare && (await spare);
     if (ready && !ready.page.isClosed()) return ready;
     // No spare, or it died with its browser: open one now (and let its errors surface).
-    return openContext(this.browser as Browser);
+    return openContext(this.browser as Browser, this.contextOptions);
   }
 
   protected async freeResources(resources: ContextResources): Promise<void> {
@@ -67,7 +69,7 @@ class SpareContext extends SingleBrowserImplementation {
   private prepareSpare(): void {
     const browser = this.browser;
     if (this.spare || !browser?.connected) return;
-    this.spare = { browser, resources: openContext(browser).catch(() => null) };
+    this.spare = { browser, resources: openContext(browser, this.contextOptions).catch(() => null) };
   }
 
   /** The spare, if it belongs to the current browser (a repair relaunches the browser). */
@@ -88,4 +90,9 @@ class SpareContext extends SingleBrowserImplementation {
 }
 
 /** For `Cluster.launch({ concurrency })`, whose types are written against `puppeteer`. */
-export const SpareContextConcurrency = SpareContext as unknown as ConcurrencyImplementationClassType;
+export function spareContextConcurrency(options: BrowserContextOptions = {}): ConcurrencyImplementationClassType {
+  class WithOptions extends SpareContext {
+    protected readonly contextOptions = options;
+  }
+  return WithOptions as unknown as ConcurrencyImplementationClassType;
+}

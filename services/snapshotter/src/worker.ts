@@ -29,8 +29,6 @@ export interface SnapshotterOptions {
   logger?: Logger;
   /** DNS for the egress guard; tests inject hostile resolvers. */
   resolver?: Resolver;
-  /** Browser isolation per job (default `context`). */
-  isolation?: 'context' | 'page';
 }
 
 export interface Snapshotter {
@@ -68,7 +66,12 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   });
   let pool: BrowserPool;
   try {
-    pool = await launchBrowserPool({ config, args: proxy.chromiumArgs(), isolation: options.isolation, logger });
+    pool = await launchBrowserPool({
+      config,
+      args: proxy.chromiumArgs(),
+      contextOptions: proxy.contextOptions(),
+      logger,
+    });
   } catch (err) {
     await Promise.allSettled([proxy.close(), results.close()]);
     throw err;

@@ -330,6 +330,23 @@ describe('egress attacks against a real capture', () => {
     assert.equal(totalConnections(), 0);
   });
 
+  test("Chromium's own requests (updates, account checks, network time) are refused, never dialled", async () => {
+    // Debian's Chromium sends them within seconds of starting; the browser has been up since before().
+    const proxy = snapshotter.proxy;
+    for (let i = 0; i < 100 && proxy.browserRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(proxy.browserRequests.length > 0, 'the refusing listener saw the browser ask for something');
+    // `CONNECT host:443` or `GET http://host/path` → host.
+    const hostOf = (target: string) => target.replace(/^\w+ (?:https?:\/\/)?/, '').replace(/[:/].*$/, '');
+    const guarded = new Set(proxy.records.map((r) => hostOf(r.hostPort)));
+    for (const request of proxy.browserRequests) {
+      assert.ok(!guarded.has(hostOf(request)), `${request} reached the guard, which would dial it`);
+    }
+    // Pages still go through the guard, which allowed the fixture and nothing else.
+    const result = await resultOf(await enqueue(fixture.url('/simple')));
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
+    assert.ok(proxy.lastRecord(fixture.hostPort)?.outcome === 'allowed');
+  });
+
   test('file: URLs are rejected as jobs and never read from a captured page', async () => {
     const rejected = await resultOf(await enqueue('file:///etc/passwd'));
     assert.equal(rejected.status, 'failed');

@@ -4,6 +4,12 @@
  * `resolveEgressTarget`, then dialled at the exact address that was checked, so DNS rebinding
  * cannot swap the address between the check and the connection. Each decision is recorded so
  * the capture can tell whether its own navigation was refused, and why.
+ *
+ * Pages reach it through their browser context's proxy (`contextOptions`). What Chromium asks
+ * for itself, outside any page (component and extension updates, Google account checks,
+ * network time: Debian's build sends all of these within seconds of starting), goes through
+ * the launch-wide proxy (`chromiumArgs`), a second listener that refuses everything without
+ * dialling: a capture worker has no business talking to anyone its pages did not ask for.
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -62,8 +68,15 @@ export interface EgressProxy {
   readonly port: number;
   /** `http://127.0.0.1:PORT`. */
   readonly url: string;
-  /** Chromium flags that force every request, loopback included, through this proxy. */
+  /**
+   * Chromium flags: the browser's own requests go to the refusing listener; WebRTC may not
+   * send UDP around the proxy.
+   */
   chromiumArgs(): string[];
+  /** Options for every page's browser context: all of its requests, loopback included, come here. */
+  contextOptions(): { proxyServer: string; proxyBypassList: string[] };
+  /** The browser's own requests refused so far (`CONNECT host:port` or `METHOD url`), newest last. */
+  readonly browserRequests: readonly string[];
   readonly records: readonly EgressRecord[];
   /** Latest record for `hostPort` taken at or after `since` (ms epoch). */
   lastRecord(hostPort: string, since?: number): EgressRecord | undefined;
@@ -355,6 +368,31 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
+  // The browser's own traffic: refused, never dialled, kept (bounded) for diagnosis.
+  const browserRequests: string[] = [];
+  const refuseOwn = (what: string) => {
+    browserRequests.push(what);
+    if (browserRequests.length > 100) browserRequests.shift();
+    log?.debug({ request: what }, 'refused a request Chromium made for itself');
+  };
+  const own = http.createServer((req, res) => {
+    refuseOwn(`${req.method} ${req.url}`);
+    res.writeHead(403, { connection: 'close' }).end();
+  });
+  own.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+    refuseOwn(`CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+  });
+  own.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+    refuseOwn(`${req.method} ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+  });
+  own.on('connection', (socket: net.Socket) => track(socket));
+  own.on('clientError', (_err, socket) => socket.destroy());
+  own.listen(0, '127.0.0.1');
+  await once(own, 'listening');
+  const ownUrl = `http://127.0.0.1:${(own.address() as net.AddressInfo).port}`;
+
   const lastMatching = (pred: (r: EgressRecord) => boolean): EgressRecord | undefined => {
     for (let i = records.length - 1; i >= 0; i--) {
       const r = records[i] as EgressRecord;
@@ -367,23 +405,28 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     port,
     url,
     records,
+    browserRequests,
     chromiumArgs: () => [
-      `--proxy-server=${url}`,
+      `--proxy-server=${ownUrl}`,
       // Chromium bypasses proxies for loopback by default; `<-loopback>` removes that exception.
       '--proxy-bypass-list=<-loopback>',
       // WebRTC sends UDP (STUN/TURN, host candidates) around any HTTP proxy: forbid that.
       '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
       '--webrtc-ip-handling-policy=disable_non_proxied_udp',
     ],
+    contextOptions: () => ({ proxyServer: url, proxyBypassList: ['<-loopback>'] }),
     lastRecord: (hostPort, since = 0) => lastMatching((r) => r.at >= since && r.hostPort === hostPort.toLowerCase()),
     lastFailure: (hostPorts, since = 0) => {
       const wanted = new Set([...hostPorts].map((h) => h.toLowerCase()));
       return lastMatching((r) => r.at >= since && r.outcome !== 'allowed' && wanted.has(r.hostPort));
     },
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all(
+        [server, own].map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))),
+      );
       for (const socket of sockets) socket.destroy();
       server.closeAllConnections();
+      own.closeAllConnections();
       await closed;
     },
   };
