@@ -15,7 +15,7 @@ import {
 } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.js';
 import { ApiKeysRepository } from './domain/api-keys.repository.js';
 import { ApiKeysService } from './domain/api-keys.service.js';
@@ -36,7 +36,9 @@ import { ApiMetrics, registerMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerQueueDashboard } from './http/queue-dashboard.js';
 import { RateLimiter, registerRouteLimit } from './http/rate-limit.js';
+import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { serializerCompiler } from './http/serializers.js';
 import { registerWeb } from './http/web.js';
 import { JobEventsHub } from './queue/job-events.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
@@ -72,7 +74,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, database, storage, snapshotQueue } = deps;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    ...(deps.logger
+      ? { loggerInstance: deps.logger as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory }
+      : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -147,7 +151,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       apiKeysRoutes(scope, apiKeys);
-      libraryRoutes(scope, { db: database.db, storage, links });
+      libraryRoutes(scope, { db: database.db, storage, links, deleted: snapshotQueue });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);

@@ -87,7 +87,14 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     ? startWebhookWorker({ config, db: database.db, logger, resolver: options.resolver })
     : null;
   const consumer = dispatcher
-    ? startResultsConsumer({ config, db: database.db, logger, metrics, afterFinal: (r) => dispatcher.dispatch(r) })
+    ? startResultsConsumer({
+        config,
+        db: database.db,
+        logger,
+        metrics,
+        beforeApply: (id) => snapshotQueue.markFinal(id),
+        afterFinal: (r) => dispatcher.dispatch(r),
+      })
     : null;
   const reconciler =
     options.consumeResults === false

@@ -5,7 +5,7 @@ import { parseConfig } from '@linksnap/shared';
 import { noDnsResolver, startTestS3, testEnv } from '../../../test/support/services.js';
 import type { EmbeddedS3 } from '../src/embedded/s3-server.js';
 import { type Api, createApi } from '../src/main.js';
-import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
+import { bearer, type Harness, isProblem, startHarness, succeededResult } from './helpers.js';
 
 describe('a dependency is down', () => {
   let h: Harness;
@@ -57,5 +57,35 @@ describe('a dependency is down', () => {
     assert.equal(res.json().checks.redis, 'unavailable');
     assert.equal(res.json().checks.postgres, 'ok');
     assert.ok(res.headers['retry-after']);
+  });
+
+  it('refuses to delete a link whose capture is unfinished, and deletes a finished one', async () => {
+    const user = await h.signup();
+    const save = async () =>
+      (
+        await h.api.app.inject({
+          method: 'POST',
+          url: '/v1/links',
+          headers: bearer(user.token),
+          payload: { url: `http://8.8.8.8/${randomUUID()}` },
+        })
+      ).json() as { link: { id: string }; snapshot: { id: string } };
+    const remove = (id: string) =>
+      broken.app.inject({ method: 'DELETE', url: `/v1/links/${id}`, headers: bearer(user.token) });
+    // Its job answers polls from Redis until told otherwise: without Redis, nothing is deleted.
+    const queued = await save();
+    const refused = await remove(queued.link.id);
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.json().code, 'SERVICE_UNAVAILABLE');
+    const still = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/links/${queued.link.id}`,
+      headers: bearer(user.token),
+    });
+    assert.equal(still.statusCode, 200);
+
+    const done = await save();
+    await h.deliverResult(succeededResult(done.snapshot.id, done.link.id));
+    assert.equal((await remove(done.link.id)).statusCode, 204);
   });
 });

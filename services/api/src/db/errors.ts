@@ -46,7 +46,10 @@ export function isDependencyDown(err: unknown): boolean {
     const name = (e as { name?: unknown }).name;
     const message = (e as { message?: unknown }).message;
     if (name === 'MaxRetriesPerRequestError') return true;
-    if (typeof message === 'string' && /Connection is closed|Stream isn't writeable|enableOfflineQueue/.test(message)) {
+    if (
+      typeof message === 'string' &&
+      /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out/.test(message)
+    ) {
       return true;
     }
   }

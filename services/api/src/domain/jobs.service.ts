@@ -2,21 +2,26 @@
  * Job status: from PostgreSQL once the snapshot is final (forever), from the queue while it
  * is queued or running.
  */
-import { FINAL_STATES, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
+import { AppError, FINAL_STATES, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
-import type { SnapshotMeta } from './snapshots.repository.js';
+import { type SnapshotMeta, unfinishedSnapshot } from './snapshots.repository.js';
 import type { SnapshotsService, SnapshotView } from './snapshots.service.js';
 import { toSnapshotView } from './snapshots.service.js';
 
 /** What the queue knows of a capture job; implemented over BullMQ in queue/. */
 export interface QueueJobState {
-  state: 'queued' | 'active' | 'completed' | 'failed' | 'unknown';
+  /** Completed and failed alike are "finished": their outcome is PostgreSQL's to tell. */
+  state: 'queued' | 'active' | 'finished';
   progress: unknown;
   attemptsMade: number;
-  failedReason?: string;
+  /** The job's payload: whose capture of which link, requested when (absent when unreadable). */
+  payload?: { userId: string; linkId: string; requestedAt: Date };
+  /** PostgreSQL has the last word on the snapshot: it is (becoming) final, or was deleted. */
+  settled: boolean;
 }
 
 export interface JobStateSource {
+  /** One round trip; null when the queue holds no such job. */
   getJobState(id: string): Promise<QueueJobState | null>;
 }
 
@@ -40,30 +45,45 @@ export class JobsService {
   ) {}
 
   async get(userId: string, id: string): Promise<JobView> {
-    // The queue is asked alongside PostgreSQL (one round trip less while a client polls); its
-    // answer is only used for the caller's own unfinished job, and ignored (errors included)
-    // once the row is final, so finished jobs stay readable while Redis is down.
-    const queued = isUuid(id) ? this.queue.getJobState(id) : null;
-    queued?.catch(() => {});
+    if (!isUuid(id)) throw new AppError('NOT_FOUND', 'The snapshot does not exist.');
+    // Polling a queued or running capture is answered from the queue alone: its job names the
+    // owner, and an unfinished snapshot's row holds nothing the job does not. Anything else —
+    // no job, a finished or settled one, another user's, Redis unreachable — asks PostgreSQL.
+    let job: QueueJobState | null = null;
+    let queueError: unknown;
+    try {
+      job = await this.queue.getJobState(id);
+    } catch (err) {
+      queueError = err;
+    }
+    if (job?.payload?.userId === userId && !job.settled && (job.state === 'queued' || job.state === 'active')) {
+      const { linkId, requestedAt } = job.payload;
+      return fromQueue(unfinishedSnapshot({ id, linkId, userId, requestedAt }), job);
+    }
     const row = await this.snapshots.findOwned(userId, id);
+    // Finished jobs stay readable while Redis is down; unfinished ones need the queue.
     if (isFinal(row.status)) return fromRow(row);
-    const job = await (queued as Promise<QueueJobState | null>);
-    if (!job) return fromRow(row);
-    // A job nobody has started reports BullMQ's default progress, 0: not worth a failed parse.
-    const parsed = typeof job.progress === 'object' ? progressSchema.safeParse(job.progress) : null;
-    // A finished job whose result message is not consumed yet is still "active" for the user.
-    const state = job.state === 'queued' ? 'queued' : 'active';
-    return {
-      id: row.id,
-      state,
-      progress: parsed?.success ? parsed.data : { stage: 'queued', percent: 0 },
-      attempts: job.attemptsMade + (job.state === 'active' ? 1 : 0),
-      error: null,
-      snapshot: toSnapshotView(row),
-      createdAt: row.requestedAt.toISOString(),
-      finishedAt: null,
-    };
+    if (queueError !== undefined) throw queueError;
+    return job ? fromQueue(row, job) : fromRow(row);
   }
+}
+
+/** An unfinished snapshot with the queue's live state. */
+function fromQueue(row: SnapshotMeta, job: QueueJobState): JobView {
+  // A job nobody has started reports BullMQ's default progress, 0: not worth a failed parse.
+  const parsed = typeof job.progress === 'object' ? progressSchema.safeParse(job.progress) : null;
+  // A finished job whose result message is not consumed yet is still "active" for the user.
+  const state = job.state === 'queued' ? 'queued' : 'active';
+  return {
+    id: row.id,
+    state,
+    progress: parsed?.success ? parsed.data : { stage: 'queued', percent: 0 },
+    attempts: job.attemptsMade + (job.state === 'active' ? 1 : 0),
+    error: null,
+    snapshot: toSnapshotView(row),
+    createdAt: row.requestedAt.toISOString(),
+    finishedAt: null,
+  };
 }
 
 function fromRow(row: SnapshotMeta): JobView {

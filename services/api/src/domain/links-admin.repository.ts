@@ -1,5 +1,6 @@
 /** Writes on saved links and their snapshot versions: edit, tag changes, deletions. */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { FINAL_STATES } from '@linksnap/shared';
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { links, linkTags, snapshots, tags } from '../db/schema.js';
 
@@ -34,6 +35,15 @@ async function tagIds(tx: Tx, userId: string, names: string[], create: boolean):
   return rows.map((r) => r.id);
 }
 
+/**
+ * Runs inside a deletion, after its rows are locked and before they go, with the ids of the
+ * unfinished snapshots among them; a throw cancels the deletion.
+ */
+export type BeforeDelete = (unfinishedSnapshotIds: string[]) => Promise<void>;
+
+const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
+const unfinished = notInArray(snapshots.status, [...FINAL_STATES]);
+
 export class LinksAdminRepository {
   constructor(private readonly db: Db) {}
 
@@ -66,14 +76,22 @@ export class LinksAdminRepository {
   }
 
   /** Deletes the link (its snapshots and tag links cascade); answers the snapshot ids it had. */
-  async delete(userId: string, linkId: string): Promise<string[] | null> {
+  async delete(userId: string, linkId: string, beforeDelete: BeforeDelete): Promise<string[] | null> {
     return this.db.transaction(async (tx) => {
-      const ids = await tx.select({ id: snapshots.id }).from(snapshots).where(eq(snapshots.linkId, linkId));
-      const deleted = await tx
-        .delete(links)
+      // The lock keeps a new version from being added meanwhile (its insert waits, then fails).
+      const [link] = await tx
+        .select({ id: links.id })
+        .from(links)
         .where(and(eq(links.id, linkId), eq(links.userId, userId)))
-        .returning({ id: links.id });
-      return deleted.length > 0 ? ids.map((r) => r.id) : null;
+        .for('update');
+      if (!link) return null;
+      const rows = await tx
+        .select({ id: snapshots.id, status: snapshots.status })
+        .from(snapshots)
+        .where(eq(snapshots.linkId, linkId));
+      await beforeDelete(rows.filter((r) => !isFinal(r.status)).map((r) => r.id));
+      await tx.delete(links).where(eq(links.id, linkId));
+      return rows.map((r) => r.id);
     });
   }
 
@@ -86,12 +104,12 @@ export class LinksAdminRepository {
   }
 
   /** Deletes one version; if it was the latest, the next newest version becomes the latest. */
-  async deleteSnapshot(userId: string, snapshotId: string): Promise<boolean> {
+  async deleteSnapshot(userId: string, snapshotId: string, beforeDelete: BeforeDelete): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .delete(snapshots)
-        .where(and(eq(snapshots.id, snapshotId), eq(snapshots.userId, userId)))
-        .returning({ linkId: snapshots.linkId });
+      const mine = and(eq(snapshots.id, snapshotId), eq(snapshots.userId, userId));
+      const [open] = await tx.select({ id: snapshots.id }).from(snapshots).where(and(mine, unfinished)).for('update');
+      if (open) await beforeDelete([open.id]);
+      const [row] = await tx.delete(snapshots).where(mine).returning({ linkId: snapshots.linkId });
       if (!row) return false;
       const [next] = await tx
         .select({ id: snapshots.id })

@@ -1,11 +1,18 @@
 /**
  * Editing and deleting saved links and their snapshot versions. Deleting always removes the
- * stored objects too (every object under `snapshots/{id}/`), after the rows are gone.
+ * stored objects too (every object under `snapshots/{id}/`), after the rows are gone. The queue
+ * is told first about unfinished snapshots, whose status polls it answers by itself.
  */
 import { AppError, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import { normalizeTagNames } from './links.service.js';
 import type { LinksAdminRepository } from './links-admin.repository.js';
+
+/** Where polls of unfinished snapshots are answered from; implemented over BullMQ in queue/. */
+export interface DeletedSnapshots {
+  /** From now on their jobs (even one still being added) answer nothing of their own. */
+  markDeleted(ids: readonly string[]): Promise<void>;
+}
 
 export interface LinkPatch {
   title?: string | null;
@@ -31,6 +38,7 @@ export class LinksAdminService {
   constructor(
     private readonly repository: LinksAdminRepository,
     private readonly storage: ObjectStorage,
+    private readonly deleted: DeletedSnapshots,
   ) {}
 
   async update(userId: string, linkId: string, patch: LinkPatch): Promise<void> {
@@ -47,7 +55,8 @@ export class LinksAdminService {
   }
 
   async delete(userId: string, linkId: string): Promise<void> {
-    const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId) : null;
+    const forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
+    const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId, forget) : null;
     if (!snapshotIds) throw notFound('link');
     for (const id of snapshotIds) await this.storage.removePrefix(`snapshots/${id}/`);
   }
@@ -67,7 +76,8 @@ export class LinksAdminService {
   }
 
   async deleteSnapshot(userId: string, snapshotId: string): Promise<void> {
-    const ok = isUuid(snapshotId) && (await this.repository.deleteSnapshot(userId, snapshotId));
+    const forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
+    const ok = isUuid(snapshotId) && (await this.repository.deleteSnapshot(userId, snapshotId, forget));
     if (!ok) throw notFound('snapshot');
     await this.storage.removePrefix(`snapshots/${snapshotId}/`);
   }

@@ -19,6 +19,8 @@ import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js'
 export interface SnapshotEnqueuer {
   /** A higher `priority` number runs later (BullMQ); bulk imports use it. */
   enqueue(job: SnapshotJob, priority?: number): Promise<void>;
+  /** The snapshots are gone: their jobs, even one added late, must not answer for them. */
+  markDeleted(ids: readonly string[]): Promise<void>;
 }
 
 export interface LinkView {
@@ -134,6 +136,8 @@ export class LinksService {
     try {
       await this.queue.enqueue(job, priority);
     } catch (err) {
+      // An add that timed out may still land: its job must not answer for the undone snapshot.
+      await this.queue.markDeleted([job.snapshotId]).catch(() => {});
       await undo().catch(() => {});
       throw new AppError('SERVICE_UNAVAILABLE', 'The capture queue is unavailable. Try again shortly.', {
         retryAfter: 5,

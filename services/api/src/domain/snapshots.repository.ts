@@ -11,6 +11,35 @@ const { text: _text, searchVector: _searchVector, ...metaColumns } = getTableCol
 
 export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
 
+/**
+ * The row of a snapshot whose result is not written yet: it is inserted with its ids and
+ * request time only, and every other column keeps its default until `applyResult` writes the
+ * final one. Job polling builds it from the queued job instead of reading it.
+ */
+export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'userId' | 'requestedAt'>): SnapshotMeta {
+  // A literal, not `{...row, …}`: Node 20 builds that far slower, and this runs on every poll.
+  return {
+    id: row.id,
+    linkId: row.linkId,
+    userId: row.userId,
+    requestedAt: row.requestedAt,
+    status: 'queued',
+    attempts: 0,
+    error: null,
+    errorCode: null,
+    httpStatus: null,
+    finalUrl: null,
+    contentType: null,
+    title: null,
+    lang: null,
+    timings: null,
+    artifacts: [],
+    missing: [],
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
 const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
 
 export class SnapshotsRepository {

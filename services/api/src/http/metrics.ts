@@ -99,11 +99,14 @@ export class ApiMetrics {
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: ApiMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // Runs on every response: a callback hook, and label objects as literals (Node 20 builds a
+  // `{...labels, status}` object far slower than a literal).
+  app.addHook('onResponse', (request, reply, done) => {
+    const method = request.method;
     const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { method: request.method, route };
-    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method, route }, reply.elapsedTime / 1000);
+    done();
   });
   // GET /metrics
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -4,7 +4,8 @@
  * problems with Retry-After, like every other error.
  */
 import { AppError } from '@linksnap/shared';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { addRouteHook } from './route-hooks.js';
 
 interface Window {
   count: number;
@@ -56,11 +57,12 @@ export class RateLimiter {
 
 /**
  * Per-user limit on one route (e.g. POST /v1/links), applied from the outside so the route
- * file stays its owner's. Register inside the authenticated scope, after `registerAuth`.
+ * file stays its owner's. Register inside the authenticated scope, after `registerAuth` and
+ * before the route: the hook is the route's own, after the scope's authentication.
  */
 export function registerRouteLimit(app: FastifyInstance, method: string, url: string, limiter: RateLimiter): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.method !== method || request.routeOptions.url !== url || !request.userId) return;
-    limiter.consume(`${method} ${url} ${request.userId}`);
-  });
+  const limit = async (request: FastifyRequest) => {
+    if (request.userId) limiter.consume(`${method} ${url} ${request.userId}`);
+  };
+  addRouteHook(app, 'onRequest', (m, u) => m === method && u === url, limit);
 }

@@ -6,9 +6,9 @@
  * the same job id, or fails them with a clear code when the job ended without a result.
  * Runs once at start-up and every RECONCILE_INTERVAL_MS (0 disables it). It scans every row of
  * the database, so all API processes sharing a database must share one queue prefix. Besides the
- * passes, it watches the queue for jobs that end failed: one whose result never arrives (BullMQ
- * fails a job that stalled past its limit without calling the processor) is recorded within
- * seconds.
+ * passes, it reads the queue's failed set every second: a job that ended failed and whose result
+ * never arrives (BullMQ fails a job that stalled past its limit without calling the processor) is
+ * recorded within seconds.
  */
 import {
   type Config,
@@ -19,9 +19,8 @@ import {
   parseHttpUrl,
   RESULTS_QUEUE,
   redisOptions,
-  SNAPSHOTS_QUEUE,
 } from '@linksnap/shared';
-import { type ConnectionOptions, Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { and, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { links, snapshots } from '../db/schema.js';
@@ -55,6 +54,10 @@ export interface ReconcilerOptions {
 }
 
 const RESULT_GRACE_MS = 3_000;
+/** How often the failed set is read for jobs that just ended failed. */
+const FAILED_POLL_MS = 1_000;
+/** How far back each read looks (a worker's clock may lag this process's). */
+const FAILED_LOOKBACK_MS = 60_000;
 /** BullMQ's reasons for failing a job whose worker kept losing its lock. */
 const STALLED_REASONS = new Set(['job stalled more than allowable limit']);
 
@@ -82,6 +85,8 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   const jobs = snapshotQueue.queue;
 
   const fail = async (row: { id: string; linkId: string; attempts: number }, code: ErrorCode, detail: string) => {
+    // As the results consumer does: status polls read PostgreSQL from now on.
+    await snapshotQueue.markFinal(row.id);
     await repository.applyResult(
       failedResult({ ...row, snapshotId: row.id, code, detail, startedAt: null, worker: 'reconciler' }),
     );
@@ -168,22 +173,40 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
 
   // A job that ends failed normally sends its failure result first; one that does not (stalled
   // past the limit, or its report was lost) is recorded here within seconds instead of waiting
-  // for the next pass.
-  let failures: QueueEvents | null = null;
+  // for the next pass. The failed set is read by score (BullMQ's finish time) every second: one
+  // small range read, where following the queue's event stream would mean reading an event for
+  // every job added, in every API process.
   const pending = new Set<NodeJS.Timeout>();
+  /** Failed jobs already scheduled for a check, by when they were first seen. */
+  const seen = new Map<string, number>();
+  let failureTimer: NodeJS.Timeout | undefined;
   if (options.schedule !== false) {
-    failures = new QueueEvents(SNAPSHOTS_QUEUE, {
-      connection: redisOptions(config.REDIS_URL as string) as ConnectionOptions,
-      prefix: config.QUEUE_PREFIX,
-    });
-    failures.on('error', () => {});
-    failures.on('failed', ({ jobId }) => {
-      const timer = setTimeout(() => {
-        pending.delete(timer);
-        repairOne(jobId).catch((err: unknown) => logger?.warn({ err, snapshotId: jobId }, 'repair failed'));
-      }, options.resultGraceMs ?? RESULT_GRACE_MS);
-      pending.add(timer);
-    });
+    const watchedFrom = Date.now();
+    let reading = false;
+    const readFailures = async () => {
+      if (reading) return;
+      reading = true;
+      try {
+        const now = Date.now();
+        for (const [id, at] of seen) if (at < now - 2 * FAILED_LOOKBACK_MS) seen.delete(id);
+        const ids = await snapshotQueue.failedSince(Math.max(watchedFrom, now - FAILED_LOOKBACK_MS));
+        for (const id of ids) {
+          if (seen.has(id)) continue;
+          seen.set(id, now);
+          const timer = setTimeout(() => {
+            pending.delete(timer);
+            repairOne(id).catch((err: unknown) => logger?.warn({ err, snapshotId: id }, 'repair failed'));
+          }, options.resultGraceMs ?? RESULT_GRACE_MS);
+          pending.add(timer);
+        }
+      } catch {
+        // Redis unreachable: the next read tries again.
+      } finally {
+        reading = false;
+      }
+    };
+    failureTimer = setInterval(() => void readFailures(), FAILED_POLL_MS);
+    failureTimer.unref();
   }
 
   let running: Promise<unknown> | null = null;
@@ -206,8 +229,8 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     repairOne,
     close: async () => {
       clearInterval(timer);
+      clearInterval(failureTimer);
       for (const t of pending) clearTimeout(t);
-      await failures?.close().catch(() => undefined);
       await Promise.race([running, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await Promise.race([resultsQueue?.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },

@@ -30,6 +30,12 @@ export interface ResultsConsumerOptions {
   /** Counts captures by outcome and error code once their row is written. */
   metrics?: Pick<ApiMetrics, 'countCapture'>;
   /**
+   * Runs before the row is written (also for a replay): SnapshotQueue.markFinal, so that status
+   * polls, which the queue answers while a capture is unfinished, read PostgreSQL from then on.
+   * A throw retries the message.
+   */
+  beforeApply: (snapshotId: string) => Promise<void>;
+  /**
    * Runs after the row is final (also for a replay, so work it enqueues must be idempotent);
    * a throw retries the message.
    */
@@ -51,6 +57,7 @@ export function startResultsConsumer(options: ResultsConsumerOptions): ResultsCo
         logger?.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid snapshot result');
         throw new UnrecoverableError('invalid snapshot result message');
       }
+      await options.beforeApply(parsed.data.snapshotId);
       const outcome = await repository.applyResult(parsed.data);
       if (outcome === 'applied') options.metrics?.countCapture(parsed.data.status, parsed.data.error?.code);
       logger?.info({ snapshotId: parsed.data.snapshotId, status: parsed.data.status, outcome }, 'snapshot result');

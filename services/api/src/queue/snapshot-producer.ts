@@ -1,6 +1,7 @@
 /**
  * The API's side of the "snapshots" queue: adds capture jobs (jobId = snapshot id, so a retry
- * of the same add is a no-op) and reads their live state for GET /v1/jobs/{id}.
+ * of the same add is a no-op), reads their live state for GET /v1/jobs/{id} and marks those
+ * whose snapshot is final or deleted (see job-status.ts).
  */
 import {
   type Config,
@@ -13,6 +14,8 @@ import {
 import { Queue } from 'bullmq';
 import type { JobStateSource, QueueJobState } from '../domain/jobs.service.js';
 import type { SnapshotEnqueuer } from '../domain/links.service.js';
+import type { DeletedSnapshots } from '../domain/links-admin.service.js';
+import { type JobStatus, JobStatusReader, TOMBSTONE_SECONDS } from './job-status.js';
 
 const ADD_TIMEOUT_MS = 5_000;
 /** Reads on the request path: while Redis reconnects, BullMQ would wait for it; answer 503 instead. */
@@ -26,8 +29,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
+/** Whose capture of which link, requested when: from the payload the API itself enqueued. */
+function payloadOf(data: string): QueueJobState['payload'] {
+  try {
+    const { userId, linkId, requestedAt } = JSON.parse(data) as Record<string, unknown>;
+    if (typeof userId !== 'string' || typeof linkId !== 'string' || typeof requestedAt !== 'string') return undefined;
+    const at = new Date(requestedAt);
+    return Number.isNaN(at.getTime()) ? undefined : { userId, linkId, requestedAt: at };
+  } catch {
+    return undefined;
+  }
+}
+
+export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource, DeletedSnapshots {
   readonly queue: Queue;
+  private readonly status: JobStatusReader;
 
   constructor(
     private readonly config: Pick<Config, 'REDIS_URL' | 'QUEUE_PREFIX' | 'CAPTURE_ATTEMPTS' | 'CAPTURE_BACKOFF_MS'>,
@@ -39,6 +55,7 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
       prefix: config.QUEUE_PREFIX,
     });
     this.queue.on('error', () => {});
+    this.status = new JobStatusReader(config, this.queue.qualifiedName, READ_TIMEOUT_MS);
   }
 
   async enqueue(job: SnapshotJob, priority?: number): Promise<void> {
@@ -54,25 +71,25 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
   }
 
   async getJobState(id: string): Promise<QueueJobState | null> {
-    // Both reads go out together: one round trip instead of two (not atomic, nor were they).
-    const [job, raw] = await withTimeout(
-      Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]),
-      READ_TIMEOUT_MS,
-      'job lookup',
-    );
+    const job: JobStatus | null = await this.status.lookup(id);
     if (!job) return null;
-    const state: QueueJobState['state'] =
-      raw === 'active'
-        ? 'active'
-        : raw === 'completed'
-          ? 'completed'
-          : raw === 'failed'
-            ? 'failed'
-            : raw === 'unknown'
-              ? 'unknown'
-              : 'queued';
-    if (state === 'unknown') return null;
-    return { state, progress: job.progress, attemptsMade: job.attemptsMade, failedReason: job.failedReason };
+    const { state, progress, attemptsMade, settled } = job;
+    return { state, progress, attemptsMade, settled, payload: payloadOf(job.data) };
+  }
+
+  /** Before a final row is written: polls read PostgreSQL from then on. */
+  async markFinal(id: string): Promise<void> {
+    await this.status.settle([id]);
+  }
+
+  /** Before unfinished snapshots are deleted: their jobs (even one still being added) stop answering. */
+  async markDeleted(ids: readonly string[]): Promise<void> {
+    await this.status.settle(ids, TOMBSTONE_SECONDS);
+  }
+
+  /** Jobs that ended failed since `since` (epoch ms), for the reconciler's watch. */
+  failedSince(since: number, limit = 1000): Promise<string[]> {
+    return this.status.failedSince(since, limit);
   }
 
   async ping(): Promise<void> {
@@ -81,6 +98,6 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.status.close()]);
   }
 }

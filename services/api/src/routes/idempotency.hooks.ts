@@ -3,18 +3,21 @@
  * (status, body, Location) is stored; 5xx responses release the key so a retry runs again.
  */
 import { AppError } from '@linksnap/shared';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type IdempotencyService, requestHash } from '../domain/idempotency.service.js';
 import { userIdOf } from '../http/auth.js';
+import { addRouteHook } from '../http/route-hooks.js';
 import type { ZodApp } from './types.js';
 
 const IDEMPOTENT_ROUTES = new Set(['POST /v1/links', 'POST /v1/links/:id/snapshots']);
 const claimed = new WeakMap<FastifyRequest, { userId: string; key: string }>();
 
+/** Register before the routes: the hooks become those of the idempotent routes only. */
 export function registerIdempotency(app: ZodApp, service: IdempotencyService): void {
-  app.addHook('preHandler', async (request, reply) => {
+  const idempotent = (method: string, url: string) => IDEMPOTENT_ROUTES.has(`${method} ${url}`);
+  addRouteHook(app, 'preHandler', idempotent, async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || !IDEMPOTENT_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
+    if (header === undefined) return;
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || key.length > 255) {
       throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 255 characters.', {
@@ -34,7 +37,7 @@ export function registerIdempotency(app: ZodApp, service: IdempotencyService): v
     claimed.set(request, { userId, key });
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  addRouteHook(app, 'onSend', idempotent, async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = claimed.get(request);
     if (!claim) return payload;
     claimed.delete(request);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { JobsService } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
+import { fastSerialized } from '../http/serializers.js';
 import { documented, jobView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -12,7 +13,12 @@ export function jobsRoutes(app: ZodApp, jobs: JobsService): void {
     {
       schema: {
         params: z.object({ id: z.string() }),
-        response: { 200: documented(jobView, 'The capture: from BullMQ while running, from PostgreSQL afterwards') },
+        // Polled by every client waiting for a capture: the compiled serializer.
+        response: {
+          200: fastSerialized(
+            documented(jobView, 'The capture: from BullMQ while running, from PostgreSQL afterwards'),
+          ),
+        },
       },
     },
     async (request) => jobs.get(userIdOf(request), request.params.id),

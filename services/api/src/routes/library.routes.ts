@@ -9,7 +9,7 @@ import { IdempotencyService } from '../domain/idempotency.service.js';
 import { ImportExportService } from '../domain/import-export.service.js';
 import type { LinksService } from '../domain/links.service.js';
 import { LinksAdminRepository } from '../domain/links-admin.repository.js';
-import { LinksAdminService } from '../domain/links-admin.service.js';
+import { type DeletedSnapshots, LinksAdminService } from '../domain/links-admin.service.js';
 import { LinksQueryRepository } from '../domain/links-query.repository.js';
 import { LinksQueryService } from '../domain/links-query.service.js';
 import { TagsRepository } from '../domain/tags.repository.js';
@@ -24,15 +24,17 @@ export interface LibraryDeps {
   db: Db;
   storage: ObjectStorage;
   links: LinksService;
+  /** Told before unfinished snapshots are deleted (the snapshot queue). */
+  deleted: DeletedSnapshots;
 }
 
-export function libraryRoutes(scope: ZodApp, { db, storage, links }: LibraryDeps): void {
+export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: LibraryDeps): void {
   registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
   const queryRepository = new LinksQueryRepository(db);
   linksManageRoutes(scope, {
     links,
     query: new LinksQueryService(queryRepository),
-    admin: new LinksAdminService(new LinksAdminRepository(db), storage),
+    admin: new LinksAdminService(new LinksAdminRepository(db), storage, deleted),
   });
   tagsRoutes(scope, new TagsService(new TagsRepository(db)));
   importExportRoutes(scope, new ImportExportService(links, queryRepository));
