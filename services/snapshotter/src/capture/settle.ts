@@ -48,7 +48,12 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
         await Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(150)]);
         await sleep(30);
       }
-      if (steps > 0) await sleep(150);
+      // At the bottom, loaders driven by IntersectionObserver only see the last position once a
+      // frame is drawn there; on a loaded machine the per-step wait above can pass without one.
+      if (steps > 0) {
+        await Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(1000)]);
+        await sleep(150);
+      }
       // Back to the top: thumbnails and screenshots start there. A page that fits the viewport
       // and never moved has nothing to repaint, so it does not wait for that.
       if (steps > 0 || window.scrollY !== 0) {
