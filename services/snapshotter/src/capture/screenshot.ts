@@ -4,11 +4,19 @@
  * PNG by libvips (sharp) or, without one, rendered by Chromium from the viewport.
  */
 import type { Page } from 'puppeteer-core';
-import sharp from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 
-// A long-running worker scales one image per job: libvips' operation cache would only hold
-// memory, and its thread pool is bounded by the cores either way.
-sharp.cache(false);
+let libvips: Promise<(input: Buffer, options: SharpOptions) => Sharp> | undefined;
+/** sharp, loaded on first use: libvips takes about half a second to load, at every start. */
+function sharpLoaded() {
+  libvips ??= import('sharp').then(({ default: sharp }) => {
+    // A long-running worker scales one image per job: libvips' operation cache would only hold
+    // memory, and its thread pool is bounded by the cores either way.
+    sharp.cache(false);
+    return sharp;
+  });
+  return libvips;
+}
 
 export const THUMBNAIL_WIDTH = 400;
 
@@ -52,6 +60,7 @@ export async function captureScreenshot(page: Page, maxHeight: number): Promise<
  * read sequentially, so only its top rows are decoded, however tall the page.
  */
 export async function thumbnailOf(shot: FullPageShot, viewportHeight: number): Promise<Buffer> {
+  const sharp = await sharpLoaded();
   const image = sharp(shot.body, { sequentialRead: true });
   const { width = 0 } = await image.metadata();
   return image
