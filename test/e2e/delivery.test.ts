@@ -41,6 +41,8 @@ describe('delivery', () => {
   it('shares 20 jobs between two snapshotter processes, each job done exactly once', async () => {
     const stack = await Stack.start({ allow: [fixture.hostPort], snapshotters: 2 });
     try {
+      // Under load one process can take all 20 jobs before the other has launched its browser.
+      await stack.waitForSnapshotters();
       const user = await stack.user();
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) {

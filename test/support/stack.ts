@@ -164,6 +164,18 @@ export class Stack {
     return worker;
   }
 
+  /** Waits until every snapshotter has launched its browser and its BullMQ worker is connected. */
+  async waitForSnapshotters(timeoutMs = 60_000): Promise<void> {
+    const queue = this.queue(SNAPSHOTS_QUEUE);
+    const deadline = Date.now() + timeoutMs;
+    while ((await queue.getWorkersCount()) < this.snapshotters.length) {
+      const exited = this.snapshotters.find((s) => s.child.exitCode !== null);
+      if (exited) throw new Error(`${exited.name} exited with ${exited.child.exitCode}:\n${exited.output()}`);
+      if (Date.now() > deadline) throw new Error(`snapshotters not ready within ${timeoutMs} ms:\n${this.logs()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** A BullMQ queue handle on this stack's prefix, closed with the stack. */
   queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE): Queue {
     const queue = new Queue(name, {
