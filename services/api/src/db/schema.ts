@@ -89,6 +89,9 @@ export const links = pgTable(
   (t) => [
     uniqueIndex('links_user_normalized_url_idx').on(t.userId, t.normalizedUrl),
     index('links_user_created_idx').on(t.userId, t.createdAt),
+    // Deleting a snapshot sets this column to null where it points at it: without an index,
+    // PostgreSQL scans every link once per deleted snapshot.
+    index('links_latest_snapshot_idx').on(t.latestSnapshotId),
   ],
 );
 

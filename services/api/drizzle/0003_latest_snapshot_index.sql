@@ -1,0 +1,1 @@
+CREATE INDEX "links_latest_snapshot_idx" ON "links" USING btree ("latest_snapshot_id");
