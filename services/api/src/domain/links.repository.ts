@@ -1,9 +1,9 @@
 /** Queries on links, their tags and their first snapshot. */
-import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/database.js';
 import { type LinkRow, links, linkTags, type SnapshotRow, snapshots, type TagRow, tags } from '../db/schema.js';
+import { timeOrderedId } from './ids.js';
 
 export interface NewLink {
   userId: string;
@@ -91,7 +91,7 @@ export class LinksRepository {
 
   /** INSERT_LINK_AND_SNAPSHOT, on the pool or inside a transaction. */
   private async insertLinkAndSnapshot(db: Db | Tx, input: NewLink): Promise<CreateOutcome> {
-    const linkId = randomUUID();
+    const linkId = timeOrderedId();
     const title = input.title ?? null;
     const result = await db._.session
       .prepareQuery(INSERT_LINK_AND_SNAPSHOT, undefined, 'link_and_snapshot_insert', false)

@@ -2,7 +2,6 @@
  * Saving links: URL validation and normalisation, the submit-time egress check, duplicate
  * detection, and the hand-off of the first capture to the snapshot queue.
  */
-import { randomUUID } from 'node:crypto';
 import {
   AppError,
   normalizeUrl,
@@ -12,6 +11,7 @@ import {
   type SnapshotJob,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import { timeOrderedId } from './ids.js';
 import type { LinkRecord, LinksRepository } from './links.repository.js';
 import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
 
@@ -88,7 +88,7 @@ export class LinksService {
     const tagNames = normalizeTagNames(input.tags ?? []);
 
     // No duplicate check up front: the insert does nothing for a saved URL and says so.
-    const snapshotId = randomUUID();
+    const snapshotId = timeOrderedId();
     const requestedAt = new Date();
     const outcome = await this.links.createWithSnapshot({
       userId,
@@ -118,7 +118,7 @@ export class LinksService {
   async capture(userId: string, linkId: string, requestId?: string, priority?: number): Promise<SnapshotSummary> {
     const record = isUuid(linkId) ? await this.links.findOwned(userId, linkId) : null;
     if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
-    const snapshot = await this.links.addSnapshot(userId, linkId, randomUUID(), new Date());
+    const snapshot = await this.links.addSnapshot(userId, linkId, timeOrderedId(), new Date());
     const job = {
       snapshotId: snapshot.id,
       linkId,
