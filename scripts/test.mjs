@@ -44,9 +44,10 @@ if (filter.length === 0) {
   check('type-check web UI (tsc)', bin('tsc'), ['-p', 'services/api/web/tsconfig.json']);
 }
 /**
- * Runs test files through node:test and returns their counts. Files named *.serial.test.ts
- * (timing-sensitive ones, such as the corpus capture with its per-page limit) run after the
- * parallel batch, one at a time, so other tests' Chromium processes do not skew them.
+ * Runs test files through node:test and returns their counts. Two kinds of files wait until the
+ * parallel batch is over, so other tests' Chromium processes do not skew their time bounds:
+ * *.timed.test.ts (the fault tests: they mostly wait on outages, locks and timers, so they run
+ * side by side) and then *.serial.test.ts (the corpus capture with its per-page limit), alone.
  */
 function runTests(label, testFiles, concurrency) {
   if (testFiles.length === 0) return { passed: 0, failed: 0, skipped: 0, ok: true };
@@ -84,17 +85,21 @@ function runTests(label, testFiles, concurrency) {
 }
 
 const isSerial = (file) => file.endsWith('.serial.test.ts');
+const isTimed = (file) => file.endsWith('.timed.test.ts');
 // The longest files start first, so they do not run alone at the tail of the parallel batch.
 const LONGEST = ['test/e2e/soak.test.ts', 'test/e2e/delivery.test.ts'];
 const rank = (file) => (LONGEST.includes(file) ? LONGEST.indexOf(file) : LONGEST.length);
-const parallel = runTests(
-  'parallel',
-  files.filter((f) => !isSerial(f)).sort((a, b) => rank(a) - rank(b)),
-  process.env.TEST_CONCURRENCY ?? 3,
-);
-const serial = runTests('serial', files.filter(isSerial), 1);
-const passed = parallel.passed + serial.passed + checks.passed;
-const failed = parallel.failed + serial.failed + checks.failed;
-const skipped = parallel.skipped + serial.skipped;
+const batches = [
+  runTests(
+    'parallel',
+    files.filter((f) => !isSerial(f) && !isTimed(f)).sort((a, b) => rank(a) - rank(b)),
+    process.env.TEST_CONCURRENCY ?? 3,
+  ),
+  runTests('timed', files.filter(isTimed), 4),
+  runTests('serial', files.filter(isSerial), 1),
+];
+const passed = checks.passed + batches.reduce((n, b) => n + b.passed, 0);
+const failed = checks.failed + batches.reduce((n, b) => n + b.failed, 0);
+const skipped = batches.reduce((n, b) => n + b.skipped, 0);
 process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-process.exit(parallel.ok && serial.ok && checks.failed === 0 ? 0 : 1);
+process.exit(batches.every((b) => b.ok) && checks.failed === 0 ? 0 : 1);
