@@ -34,6 +34,8 @@ interface ProcInfo {
   rssKb: number;
 }
 
+const PAGE_KB = 4;
+
 /** Every process in /proc (those that vanish while reading are skipped). */
 export function processTable(): ProcInfo[] {
   const out: ProcInfo[] = [];
@@ -43,16 +45,15 @@ export function processTable(): ProcInfo[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
+      // Fields from the third on (state, ppid, pgrp, …); the 24th is the RSS in pages.
       const fields = stat.slice(close + 2).split(' ');
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const rss = /VmRSS:\s+(\d+)/.exec(status);
       out.push({
         pid: Number(name),
         state: fields[0] as string,
         ppid: Number(fields[1]),
         pgid: Number(fields[2]),
         comm,
-        rssKb: rss ? Number(rss[1]) : 0,
+        rssKb: Number(fields[21]) * PAGE_KB,
       });
     } catch {
       // gone
@@ -74,11 +75,36 @@ export function processTree(pid: number, table = processTable()): ProcInfo[] {
   return tree;
 }
 
+/** Direct children of `pid`, from the kernel's per-thread lists (no scan of all of /proc). */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out; // gone
+  }
+  for (const tid of threads) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ')) {
+        if (child.trim()) out.push(Number(child));
+      }
+    } catch {
+      // thread gone
+    }
+  }
+  return out;
+}
+
 /** Browser processes launched by a snapshotter: its direct Chromium children (group leaders). */
 export function chromiumPids(snapshotterPid: number): number[] {
-  return processTable()
-    .filter((p) => p.ppid === snapshotterPid && /chrom/i.test(p.comm))
-    .map((p) => p.pid);
+  return childPids(snapshotterPid).filter((pid) => {
+    try {
+      return /chrom/i.test(readFileSync(`/proc/${pid}/comm`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Every live (non-zombie) process in the given process groups. */

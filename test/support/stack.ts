@@ -229,12 +229,16 @@ export class Stack {
   async waitForJob(jobId: string, token: string, timeoutMs = 60_000): Promise<{ job: any; seen: string[] }> {
     const deadline = Date.now() + timeoutMs;
     const seen: string[] = [];
+    let interval = 100;
     while (Date.now() < deadline) {
       const res = await this.request('GET', `/v1/jobs/${jobId}`, { token });
       if (res.status !== 200) throw new Error(`GET job ${jobId}: ${res.status} ${JSON.stringify(res.body)}`);
       if (seen.at(-1) !== res.body.state) seen.push(res.body.state);
       if (['succeeded', 'partial', 'failed'].includes(res.body.state)) return { job: res.body, seen };
-      await new Promise((r) => setTimeout(r, 100));
+      // From 100 ms up to 500 ms: a short capture is seen soon, and a long one is not polled ten
+      // times a second, costing the test process and the API CPU the captures under test need.
+      await new Promise((r) => setTimeout(r, interval));
+      interval = Math.min(interval * 1.5, 500);
     }
     throw new Error(
       `job ${jobId} not finished within ${timeoutMs} ms (states: ${seen.join(' → ')})\n` +
