@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import postgres from 'postgres';
 import { type FixtureServer, startFixtureServer } from '../../test/support/fixture-server.js';
 import { Stack } from '../../test/support/stack.js';
 import { onCleanup, ROOT, sleep } from './util.js';
@@ -72,16 +73,29 @@ export async function startPlatform(options: { workers: number; env?: Record<str
     },
   });
   let closed = false;
+  let userId: string | undefined;
   const workers: Worker[] = [];
   const close = async () => {
     if (closed) return;
     closed = true;
     await Promise.all(workers.map((w) => w.stop()));
     await stack.close();
+    // The run's user goes, with its links and snapshots: left behind, they would pile up in
+    // the shared database run after run (an API run alone submits about 10,000 links).
+    const databaseUrl = stack.env.DATABASE_URL;
+    if (userId && databaseUrl) {
+      const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+      try {
+        await sql`delete from users where id = ${userId}`;
+      } finally {
+        await sql.end();
+      }
+    }
   };
   onCleanup(close);
   for (let i = 0; i < options.workers; i++) workers.push(startWorker(stack, `snapshotter-${i + 1}`));
   const user = await stack.user();
+  userId = user.id;
   return {
     stack,
     fixture,
