@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@linksnap/api/embedded/redis-server';
 import type { EmbeddedS3 } from '@linksnap/api/embedded/s3-server';
 import {
+  isFinalState,
   type ObjectStorage,
   parseConfig,
   RESULTS_QUEUE,
@@ -234,7 +235,7 @@ export class Stack {
       const res = await this.request('GET', `/v1/jobs/${jobId}`, { token });
       if (res.status !== 200) throw new Error(`GET job ${jobId}: ${res.status} ${JSON.stringify(res.body)}`);
       if (seen.at(-1) !== res.body.state) seen.push(res.body.state);
-      if (['succeeded', 'partial', 'failed'].includes(res.body.state)) return { job: res.body, seen };
+      if (isFinalState(res.body.state)) return { job: res.body, seen };
       // From 100 ms up to 500 ms: a short capture is seen soon, and a long one is not polled ten
       // times a second, costing the test process and the API CPU the captures under test need.
       await new Promise((r) => setTimeout(r, interval));

@@ -94,6 +94,11 @@ export const SNAPSHOT_STATES = ['queued', 'active', 'succeeded', 'partial', 'fai
 export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
 export const FINAL_STATES = ['succeeded', 'partial', 'failed'] as const;
 
+/** A final snapshot status (or job state): the result is written and never changes. */
+export function isFinalState(state: string): boolean {
+  return (FINAL_STATES as readonly string[]).includes(state);
+}
+
 export const snapshotResultSchema = z.object({
   snapshotId: z.uuid(),
   linkId: z.uuid(),

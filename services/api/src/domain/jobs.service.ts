@@ -2,7 +2,7 @@
  * Job status: from PostgreSQL once the snapshot is final (forever), from the queue while it
  * is queued or running.
  */
-import { AppError, FINAL_STATES, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
+import { AppError, isFinalState, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import { type SnapshotMeta, unfinishedSnapshot } from './snapshots.repository.js';
 import type { SnapshotsService, SnapshotView } from './snapshots.service.js';
@@ -36,8 +36,6 @@ export interface JobView {
   finishedAt: string | null;
 }
 
-const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
-
 export class JobsService {
   constructor(
     private readonly snapshots: SnapshotsService,
@@ -62,7 +60,7 @@ export class JobsService {
     }
     const row = await this.snapshots.findOwned(userId, id);
     // Finished jobs stay readable while Redis is down; unfinished ones need the queue.
-    if (isFinal(row.status)) return fromRow(row);
+    if (isFinalState(row.status)) return fromRow(row);
     if (queueError !== undefined) throw queueError;
     return job ? fromQueue(row, job) : fromRow(row);
   }
@@ -87,7 +85,7 @@ function fromQueue(row: SnapshotMeta, job: QueueJobState): JobView {
 }
 
 function fromRow(row: SnapshotMeta): JobView {
-  const final = isFinal(row.status);
+  const final = isFinalState(row.status);
   return {
     id: row.id,
     state: row.status,

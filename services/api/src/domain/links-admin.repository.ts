@@ -1,5 +1,5 @@
 /** Writes on saved links and their snapshot versions: edit, tag changes, deletions. */
-import { FINAL_STATES } from '@linksnap/shared';
+import { FINAL_STATES, isFinalState } from '@linksnap/shared';
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { links, linkTags, snapshots, tags } from '../db/schema.js';
@@ -41,7 +41,6 @@ async function tagIds(tx: Tx, userId: string, names: string[], create: boolean):
  */
 export type BeforeDelete = (unfinishedSnapshotIds: string[]) => Promise<void>;
 
-const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
 const unfinished = notInArray(snapshots.status, [...FINAL_STATES]);
 
 export class LinksAdminRepository {
@@ -89,7 +88,7 @@ export class LinksAdminRepository {
         .select({ id: snapshots.id, status: snapshots.status })
         .from(snapshots)
         .where(eq(snapshots.linkId, linkId));
-      await beforeDelete(rows.filter((r) => !isFinal(r.status)).map((r) => r.id));
+      await beforeDelete(rows.filter((r) => !isFinalState(r.status)).map((r) => r.id));
       await tx.delete(links).where(eq(links.id, linkId));
       return rows.map((r) => r.id);
     });

@@ -1,5 +1,5 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
-import { FINAL_STATES, type SnapshotResult } from '@linksnap/shared';
+import { isFinalState, type SnapshotResult } from '@linksnap/shared';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { links, type SnapshotRow, snapshots } from '../db/schema.js';
@@ -40,8 +40,6 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
   };
 }
 
-const isFinal = (status: string) => (FINAL_STATES as readonly string[]).includes(status);
-
 export class SnapshotsRepository {
   /** Built once: job status polling runs this on every request. */
   private readonly byId;
@@ -68,7 +66,7 @@ export class SnapshotsRepository {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(snapshots).where(eq(snapshots.id, result.snapshotId)).for('update');
       if (!row) return 'unknown-snapshot';
-      if (isFinal(row.status)) return 'already-final';
+      if (isFinalState(row.status)) return 'already-final';
       await tx
         .update(snapshots)
         .set({

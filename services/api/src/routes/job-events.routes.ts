@@ -4,7 +4,7 @@
  * carry {stage, percent}; comment lines keep proxies from timing the stream out. The stream
  * closes after the final state; a finished job gets its final state at once.
  */
-import { FINAL_STATES } from '@linksnap/shared';
+import { isFinalState } from '@linksnap/shared';
 import { z } from 'zod';
 import type { JobsService, JobView } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
@@ -17,8 +17,6 @@ export interface JobEventsOptions {
   /** Safety net for a missed notification: the row is re-read this often. */
   pollMs?: number;
 }
-
-const isFinal = (state: string) => (FINAL_STATES as readonly string[]).includes(state);
 
 export function jobEventsRoutes(
   app: ZodApp,
@@ -65,7 +63,7 @@ export function jobEventsRoutes(
         'x-accel-buffering': 'no',
       });
       const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (isFinal(first.state)) {
+      if (isFinalState(first.state)) {
         send('state', first);
         raw.end();
         return;
@@ -90,7 +88,7 @@ export function jobEventsRoutes(
         } catch {
           return finish(); // deleted meanwhile
         }
-        if (done || !isFinal(view.state)) return;
+        if (done || !isFinalState(view.state)) return;
         send('state', view);
         finish();
       };
