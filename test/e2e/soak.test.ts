@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { liveInGroups, processTable, processTree, restingTreeMemory, sleep } from '../support/faults.js';
+import { chromiumPids, liveInGroups, processTree, restingTreeMemory, sleep } from '../support/faults.js';
 import { startFixtureServer } from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
@@ -39,12 +39,11 @@ describe('soak: 300 captures', () => {
       const browsers = new Set<number>();
       const states: Record<string, number> = {};
       let zombies = 0;
-      // The process table is read once a second, not after every capture: each read opens
+      // The process tree is read once a second, not after every capture: each read opens
       // every /proc/<pid>/stat, and 300 of them cost the test process more than its polling.
       const sampleTree = () => {
-        const table = processTable();
-        for (const p of table) if (p.ppid === pid && /chrom/i.test(p.comm)) browsers.add(p.pid);
-        zombies = Math.max(zombies, processTree(pid, table).filter((p) => p.state === 'Z').length);
+        for (const browser of chromiumPids(pid)) browsers.add(browser);
+        zombies = Math.max(zombies, processTree(pid).filter((p) => p.state === 'Z').length);
       };
       const sampler = setInterval(sampleTree, 1_000);
       // Phases of 100 captures, 2 × CONCURRENCY in flight; the tree is measured between phases,

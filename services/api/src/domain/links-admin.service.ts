@@ -41,6 +41,9 @@ export class LinksAdminService {
     private readonly deleted: DeletedSnapshots,
   ) {}
 
+  /** Passed to deletions: their unfinished snapshots' jobs stop answering before the rows go. */
+  private readonly forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
+
   async update(userId: string, linkId: string, patch: LinkPatch): Promise<void> {
     const ok =
       isUuid(linkId) &&
@@ -55,8 +58,7 @@ export class LinksAdminService {
   }
 
   async delete(userId: string, linkId: string): Promise<void> {
-    const forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
-    const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId, forget) : null;
+    const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId, this.forget) : null;
     if (!snapshotIds) throw notFound('link');
     for (const id of snapshotIds) await this.storage.removePrefix(`snapshots/${id}/`);
   }
@@ -76,8 +78,7 @@ export class LinksAdminService {
   }
 
   async deleteSnapshot(userId: string, snapshotId: string): Promise<void> {
-    const forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
-    const ok = isUuid(snapshotId) && (await this.repository.deleteSnapshot(userId, snapshotId, forget));
+    const ok = isUuid(snapshotId) && (await this.repository.deleteSnapshot(userId, snapshotId, this.forget));
     if (!ok) throw notFound('snapshot');
     await this.storage.removePrefix(`snapshots/${snapshotId}/`);
   }
