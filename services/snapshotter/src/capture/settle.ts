@@ -26,6 +26,9 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
   // function in `__name`, which does not exist in the page.
   const script = `(async (opts) => {
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      // Two frames, capped in case frames are throttled.
+      const twoFrames = (capMs) =>
+        Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(capMs)]);
       const start = Date.now();
       for (const img of Array.from(document.querySelectorAll('img[loading="lazy" i]'))) {
         img.loading = 'eager';
@@ -43,15 +46,15 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
         y = Math.min(y + step, height);
         window.scrollTo(0, y);
         steps++;
-        // Two frames let IntersectionObserver-driven loaders see the new position (capped,
-        // in case frames are throttled), then a short pause for them to start their requests.
-        await Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(150)]);
+        // Two frames let IntersectionObserver-driven loaders see the new position, then a short
+        // pause for them to start their requests.
+        await twoFrames(150);
         await sleep(30);
       }
       // At the bottom, loaders driven by IntersectionObserver only see the last position once a
       // frame is drawn there; on a loaded machine the per-step wait above can pass without one.
       if (steps > 0) {
-        await Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(1000)]);
+        await twoFrames(1000);
         await sleep(150);
       }
       // Back to the top: thumbnails and screenshots start there. A page that fits the viewport
