@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type EmbeddedS3, startEmbeddedS3 } from '@linksnap/api/embedded/s3-server';
 
-export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** The machine's PostgreSQL; `TEST_DATABASE_URL` points a checkout at a database of its own. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function uniqueName(prefix: string): string {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_QUEUE, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { Queue } from 'bullmq';
-import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { startTestS3, TEST_DATABASE_URL, testEnv } from '../../../test/support/services.js';
 import { openDatabase } from '../src/db/database.js';
 import type { EmbeddedS3 } from '../src/embedded/s3-server.js';
 
@@ -62,7 +62,7 @@ describe('server entry point', () => {
   });
 
   it('migrates safely when several processes start against the same database at once', async () => {
-    const config = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATA_DIR: '/tmp' };
+    const config = { DATABASE_URL: TEST_DATABASE_URL, DATA_DIR: '/tmp' };
     const dbs = await Promise.all([openDatabase(config), openDatabase(config), openDatabase(config)]);
     await Promise.all(dbs.map((d) => d.close()));
   });
