@@ -19,6 +19,7 @@ import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
+import { type Recorder, type RecorderOptions, type Recording, startRecording } from './recorder.js';
 import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
 
@@ -56,6 +57,8 @@ export interface CaptureOutput {
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   summary: ReportSummary;
+  /** Every HTTP exchange the egress guard let through, up to settle (recorder.ts). */
+  recording: Recording;
 }
 
 export interface CaptureOptions {
@@ -66,6 +69,8 @@ export interface CaptureOptions {
   /** Largest non-HTML body stored as downloaded. */
   maxBytes?: number;
   proxy?: EgressProxy;
+  /** Limits of the recording (config RECORD_BODY_MAX_BYTES, RECORD_TOTAL_MAX_BYTES). */
+  record?: RecorderOptions;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -93,6 +98,7 @@ const STAGE_CAP_MS = {
 /** Share of the budget navigation may use; the rest is kept for the artifacts. */
 const NAVIGATION_SHARE = 0.5;
 const LIST_LIMIT = 200;
+const RECORD_DEFAULTS: RecorderOptions = { maxBodyBytes: 20 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
 
 function hostPortOf(url: string): string | null {
   try {
@@ -179,10 +185,11 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   });
   // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
   // and together they came before every navigation.
-  const [network] = await Promise.all([
+  const [network, recorder] = await Promise.all([
     countBytes(page, (n) => {
       bytes += n;
     }),
+    startRecording(page, options.record ?? RECORD_DEFAULTS),
     // A snapshot is a still image of the page: no animation burning CPU while it is taken.
     page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
     denyDownloads(page),
@@ -240,8 +247,10 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   let article: ReadableArticle | null = null;
   let metadata: PageMetadata = emptyMetadata(navigation);
   const original = navigation.original;
+  let recording: Recording;
 
   if (original) {
+    recording = await stopRecording(recorder, navigation);
     const stored = offer({
       kind: 'original',
       body: original.body,
@@ -265,6 +274,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
       }),
     );
+    recording = await stopRecording(recorder, navigation);
     // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
     // the snapshot stages from waiting on requests that do not end.
     stoppedLoading = await page
@@ -338,6 +348,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       stoppedLoading,
     },
     settle: settled,
+    recording: recordingSummary(recording),
     requests: { total: requests, failed: failedCount, blocked: blocked.length, bytes },
     failedRequests: failed,
     blockedRequests: blocked.slice(0, LIST_LIMIT),
@@ -351,7 +362,25 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   artifacts.push({ kind: 'report', body: jsonArtifact(report) });
 
   const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
-  return { navigation, metadata, text, artifacts, missing, timings, summary };
+  return { navigation, metadata, text, artifacts, missing, timings, summary, recording };
+}
+
+/** Ends the recording; a non-HTML original replaces the placeholder Chromium was given. */
+function stopRecording(recorder: Recorder, navigation: NavigationResult): Promise<Recording> {
+  const original = navigation.original;
+  if (original && !original.rendered)
+    recorder.replaceDocument(navigation.finalUrl, original.body, original.contentType);
+  return recorder.stop();
+}
+
+function recordingSummary(recording: Recording) {
+  const exchanges = recording.exchanges();
+  return {
+    exchanges: exchanges.length,
+    bytes: exchanges.reduce((sum, e) => sum + e.body.length, 0),
+    truncatedByLength: exchanges.filter((e) => e.truncated === 'length').length,
+    truncatedByTime: exchanges.filter((e) => e.truncated === 'time').length,
+  };
 }
 
 const EXTENSIONS: Record<string, string> = {
