@@ -15,6 +15,7 @@
  */
 import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
+import { textBodyBytes } from './body-bytes.js';
 
 export interface RecordedExchange {
   url: string; // absolute request URL (fragment removed)
@@ -225,7 +226,11 @@ async function readBody(
 ): Promise<void> {
   try {
     const { body, base64Encoded } = await session.send('Network.getResponseBody', { requestId });
-    const kept = budget.take(Buffer.from(body, base64Encoded ? 'base64' : 'utf8'));
+    const { responseHeaders, mimeType } = pending.exchange;
+    const bytes = base64Encoded
+      ? Buffer.from(body, 'base64')
+      : textBodyBytes(body, responseHeaders['content-type'], mimeType);
+    const kept = budget.take(bytes);
     pending.exchange.body = kept.body;
     pending.exchange.truncated = kept.cut ? 'length' : null;
   } catch {
