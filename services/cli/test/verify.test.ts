@@ -16,9 +16,13 @@ const WARC = Buffer.from('WARC/1.1\r\nWARC-Type: warcinfo\r\n\r\nbytes that the 
 
 function io(): Io & { out: string; err: string } {
   const captured = { out: '', err: '' };
+  const append = (stream: 'out' | 'err') => (s: string) => {
+    captured[stream] += s;
+    return true;
+  };
   return Object.assign(captured, {
-    stdout: { write: (s: string) => Boolean((captured.out += s)) },
-    stderr: { write: (s: string) => Boolean((captured.err += s)) },
+    stdout: { write: append('out') },
+    stderr: { write: append('err') },
     env: { HOME: os.tmpdir() },
   });
 }
