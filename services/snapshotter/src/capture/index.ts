@@ -13,12 +13,14 @@ import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '..
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
 import { captureFavicon } from './favicon.js';
-import { captureHtml } from './html.js';
+import { captureHtml, MAX_INLINED_RESOURCE_BYTES } from './html.js';
+import { followingRedirects } from './inline/resources.js';
 import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
+import { recordResponses } from './response-recording.js';
 import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
 
@@ -188,6 +190,8 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     denyDownloads(page),
   ]);
 
+  // What the page received, for the self-contained html artifact (nothing is downloaded twice).
+  const recorder = recordResponses(page, MAX_INLINED_RESOURCE_BYTES);
   const navigation = await timed('navigate', 'navigate', () =>
     navigate(page, {
       url: options.url,
@@ -239,9 +243,11 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   let stoppedLoading = false;
   let article: ReadableArticle | null = null;
   let metadata: PageMetadata = emptyMetadata(navigation);
+  let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
   const original = navigation.original;
 
   if (original) {
+    await recorder.stop(0);
     const stored = offer({
       kind: 'original',
       body: original.body,
@@ -271,6 +277,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       .evaluate('document.readyState !== "complete" && (window.stop(), true)')
       .then(Boolean)
       .catch(() => false);
+    const recording = await recorder.stop();
     // Then Chromium prints the PDF and serialises the archive and the markup side by side (print
     // lays the page out on its own; the readers only read the settled page), while libvips
     // scales the thumbnail from the screenshot. Artifacts keep their order.
@@ -294,7 +301,12 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       thumbnail(shot).then(as('thumbnail')),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)).then(as('html')),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(recording))).then(
+        (html) => {
+          inlined = html?.stats ?? null;
+          return as('html')(html?.body ?? null);
+        },
+      ),
       readText(),
     ]);
     for (const artifact of [thumb, screenshot, pdf, mhtml, html]) if (artifact) artifacts.push(artifact);
@@ -343,6 +355,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     blockedRequests: blocked.slice(0, LIST_LIMIT),
     screenshot: shot ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight } : null,
     original: original ? { contentType: original.contentType, bytes: original.body.length } : null,
+    html: inlined,
     readability: article ? { found: article.found, textChars: article.text.length } : null,
     consoleErrors,
     stageErrors,
