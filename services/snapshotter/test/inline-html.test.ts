@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type DefaultTreeAdapterMap, defaultTreeAdapter as dom, parse } from 'parse5';
+import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
 import {
   ARCHIVE_FONT_FILE,
   hostilePage,
-  routeArchivePage,
+  routeSelfContainedPage,
   STYLED_COLOR,
   solidPng,
-} from '../../../test/support/archive-fixture.js';
-import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
+} from '../../../test/support/html-fixture.js';
 import { selfContainedHtml } from '../src/capture/html.js';
 import { followingRedirects } from '../src/capture/inline/resources.js';
 import type { RecordedExchange } from '../src/capture/recording.types.js';
@@ -68,16 +68,16 @@ describe('self-contained html from a recording', () => {
 
   before(async () => {
     fixture = await startFixtureServer();
-    routeArchivePage(fixture);
+    routeSelfContainedPage(fixture);
     exchanges = [];
     for (const path of [
-      '/archive/start',
-      '/archive/css/site.css',
-      '/archive/css/theme.css',
-      '/archive/fonts/archive.ttf',
-      '/archive/old-photo.png',
-      '/archive/banner.png',
-      '/archive/icon.png',
+      '/selfcontained/start',
+      '/selfcontained/css/site.css',
+      '/selfcontained/css/theme.css',
+      '/selfcontained/fonts/archive.ttf',
+      '/selfcontained/old-photo.png',
+      '/selfcontained/banner.png',
+      '/selfcontained/icon.png',
     ]) {
       await download(fixture.url(path), exchanges);
     }
@@ -86,7 +86,7 @@ describe('self-contained html from a recording', () => {
 
   const inlinedPage = () => {
     const recording = followingRedirects(recordingOf(exchanges));
-    const page = recording.find(fixture.url('/archive/start'));
+    const page = recording.find(fixture.url('/selfcontained/start'));
     assert.ok(page, 'the page is found through its redirect');
     return selfContainedHtml(page.body.toString('utf8'), page.url, recording);
   };

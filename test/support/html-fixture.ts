@@ -1,5 +1,6 @@
 /**
- * Fixture pages for the self-contained html artifact, served by the fixture server: a page
+ * Fixture pages for the self-contained html artifact (beside archive-fixture.ts, which serves
+ * the recorder's page), served by the fixture server: a page
  * reached through a redirect, with an image (itself behind a redirect), a stylesheet that
  * @imports another, a web font, a CSS background and a paragraph loaded by XHR; and a hostile
  * page whose every trick points at a canary listener that must never be contacted.
@@ -39,19 +40,19 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
 }
 
 const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Fixture: archive page</title>
+<html lang="en"><head><meta charset="utf-8"><title>Fixture: a page to make self-contained</title>
 <link rel="stylesheet" href="css/site.css">
-<link rel="icon" href="/archive/icon.png">
-<link rel="preload" href="/archive/never-used.js" as="script">
+<link rel="icon" href="/selfcontained/icon.png">
+<link rel="preload" href="/selfcontained/never-used.js" as="script">
 </head><body>
 <h1 id="title">Archived heading</h1>
-<img id="photo" alt="photo" src="/archive/old-photo.png" srcset="/archive/old-photo.png 1x, /archive/never-fetched.png 9x">
+<img id="photo" alt="photo" src="/selfcontained/old-photo.png" srcset="/selfcontained/old-photo.png 1x, /selfcontained/never-fetched.png 9x">
 <div id="banner">banner with a background image</div>
 <p id="xhr">loading…</p>
 <form><input id="name" value="original"><textarea id="notes">before</textarea></form>
 <script>
   const xhr = new XMLHttpRequest();
-  xhr.open('GET', '/archive/paragraph.txt');
+  xhr.open('GET', '/selfcontained/paragraph.txt');
   xhr.onload = () => { document.getElementById('xhr').textContent = xhr.responseText; };
   xhr.send();
   document.getElementById('name').value = 'typed by script';
@@ -62,7 +63,7 @@ const PAGE = `<!doctype html>
 const SITE_CSS = `@import url("theme.css") screen;
 @font-face { font-family: "ArchiveFont"; src: url("../fonts/archive.ttf") format("truetype"); }
 h1 { font-family: "ArchiveFont", serif; }
-#banner { background-image: url(/archive/banner.png); height: 20px; }`;
+#banner { background-image: url(/selfcontained/banner.png); height: 20px; }`;
 const THEME_CSS = `h1 { color: ${STYLED_COLOR}; }`;
 
 function send(res: import('node:http').ServerResponse, type: string, body: string | Buffer): void {
@@ -75,27 +76,34 @@ function redirect(res: import('node:http').ServerResponse, location: string): vo
   res.end();
 }
 
-/** Adds the archive page under /archive/ (entry point: /archive/start, a redirect to the page). */
-export function routeArchivePage(fixture: FixtureServer): void {
+/** Adds the page under /selfcontained/ (entry point: /selfcontained/start, a redirect to the page). */
+export function routeSelfContainedPage(fixture: FixtureServer): void {
   const photo = solidPng(IMAGE_SIZE.width, IMAGE_SIZE.height, [200, 30, 30]);
-  fixture.route('/archive/start', (_req, res) => redirect(res, '/archive/page'));
-  fixture.route('/archive/page', (_req, res) => send(res, 'text/html; charset=utf-8', PAGE));
-  fixture.route('/archive/css/site.css', (_req, res) => send(res, 'text/css', SITE_CSS));
-  fixture.route('/archive/css/theme.css', (_req, res) => send(res, 'text/css; charset=utf-8', THEME_CSS));
-  fixture.route('/archive/fonts/archive.ttf', (_req, res) => send(res, 'font/ttf', readFileSync(ARCHIVE_FONT_FILE)));
-  fixture.route('/archive/old-photo.png', (_req, res) => redirect(res, '/archive/photo.png'));
-  fixture.route('/archive/photo.png', (_req, res) => send(res, 'image/png', photo));
-  fixture.route('/archive/banner.png', (_req, res) => send(res, 'image/png', solidPng(8, 8, [10, 200, 10])));
-  fixture.route('/archive/icon.png', (_req, res) => send(res, 'image/png', solidPng(16, 16, [0, 0, 200])));
-  fixture.route('/archive/paragraph.txt', (_req, res) => send(res, 'text/plain; charset=utf-8', XHR_TEXT));
+  fixture.route('/selfcontained/start', (_req, res) => redirect(res, '/selfcontained/page'));
+  fixture.route('/selfcontained/page', (_req, res) => send(res, 'text/html; charset=utf-8', PAGE));
+  fixture.route('/selfcontained/css/site.css', (_req, res) => send(res, 'text/css', SITE_CSS));
+  fixture.route('/selfcontained/css/theme.css', (_req, res) => send(res, 'text/css; charset=utf-8', THEME_CSS));
+  fixture.route('/selfcontained/fonts/archive.ttf', (_req, res) =>
+    send(res, 'font/ttf', readFileSync(ARCHIVE_FONT_FILE)),
+  );
+  fixture.route('/selfcontained/old-photo.png', (_req, res) => redirect(res, '/selfcontained/photo.png'));
+  fixture.route('/selfcontained/photo.png', (_req, res) => send(res, 'image/png', photo));
+  fixture.route('/selfcontained/banner.png', (_req, res) => send(res, 'image/png', solidPng(8, 8, [10, 200, 10])));
+  fixture.route('/selfcontained/icon.png', (_req, res) => send(res, 'image/png', solidPng(16, 16, [0, 0, 200])));
+  fixture.route('/selfcontained/paragraph.txt', (_req, res) => send(res, 'text/plain; charset=utf-8', XHR_TEXT));
 }
 
-/** A page whose markup tries every way of running code or calling out, all aimed at `canary`. */
-export function hostilePage(canary: string): string {
+/**
+ * A page whose markup tries every way of running code or calling out, all aimed at `canary`.
+ * The plain refresh waits `refreshSeconds`, so that a capture can finish before it fires; the
+ * one in <noscript> fires at once wherever scripting is off, as in the archive's sandbox.
+ */
+export function hostilePage(canary: string, refreshSeconds = 0): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Fixture: hostile</title>
 <base href="${canary}/base/">
-<meta http-equiv="refresh" content="0; url=${canary}/refresh">
+<meta http-equiv="refresh" content="${refreshSeconds}; url=${canary}/refresh">
+<noscript><meta http-equiv="refresh" content="0; url=${canary}/noscript-refresh"></noscript>
 <link rel="stylesheet" href="${canary}/style.css">
 <link rel="prefetch" href="${canary}/prefetch">
 <link rel="dns-prefetch" href="${canary}">
