@@ -160,7 +160,7 @@ describe('self-contained html artifact', () => {
       if (url === `${origin}/bare-hostile`) {
         request.respond({ status: 200, contentType: 'text/html; charset=utf-8', body: html.bytes }).catch(() => {});
       } else {
-        if (!url.startsWith('data:')) bare.outside.push(url);
+        if (!url.startsWith('data:') && new URL(url).origin !== origin) bare.outside.push(url);
         request.continue().catch(() => undefined);
       }
     });

@@ -18,8 +18,8 @@ import {
 } from '../../../test/support/html-fixture.js';
 import { selfContainedHtml } from '../src/capture/html.js';
 import { followingRedirects } from '../src/capture/inline/resources.js';
+import { recordingOf } from '../src/capture/recorder.js';
 import type { RecordedExchange } from '../src/capture/recording.types.js';
-import { recordingOf } from '../src/capture/response-recording.js';
 
 type Element = DefaultTreeAdapterMap['element'];
 

@@ -13,14 +13,14 @@ import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '..
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
 import { captureFavicon } from './favicon.js';
-import { captureHtml, MAX_INLINED_RESOURCE_BYTES } from './html.js';
+import { captureHtml } from './html.js';
 import { followingRedirects } from './inline/resources.js';
 import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
-import { recordResponses } from './response-recording.js';
+import { type Recorder, type RecorderOptions, type Recording, startRecording } from './recorder.js';
 import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
 
@@ -58,6 +58,8 @@ export interface CaptureOutput {
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   summary: ReportSummary;
+  /** Every HTTP exchange the egress guard let through, up to settle (recorder.ts). */
+  recording: Recording;
 }
 
 export interface CaptureOptions {
@@ -68,6 +70,8 @@ export interface CaptureOptions {
   /** Largest non-HTML body stored as downloaded. */
   maxBytes?: number;
   proxy?: EgressProxy;
+  /** Limits of the recording (config RECORD_BODY_MAX_BYTES, RECORD_TOTAL_MAX_BYTES). */
+  record?: RecorderOptions;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -95,6 +99,7 @@ const STAGE_CAP_MS = {
 /** Share of the budget navigation may use; the rest is kept for the artifacts. */
 const NAVIGATION_SHARE = 0.5;
 const LIST_LIMIT = 200;
+const RECORD_DEFAULTS: RecorderOptions = { maxBodyBytes: 20 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
 
 function hostPortOf(url: string): string | null {
   try {
@@ -181,17 +186,16 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   });
   // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
   // and together they came before every navigation.
-  const [network] = await Promise.all([
+  const [network, recorder] = await Promise.all([
     countBytes(page, (n) => {
       bytes += n;
     }),
+    startRecording(page, options.record ?? RECORD_DEFAULTS),
     // A snapshot is a still image of the page: no animation burning CPU while it is taken.
     page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
     denyDownloads(page),
   ]);
 
-  // What the page received, for the self-contained html artifact (nothing is downloaded twice).
-  const recorder = recordResponses(page, MAX_INLINED_RESOURCE_BYTES);
   const navigation = await timed('navigate', 'navigate', () =>
     navigate(page, {
       url: options.url,
@@ -245,9 +249,10 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   let metadata: PageMetadata = emptyMetadata(navigation);
   let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
   const original = navigation.original;
+  let recording: Recording;
 
   if (original) {
-    await recorder.stop(0);
+    recording = await stopRecording(recorder, navigation);
     const stored = offer({
       kind: 'original',
       body: original.body,
@@ -271,13 +276,13 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
       }),
     );
+    recording = await stopRecording(recorder, navigation);
     // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
     // the snapshot stages from waiting on requests that do not end.
     stoppedLoading = await page
       .evaluate('document.readyState !== "complete" && (window.stop(), true)')
       .then(Boolean)
       .catch(() => false);
-    const recording = await recorder.stop();
     // Then Chromium prints the PDF and serialises the archive and the markup side by side (print
     // lays the page out on its own; the readers only read the settled page), while libvips
     // scales the thumbnail from the screenshot. Artifacts keep their order.
@@ -350,6 +355,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       stoppedLoading,
     },
     settle: settled,
+    recording: recordingSummary(recording),
     requests: { total: requests, failed: failedCount, blocked: blocked.length, bytes },
     failedRequests: failed,
     blockedRequests: blocked.slice(0, LIST_LIMIT),
@@ -364,7 +370,25 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   artifacts.push({ kind: 'report', body: jsonArtifact(report) });
 
   const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
-  return { navigation, metadata, text, artifacts, missing, timings, summary };
+  return { navigation, metadata, text, artifacts, missing, timings, summary, recording };
+}
+
+/** Ends the recording; a non-HTML original replaces the placeholder Chromium was given. */
+function stopRecording(recorder: Recorder, navigation: NavigationResult): Promise<Recording> {
+  const original = navigation.original;
+  if (original && !original.rendered)
+    recorder.replaceDocument(navigation.finalUrl, original.body, original.contentType);
+  return recorder.stop();
+}
+
+function recordingSummary(recording: Recording) {
+  const exchanges = recording.exchanges();
+  return {
+    exchanges: exchanges.length,
+    bytes: exchanges.reduce((sum, e) => sum + e.body.length, 0),
+    truncatedByLength: exchanges.filter((e) => e.truncated === 'length').length,
+    truncatedByTime: exchanges.filter((e) => e.truncated === 'time').length,
+  };
 }
 
 const EXTENSIONS: Record<string, string> = {
