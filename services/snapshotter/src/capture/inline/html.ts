@@ -84,16 +84,26 @@ function visit(parent: ParentNode, options: InlineHtmlOptions): void {
   }
 }
 
-/** Rewrites one element in place; false when it was removed. */
+/** Rewrites one element in place; false when it was removed (or needs no further visit). */
 function rewriteElement(element: Element, options: InlineHtmlOptions): boolean {
   const name = element.tagName.toLowerCase();
-  const { baseUrl: base, context } = options;
-  if (DROPPED.has(name) || (name === 'meta' && ACTIVE_HTTP_EQUIV.test(attr(element, 'http-equiv') ?? ''))) {
-    return remove(element);
-  }
-  if (name === 'meta' && attr(element, 'charset') !== undefined) return remove(element);
+  if (isDropped(element, name)) return remove(element);
   if (name === 'link') return rewriteLink(element, options);
-  neutraliseAttributes(element, base);
+  neutraliseAttributes(element, options.baseUrl);
+  if (!inlineResources(element, name, options)) return remove(element);
+  neutraliseEmbeds(element, name);
+  if (name === 'style') rewriteStyleElement(element, options.baseUrl, options.context);
+  return true;
+}
+
+function isDropped(element: Element, name: string): boolean {
+  if (DROPPED.has(name)) return true;
+  if (name !== 'meta') return false;
+  return ACTIVE_HTTP_EQUIV.test(attr(element, 'http-equiv') ?? '') || attr(element, 'charset') !== undefined;
+}
+
+/** Inline styles, resource attributes and srcset; false when a <source> is left with nothing. */
+function inlineResources(element: Element, name: string, { baseUrl: base, context }: InlineHtmlOptions): boolean {
   const style = attr(element, 'style');
   if (style !== undefined) setAttr(element, 'style', inlineCss(style, base, context, 'declarationList'));
   for (const attribute of RESOURCE_ATTRIBUTES[name] ?? []) {
@@ -101,12 +111,16 @@ function rewriteElement(element: Element, options: InlineHtmlOptions): boolean {
     if (value !== undefined) setAttr(element, attribute, inlineRef(value, base, context));
   }
   const srcset = attr(element, 'srcset');
-  if (srcset !== undefined) {
-    const inlined = inlineSrcset(srcset, base, context);
-    if (inlined) setAttr(element, 'srcset', inlined);
-    else if (name === 'source' && attr(element, 'src') === undefined) return remove(element);
-    else removeAttr(element, 'srcset');
-  }
+  if (srcset === undefined) return true;
+  const inlined = inlineSrcset(srcset, base, context);
+  if (inlined) setAttr(element, 'srcset', inlined);
+  else if (name === 'source' && attr(element, 'src') === undefined) return false;
+  else removeAttr(element, 'srcset');
+  return true;
+}
+
+/** Frames, plugins and external SVG sprites keep no URL that would load. */
+function neutraliseEmbeds(element: Element, name: string): void {
   if (name === 'iframe' || name === 'frame') {
     removeAttr(element, 'src');
     removeAttr(element, 'srcdoc');
@@ -115,8 +129,6 @@ function rewriteElement(element: Element, options: InlineHtmlOptions): boolean {
     for (const attribute of ['data', 'src', 'codebase', 'archive', 'code']) removeAttr(element, attribute);
   }
   if (name === 'use') neutraliseUse(element);
-  if (name === 'style') rewriteStyleElement(element, base, context);
-  return true;
 }
 
 /** Event handlers, `javascript:` URLs, request-only attributes, relative links. */
@@ -136,6 +148,7 @@ function rewriteLink(element: Element, { baseUrl: base, context }: InlineHtmlOpt
   const rel = (attr(element, 'rel') ?? '').toLowerCase();
   const href = attr(element, 'href') ?? '';
   const tokens = rel.split(/\s+/).filter(Boolean);
+  if (tokens.includes('stylesheet') && /^\s*data:/i.test(href)) return false;
   if (tokens.includes('stylesheet')) {
     const sheet = tokens.includes('alternate') ? undefined : recorded(href, base, context);
     if (!sheet) return remove(element);
