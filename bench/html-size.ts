@@ -23,7 +23,7 @@ interface Row {
 
 async function measure(pool: BrowserPool, url: string, proxy: Parameters<typeof capturePage>[1]['proxy']) {
   return pool.run(async (page) => {
-    const out = await capturePage(page, { url, timeoutMs: 30_000, proxy });
+    const out = await capturePage(page, { url, timeoutMs: 60_000, proxy });
     // The old artifact, from the same settled page.
     const oldBytes = Buffer.byteLength(await page.content(), 'utf8');
     const html = out.artifacts.find((a) => a.kind === 'html');
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const pages = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_PAGES;
   const fixture = await startFixtureServer();
   const proxy = await startEgressProxy({ allow: [fixture.hostPort], allowOnly: true, resolver: noDnsResolver });
-  const config = parseConfig({ CAPTURE_CONCURRENCY: '1', CAPTURE_TIMEOUT_MS: '30000' });
+  const config = parseConfig({ CAPTURE_CONCURRENCY: '1', CAPTURE_TIMEOUT_MS: '60000' });
   const pool = await launchBrowserPool({ config, args: proxy.chromiumArgs(), contextOptions: proxy.contextOptions() });
   const rows: Row[] = [];
   try {

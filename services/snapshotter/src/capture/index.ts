@@ -91,7 +91,8 @@ const STAGE_CAP_MS = {
   thumbnail: 5_000,
   pdf: 20_000,
   mhtml: 15_000,
-  html: 10_000,
+  // Parses, inlines and re-serialises the whole DOM in Node (about 1 MB of markup on big pages).
+  html: 15_000,
   text: 10_000,
   metadata: 5_000,
   favicon: 2_000,
