@@ -84,7 +84,10 @@ for (const database of ['postgres', 'pglite'] as const) {
 
       const html = await get('html');
       assert.match(String(html.headers.get('content-type')), /^text\/html/);
-      assert.match(String(html.headers.get('content-security-policy')), /^sandbox(;|$)/);
+      const csp = String(html.headers.get('content-security-policy')).split(/;\s*/);
+      for (const directive of ["default-src 'none'", 'sandbox', "frame-ancestors 'self'"]) {
+        assert.ok(csp.includes(directive), `CSP has ${directive}: ${csp.join('; ')}`);
+      }
       assert.ok(html.bytes.toString('utf8').includes(SIMPLE_PAGE_TEXT), 'HTML holds the page text');
 
       // Every artifact listed is stored under the snapshot's prefix with the recorded digest.

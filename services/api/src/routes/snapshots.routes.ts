@@ -1,6 +1,7 @@
 /**
  * Snapshots and their artifacts. Archived pages are hostile content: they are served
- * sandboxed (`CSP: sandbox`, so no script and an opaque origin), never sniffed, and MHTML only
+ * sandboxed with no network (`CSP: default-src 'none' … sandbox`, so no script, an opaque
+ * origin and no request beyond data: URIs), never sniffed, and MHTML only
  * as a download. Signed, short-lived `/archive/…` URLs let a browser open an artifact without
  * the API's bearer token, ideally from a separate ARCHIVE_ORIGIN.
  */
@@ -15,7 +16,20 @@ import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapsh
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
-export const ARCHIVED_PAGE_CSP = "sandbox; frame-ancestors 'self'";
+/**
+ * No network at all: the html artifact carries its subresources as data: URIs, and anything
+ * else in an archived page (a URL the inliner missed, readable view images) must not reach
+ * the live web. `sandbox` without allow-scripts / allow-same-origin: no script, opaque origin.
+ */
+export const ARCHIVED_PAGE_CSP = [
+  "default-src 'none'",
+  'img-src data:',
+  "style-src 'unsafe-inline' data:",
+  'font-src data:',
+  'media-src data:',
+  'sandbox',
+  "frame-ancestors 'self'",
+].join('; ');
 /** Content types a browser may render as a document with script. */
 const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
 

@@ -14,6 +14,7 @@ import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
 import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
+import { followingRedirects } from './inline/resources.js';
 import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
@@ -93,7 +94,8 @@ const STAGE_CAP_MS = {
   thumbnail: 5_000,
   pdf: 20_000,
   mhtml: 15_000,
-  html: 10_000,
+  // Parses, inlines and re-serialises the whole DOM in Node (about 1 MB of markup on big pages).
+  html: 15_000,
   text: 10_000,
   metadata: 5_000,
   favicon: 2_000,
@@ -259,6 +261,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   let stoppedLoading = false;
   let article: ReadableArticle | null = null;
   let metadata: PageMetadata = emptyMetadata(navigation);
+  let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
   const original = navigation.original;
   let recording: Recording;
 
@@ -324,7 +327,12 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       thumbnail(shot).then(as('thumbnail')),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)).then(as('html')),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(pageRecording))).then(
+        (html) => {
+          inlined = html?.stats ?? null;
+          return as('html')(html?.body ?? null);
+        },
+      ),
       readAndArchive,
     ]);
     for (const artifact of [thumb, screenshot, pdf, mhtml, html, wacz]) if (artifact) artifacts.push(artifact);
@@ -374,6 +382,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     blockedRequests: blocked.slice(0, LIST_LIMIT),
     screenshot: shot ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight } : null,
     original: original ? { contentType: original.contentType, bytes: original.body.length } : null,
+    html: inlined,
     readability: article ? { found: article.found, textChars: article.text.length } : null,
     consoleErrors,
     stageErrors,
