@@ -327,12 +327,12 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       thumbnail(shot).then(as('thumbnail')),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(pageRecording))).then(
-        (html) => {
-          inlined = html?.stats ?? null;
-          return as('html')(html?.body ?? null);
-        },
-      ),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () =>
+        captureHtml(page, followingRedirects(pageRecording)),
+      ).then((html) => {
+        inlined = html?.stats ?? null;
+        return as('html')(html?.body ?? null);
+      }),
       readAndArchive,
     ]);
     for (const artifact of [thumb, screenshot, pdf, mhtml, html, wacz]) if (artifact) artifacts.push(artifact);
