@@ -23,6 +23,7 @@ export const ARTIFACT_KINDS = {
   report: { ext: 'json', contentType: 'application/json' },
   favicon: { ext: 'ico', contentType: 'image/x-icon' },
   original: { ext: 'bin', contentType: 'application/octet-stream' },
+  wacz: { ext: 'wacz', contentType: 'application/wacz+zip' },
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;

@@ -4,6 +4,7 @@
  */
 import type { ObjectStorage } from '@linksnap/shared';
 import type { Db } from '../db/database.js';
+import { ArchiveExportService } from '../domain/archive-export.service.js';
 import { IdempotencyRepository } from '../domain/idempotency.repository.js';
 import { IdempotencyService } from '../domain/idempotency.service.js';
 import { ImportExportService } from '../domain/import-export.service.js';
@@ -31,11 +32,20 @@ export interface LibraryDeps {
 export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: LibraryDeps): void {
   registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
   const queryRepository = new LinksQueryRepository(db);
+  const adminRepository = new LinksAdminRepository(db);
   linksManageRoutes(scope, {
     links,
     query: new LinksQueryService(queryRepository),
-    admin: new LinksAdminService(new LinksAdminRepository(db), storage, deleted),
+    admin: new LinksAdminService(adminRepository, storage, deleted),
   });
   tagsRoutes(scope, new TagsService(new TagsRepository(db)));
-  importExportRoutes(scope, new ImportExportService(links, queryRepository));
+  const bookmarks = new ImportExportService(links, queryRepository);
+  const archives = new ArchiveExportService({
+    links,
+    versions: adminRepository,
+    query: queryRepository,
+    bookmarks,
+    storage,
+  });
+  importExportRoutes(scope, bookmarks, archives);
 }

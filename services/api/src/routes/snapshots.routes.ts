@@ -15,6 +15,8 @@ import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapsh
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
+/** Kinds that are files to keep rather than to look at, with their file extension. */
+const DOWNLOAD_KINDS: Record<string, string> = { mhtml: 'mhtml', wacz: 'wacz' };
 export const ARCHIVED_PAGE_CSP = "sandbox; frame-ancestors 'self'";
 /** Content types a browser may render as a document with script. */
 const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
@@ -45,7 +47,8 @@ function sendArtifact(
   reply
     .header('Content-Security-Policy', page ? ARCHIVED_PAGE_CSP : "frame-ancestors 'self'")
     .header('X-Frame-Options', 'SAMEORIGIN');
-  if (kind === 'mhtml') reply.header('Content-Disposition', `attachment; filename="${id}.mhtml"`);
+  const download = DOWNLOAD_KINDS[kind];
+  if (download) reply.header('Content-Disposition', `attachment; filename="${id}.${download}"`);
   return reply.send(body);
 }
 
@@ -60,7 +63,7 @@ const artifactBody = opaqueBody(
   {
     ETag: { description: 'The artifact’s SHA-256, quoted' },
     'Content-Security-Policy': { description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self'` },
-    'Content-Disposition': { description: 'mhtml only: attachment' },
+    'Content-Disposition': { description: 'mhtml and wacz: attachment; filename="{snapshotId}.{mhtml|wacz}"' },
   },
 );
 
@@ -105,6 +108,25 @@ export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archiv
       }
       reply.header('Cache-Control', 'no-store');
       return archive.sign(id, kind);
+    },
+  );
+
+  // GET /v1/snapshots/{id}/replay
+  const replay = documented(
+    signedArtifactUrl,
+    'A short-lived URL of the full-screen replay player of the snapshot’s WACZ (ReplayWeb.page, served by ' +
+      'this API on ARCHIVE_ORIGIN when set); frame it or open it',
+  );
+  app.get(
+    '/v1/snapshots/:id/replay',
+    { schema: { params: z.object({ id: z.string() }), response: { 200: replay } } },
+    async (request, reply) => {
+      const row = await snapshots.findOwned(userIdOf(request), request.params.id);
+      if (!row.artifacts.some((a) => a.kind === 'wacz')) {
+        throw new AppError('NOT_FOUND', 'The snapshot has no wacz artifact to replay.');
+      }
+      reply.header('Cache-Control', 'no-store');
+      return archive.signReplay(row.id);
     },
   );
 }
