@@ -23,6 +23,7 @@ export const ARTIFACT_KINDS = {
   report: { ext: 'json', contentType: 'application/json' },
   favicon: { ext: 'ico', contentType: 'image/x-icon' },
   original: { ext: 'bin', contentType: 'application/octet-stream' },
+  /** The signed WACZ 1.1.1 archive of every recorded exchange (docs/archive-format.md). */
   wacz: { ext: 'wacz', contentType: 'application/wacz+zip' },
 } as const;
 

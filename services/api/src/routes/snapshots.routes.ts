@@ -15,8 +15,6 @@ import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapsh
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
-/** Kinds that are files to keep rather than to look at, with their file extension. */
-const DOWNLOAD_KINDS: Record<string, string> = { mhtml: 'mhtml', wacz: 'wacz' };
 export const ARCHIVED_PAGE_CSP = "sandbox; frame-ancestors 'self'";
 /** Content types a browser may render as a document with script. */
 const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
@@ -47,8 +45,10 @@ function sendArtifact(
   reply
     .header('Content-Security-Policy', page ? ARCHIVED_PAGE_CSP : "frame-ancestors 'self'")
     .header('X-Frame-Options', 'SAMEORIGIN');
-  const download = DOWNLOAD_KINDS[kind];
-  if (download) reply.header('Content-Disposition', `attachment; filename="${id}.${download}"`);
+  // Offered as files to keep, never rendered: MHTML would run as a page, a WACZ is a package.
+  if (kind === 'mhtml' || kind === 'wacz') {
+    reply.header('Content-Disposition', `attachment; filename="${id}.${kind}"`);
+  }
   return reply.send(body);
 }
 
@@ -57,13 +57,14 @@ const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
 const artifactBody = opaqueBody(
   'The artifact: screenshot image/png, thumbnail image/jpeg, pdf application/pdf, mhtml multipart/related ' +
-    '(download), html and readable text/html (sandboxed), text text/plain, metadata and report ' +
-    'application/json, favicon image/x-icon; original keeps the captured resource’s own type',
+    '(download), wacz application/wacz+zip (download: the signed WACZ 1.1.1 web archive, see ' +
+    'docs/archive-format.md), html and readable text/html (sandboxed), text text/plain, metadata and ' +
+    'report application/json, favicon image/x-icon; original keeps the captured resource’s own type',
   ARTIFACT_MEDIA_TYPES,
   {
     ETag: { description: 'The artifact’s SHA-256, quoted' },
     'Content-Security-Policy': { description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self'` },
-    'Content-Disposition': { description: 'mhtml and wacz: attachment; filename="{snapshotId}.{mhtml|wacz}"' },
+    'Content-Disposition': { description: 'mhtml and wacz: attachment' },
   },
 );
 

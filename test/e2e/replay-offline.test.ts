@@ -1,0 +1,92 @@
+/**
+ * Offline replay in real Chromium: a WACZ recorded from the rich fixture page (built with
+ * warcio from the fixture server's real responses), the fixture server closed, then the
+ * player opened through its signed URL. The page must render from the archive alone, and no
+ * request may leave the API's origin, service worker requests included.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ARTIFACT_KINDS, artifactKey } from '@linksnap/shared';
+import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { bearer, type Harness, startHarness, succeededResult } from '../../services/api/test/helpers.js';
+import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
+import { leavingRequests, openReplay, readRichPage, recordWorkerRequests } from '../support/replay-browser.js';
+import { addRichPage, RICH_TITLE, startCanary, XHR_TEXT } from '../support/rich-fixture.js';
+import { buildWacz, fetchExchange } from '../support/wacz-fixture.js';
+
+const RESOURCES = ['/rich-start', '/rich', '/rich/style.css', '/rich/font.ttf', '/rich/pic.png', '/rich/data.json'];
+
+describe('replay of a WACZ in Chromium, offline', () => {
+  let h: Harness;
+  let fixture: FixtureServer;
+  let canary: Awaited<ReturnType<typeof startCanary>>;
+  let browser: Browser;
+  let baseUrl: string;
+
+  before(async () => {
+    [h, fixture, canary] = await Promise.all([startHarness(), startFixtureServer(), startCanary()]);
+    addRichPage(fixture, canary.origin);
+    await h.api.app.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = `http://127.0.0.1:${(h.api.app.server.address() as AddressInfo).port}`;
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await canary?.close();
+    await fixture?.close();
+    await h?.close();
+  });
+
+  it('renders the archived page with the origin down and sends nothing beyond the API', async () => {
+    const user = await h.signup();
+    const created = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/links',
+      headers: bearer(user.token),
+      payload: { url: 'http://8.8.8.8/rich-start' },
+    });
+    const { link, snapshot } = created.json();
+    const exchanges = [];
+    for (const path of RESOURCES) exchanges.push(await fetchExchange(fixture.url(path)));
+    const pageUrl = fixture.url('/rich');
+    const wacz = await buildWacz(exchanges, { url: pageUrl, title: RICH_TITLE });
+    const stored = await h.api.storage.put(artifactKey(snapshot.id, 'wacz'), wacz, ARTIFACT_KINDS.wacz.contentType);
+    await h.deliverResult(
+      succeededResult(snapshot.id, link.id, { finalUrl: pageUrl, artifacts: [{ kind: 'wacz', ...stored }] }),
+    );
+    await fixture.close();
+
+    const signed = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/snapshots/${snapshot.id}/replay`,
+      headers: bearer(user.token),
+    });
+    const requests: string[] = [];
+    recordWorkerRequests(browser, requests);
+    const { page, frame } = await openReplay(browser, `${baseUrl}${signed.json().url}`, pageUrl, requests);
+    const shown = await readRichPage(frame);
+    assert.ok(shown.imageWidth > 0, 'the image is replayed');
+    assert.equal(shown.xhrText, XHR_TEXT);
+    assert.ok(shown.fontLoaded, 'the web font is replayed');
+    assert.equal(shown.headingColor, 'rgb(20, 60, 140)');
+
+    // Links to pages never captured stay inside the replay.
+    await frame.click('#canary');
+    const notArchived = await page.waitForFrame((f) => f.url().includes('mp_/') && f.url().includes(canary.origin));
+    await notArchived.waitForFunction(() => document.body?.textContent?.includes('Archived Page Not Found'));
+    assert.deepEqual(canary.hits, []);
+    assert.ok(
+      requests.some((u) => u.includes('/archive/') && u.includes('/wacz?')),
+      'the worker fetched the WACZ',
+    );
+    assert.deepEqual(leavingRequests(requests, [baseUrl]), []);
+    console.log(`replay: ${requests.length} requests, all to ${baseUrl} or in-browser`);
+    await page.close();
+  });
+});
