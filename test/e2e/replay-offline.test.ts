@@ -1,18 +1,25 @@
 /**
- * Offline replay in real Chromium: a WACZ recorded from the rich fixture page (built with
- * warcio from the fixture server's real responses), the fixture server closed, then the
- * player opened through its signed URL. The page must render from the archive alone, and no
- * request may leave the API's origin, service worker requests included.
+ * Offline replay in real Chromium, through the web UI's full-window replay view, with a
+ * separate archive origin (the app on http://127.0.0.1:PORT, ARCHIVE_ORIGIN http://localhost:PORT):
+ * a WACZ recorded from the rich fixture page (built with warcio from the fixture server's real
+ * responses), the fixture server closed, then the view opened. The page must render from the
+ * archive alone, and no request may leave the two origins, service worker requests included.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '@linksnap/api/embedded/redis-server';
 import { ARTIFACT_KINDS, artifactKey } from '@linksnap/shared';
 import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { bearer, type Harness, startHarness, succeededResult } from '../../services/api/test/helpers.js';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
-import { leavingRequests, openReplay, readRichPage, recordWorkerRequests } from '../support/replay-browser.js';
+import {
+  leavingRequests,
+  openReplay,
+  readRichPage,
+  recordWorkerRequests,
+  signedInPage,
+} from '../support/replay-browser.js';
 import { addRichPage, RICH_TITLE, startCanary, XHR_TEXT } from '../support/rich-fixture.js';
 import { buildWacz, fetchExchange } from '../support/wacz-fixture.js';
 
@@ -24,12 +31,19 @@ describe('replay of a WACZ in Chromium, offline', () => {
   let canary: Awaited<ReturnType<typeof startCanary>>;
   let browser: Browser;
   let baseUrl: string;
+  let archiveOrigin: string;
 
   before(async () => {
-    [h, fixture, canary] = await Promise.all([startHarness(), startFixtureServer(), startCanary()]);
+    const port = await freePort();
+    archiveOrigin = `http://localhost:${port}`;
+    [h, fixture, canary] = await Promise.all([
+      startHarness({ extra: { ARCHIVE_ORIGIN: archiveOrigin } }),
+      startFixtureServer(),
+      startCanary(),
+    ]);
     addRichPage(fixture, canary.origin);
-    await h.api.app.listen({ host: '127.0.0.1', port: 0 });
-    baseUrl = `http://127.0.0.1:${(h.api.app.server.address() as AddressInfo).port}`;
+    await h.api.app.listen({ host: '127.0.0.1', port });
+    baseUrl = `http://127.0.0.1:${port}`;
     browser = await puppeteer.launch({
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       headless: true,
@@ -62,14 +76,14 @@ describe('replay of a WACZ in Chromium, offline', () => {
     );
     await fixture.close();
 
-    const signed = await h.api.app.inject({
-      method: 'GET',
-      url: `/v1/snapshots/${snapshot.id}/replay`,
-      headers: bearer(user.token),
-    });
     const requests: string[] = [];
     recordWorkerRequests(browser, requests);
-    const { page, frame } = await openReplay(browser, `${baseUrl}${signed.json().url}`, pageUrl, requests);
+    const page = await signedInPage(browser, baseUrl, user.email);
+    const { frame } = await openReplay(page, `${baseUrl}/snapshots/${snapshot.id}/replay`, pageUrl, requests);
+    assert.ok(
+      requests.some((u) => u.startsWith(`${archiveOrigin}/replay-player/`)),
+      'the player came from the archive origin',
+    );
     const shown = await readRichPage(frame);
     assert.ok(shown.imageWidth > 0, 'the image is replayed');
     assert.equal(shown.xhrText, XHR_TEXT);
@@ -85,8 +99,8 @@ describe('replay of a WACZ in Chromium, offline', () => {
       requests.some((u) => u.includes('/archive/') && u.includes('/wacz?')),
       'the worker fetched the WACZ',
     );
-    assert.deepEqual(leavingRequests(requests, [baseUrl]), []);
-    console.log(`replay: ${requests.length} requests, all to ${baseUrl} or in-browser`);
+    assert.deepEqual(leavingRequests(requests, [baseUrl, archiveOrigin]), []);
+    console.log(`replay: ${requests.length} requests, all to ${baseUrl}, ${archiveOrigin} or in-browser`);
     await page.close();
   });
 });

@@ -34,16 +34,32 @@ async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): 
   throw new Error(`no replay frame for ${originalUrl}; frames: ${page.frames().map((f) => f.url())}`);
 }
 
+/** A page of the web UI with a cookie session of the user (password of the test helpers). */
+export async function signedInPage(browser: Browser, appUrl: string, email: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${appUrl}/`);
+  const status = await page.evaluate(async (user) => {
+    const res = await fetch('/v1/auth/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user, password: 'correct horse battery' }),
+    });
+    return res.status;
+  }, email);
+  if (status !== 200) throw new Error(`session sign-in answered ${status}`);
+  return page;
+}
+
+/** Opens `url` (the UI's replay view, or a player URL) in `page` and waits for the replayed page. */
 export async function openReplay(
-  browser: Browser,
-  playerUrl: string,
+  page: Page,
+  url: string,
   originalUrl: string,
   requests: string[],
   timeoutMs = 60_000,
 ): Promise<ReplayedPage> {
-  const page = await browser.newPage();
   page.on('request', (request) => requests.push(request.url()));
-  await page.goto(playerUrl, { waitUntil: 'load' });
+  await page.goto(url, { waitUntil: 'load' });
   const frame = await replayFrame(page, originalUrl, timeoutMs);
   await frame.waitForFunction(
     (text) => document.getElementById('xhr-para')?.textContent === text,
