@@ -102,5 +102,12 @@ describe('replay of a WACZ in Chromium, offline', () => {
     assert.deepEqual(leavingRequests(requests, [baseUrl, archiveOrigin]), []);
     console.log(`replay: ${requests.length} requests, all to ${baseUrl}, ${archiveOrigin} or in-browser`);
     await page.close();
+
+    // A later visit gets a new signed URL for the same collection, and replays again.
+    const again = await signedInPage(browser, baseUrl, user.email);
+    const { frame: second } = await openReplay(again, `${baseUrl}/snapshots/${snapshot.id}/replay`, pageUrl, requests);
+    assert.equal((await readRichPage(second)).xhrText, XHR_TEXT);
+    assert.deepEqual(leavingRequests(requests, [baseUrl, archiveOrigin]), []);
+    await again.close();
   });
 });
