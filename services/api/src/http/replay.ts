@@ -4,7 +4,7 @@
  * worker's scope) and a player page per snapshot. The player page carries the signature of the
  * snapshot's `wacz` URL, checks it, and hands that URL to ReplayWeb.page as its source; the
  * page, the bundles and the service worker may only reach this origin (CSP), so a replay can
- * never touch the live web. See docs/decisions/0008-offline-replay.md.
+ * never touch the live web. See docs/decisions/0009-offline-replay.md.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

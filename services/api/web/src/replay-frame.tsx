@@ -2,7 +2,7 @@
  * The offline replay of a snapshot's WACZ: ReplayWeb.page's player, served by the API on the
  * archive origin, in a frame. The frame has no `sandbox` attribute because the player needs
  * script and a service worker of its own origin; isolation comes from that origin (ARCHIVE_ORIGIN)
- * and the player's CSP, which lets nothing leave it (docs/decisions/0008-offline-replay.md).
+ * and the player's CSP, which lets nothing leave it (docs/decisions/0009-offline-replay.md).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Snapshot } from './api';
