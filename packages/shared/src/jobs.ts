@@ -44,6 +44,7 @@ export const CAPTURE_STAGES = [
   'pdf',
   'mhtml',
   'html',
+  'wacz',
   'text',
   'metadata',
   'upload',

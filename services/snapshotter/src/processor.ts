@@ -6,6 +6,7 @@
 import os from 'node:os';
 import {
   AppError,
+  type ArchiveSigner,
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
@@ -19,6 +20,7 @@ import {
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { BrowserPool } from './browser-pool.js';
 import { capturePage } from './capture/index.js';
+import type { RecorderOptions } from './capture/recorder.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { toCaptureError } from './errors.js';
 import type { ResultProducer } from './results.js';
@@ -26,11 +28,22 @@ import { storeArtifacts } from './storage.js';
 
 export interface ProcessorDeps {
   config: Pick<Config, 'CAPTURE_TIMEOUT_MS'> &
-    Partial<Pick<Config, 'CAPTURE_MAX_HEIGHT_PX' | 'CAPTURE_MAX_BYTES' | 'JOB_LOCK_MS'>>;
+    Partial<
+      Pick<
+        Config,
+        | 'CAPTURE_MAX_HEIGHT_PX'
+        | 'CAPTURE_MAX_BYTES'
+        | 'JOB_LOCK_MS'
+        | 'RECORD_BODY_MAX_BYTES'
+        | 'RECORD_TOTAL_MAX_BYTES'
+      >
+    >;
   pool: BrowserPool;
   proxy: EgressProxy;
   storage: ObjectStorage;
   results: ResultProducer;
+  /** Signs each snapshot's WACZ (the instance key, archive-signing.ts). */
+  signer?: ArchiveSigner;
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
@@ -43,6 +56,11 @@ export interface ProcessorOutcome {
 
 function percentOf(stage: CaptureStage): number {
   return Math.round((CAPTURE_STAGES.indexOf(stage) / (CAPTURE_STAGES.length - 1)) * 100);
+}
+
+function recordLimits(config: ProcessorDeps['config']): RecorderOptions | undefined {
+  const { RECORD_BODY_MAX_BYTES: maxBodyBytes, RECORD_TOTAL_MAX_BYTES: maxTotalBytes } = config;
+  return maxBodyBytes && maxTotalBytes ? { maxBodyBytes, maxTotalBytes } : undefined;
 }
 
 export function createProcessor(deps: ProcessorDeps) {
@@ -76,6 +94,8 @@ export function createProcessor(deps: ProcessorDeps) {
           maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
           maxBytes: deps.config.CAPTURE_MAX_BYTES,
           proxy: deps.proxy,
+          record: recordLimits(deps.config),
+          signer: deps.signer,
           onStage: progress.report,
           onArtifact: (artifact) => uploads.store(artifact),
         }),

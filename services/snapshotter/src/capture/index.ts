@@ -6,7 +6,7 @@
  * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
  * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
-import type { ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
+import type { ArchiveSigner, ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
@@ -19,8 +19,10 @@ import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
+import { type Recorder, type RecorderOptions, type Recording, startRecording } from './recorder.js';
 import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
+import { captureWacz } from './wacz.js';
 
 export interface CapturedArtifact {
   kind: ArtifactKind;
@@ -56,6 +58,8 @@ export interface CaptureOutput {
   /** Milliseconds per stage. */
   timings: Record<string, number>;
   summary: ReportSummary;
+  /** Every HTTP exchange the egress guard let through, up to settle (recorder.ts). */
+  recording: Recording;
 }
 
 export interface CaptureOptions {
@@ -66,6 +70,10 @@ export interface CaptureOptions {
   /** Largest non-HTML body stored as downloaded. */
   maxBytes?: number;
   proxy?: EgressProxy;
+  /** Limits of the recording (config RECORD_BODY_MAX_BYTES, RECORD_TOTAL_MAX_BYTES). */
+  record?: RecorderOptions;
+  /** Signs the `wacz` artifact; without it no WACZ is made. */
+  signer?: ArchiveSigner;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -89,10 +97,12 @@ const STAGE_CAP_MS = {
   text: 10_000,
   metadata: 5_000,
   favicon: 2_000,
+  wacz: 15_000,
 };
 /** Share of the budget navigation may use; the rest is kept for the artifacts. */
 const NAVIGATION_SHARE = 0.5;
 const LIST_LIMIT = 200;
+const RECORD_DEFAULTS: RecorderOptions = { maxBodyBytes: 20 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
 
 function hostPortOf(url: string): string | null {
   try {
@@ -179,10 +189,11 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   });
   // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
   // and together they came before every navigation.
-  const [network] = await Promise.all([
+  const [network, recorder] = await Promise.all([
     countBytes(page, (n) => {
       bytes += n;
     }),
+    startRecording(page, options.record ?? RECORD_DEFAULTS),
     // A snapshot is a still image of the page: no animation burning CPU while it is taken.
     page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
     denyDownloads(page),
@@ -234,14 +245,25 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
     );
 
+  /** The recording as a signed WACZ, once the page's title is known. */
+  const archive = async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
+    const signer = options.signer;
+    if (!signer) return null;
+    const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
+    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () => captureWacz(done, pageInfo, signer));
+    return offer(body && { kind: 'wacz', body });
+  };
+
   let shot: FullPageShot | null = null;
   let settled: SettleResult | null = null;
   let stoppedLoading = false;
   let article: ReadableArticle | null = null;
   let metadata: PageMetadata = emptyMetadata(navigation);
   const original = navigation.original;
+  let recording: Recording;
 
   if (original) {
+    recording = await stopRecording(recorder, navigation);
     const stored = offer({
       kind: 'original',
       body: original.body,
@@ -257,6 +279,8 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
     }
     artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+    const wacz = await archive(recording, metadata.title);
+    if (wacz) artifacts.push(wacz);
   } else {
     settled = await stage('settle', 'settle', [], STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000, () =>
       settle(page, {
@@ -265,6 +289,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
       }),
     );
+    recording = await stopRecording(recorder, navigation);
     // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
     // the snapshot stages from waiting on requests that do not end.
     stoppedLoading = await page
@@ -290,14 +315,19 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     shot = await fullScreenshot();
     const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
     const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
-    const [thumb, pdf, mhtml, html, read] = await Promise.all([
+    const pageRecording = recording;
+    const readAndArchive = readText().then(async (read) => ({
+      read,
+      wacz: await archive(pageRecording, read.meta?.title ?? null),
+    }));
+    const [thumb, pdf, mhtml, html, { read, wacz }] = await Promise.all([
       thumbnail(shot).then(as('thumbnail')),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
       stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page)).then(as('html')),
-      readText(),
+      readAndArchive,
     ]);
-    for (const artifact of [thumb, screenshot, pdf, mhtml, html]) if (artifact) artifacts.push(artifact);
+    for (const artifact of [thumb, screenshot, pdf, mhtml, html, wacz]) if (artifact) artifacts.push(artifact);
     article = read.found;
     if (read.meta) metadata = read.meta;
     if (article) {
@@ -338,6 +368,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       stoppedLoading,
     },
     settle: settled,
+    recording: recordingSummary(recording),
     requests: { total: requests, failed: failedCount, blocked: blocked.length, bytes },
     failedRequests: failed,
     blockedRequests: blocked.slice(0, LIST_LIMIT),
@@ -351,7 +382,25 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   artifacts.push({ kind: 'report', body: jsonArtifact(report) });
 
   const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
-  return { navigation, metadata, text, artifacts, missing, timings, summary };
+  return { navigation, metadata, text, artifacts, missing, timings, summary, recording };
+}
+
+/** Ends the recording; a non-HTML original replaces the placeholder Chromium was given. */
+function stopRecording(recorder: Recorder, navigation: NavigationResult): Promise<Recording> {
+  const original = navigation.original;
+  if (original && !original.rendered)
+    recorder.replaceDocument(navigation.finalUrl, original.body, original.contentType);
+  return recorder.stop();
+}
+
+function recordingSummary(recording: Recording) {
+  const exchanges = recording.exchanges();
+  return {
+    exchanges: exchanges.length,
+    bytes: exchanges.reduce((sum, e) => sum + e.body.length, 0),
+    truncatedByLength: exchanges.filter((e) => e.truncated === 'length').length,
+    truncatedByTime: exchanges.filter((e) => e.truncated === 'time').length,
+  };
 }
 
 const EXTENSIONS: Record<string, string> = {
