@@ -50,7 +50,7 @@ describe('offline replay of a captured page', () => {
   it('replays the capture with the site down, and exports both versions in one WACZ', async () => {
     const user = await stack.user();
     const capture = async (snapshotId: string) => {
-      const { job } = await stack.waitForJob(snapshotId, user.token, 120_000);
+      const { job } = await stack.waitForJob(snapshotId, user.token, 300_000);
       assert.equal(job.state, 'succeeded', `${JSON.stringify(job)}\n${stack.logs()}`);
       const snapshot = (await stack.request('GET', `/v1/snapshots/${snapshotId}`, { token: user.token })).body;
       assert.ok(

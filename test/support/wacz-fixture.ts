@@ -1,10 +1,11 @@
 /**
  * Builds a WACZ 1.1.1 in a test from real HTTP exchanges (fetched from the fixture server),
- * with warcio for the WARC and its CDXJ index and fflate for the zip: the same files the
- * capture pipeline packages, for tests of what reads a WACZ (replay, download, export).
+ * with warcio for the WARC and its CDXJ index and the pipeline's own packWacz for the package,
+ * for tests of what reads a WACZ (replay, download, export) without a capture.
  */
-import { createHash } from 'node:crypto';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { packWacz, signerFromKey } from '@linksnap/shared';
+import { unzipSync } from 'fflate';
 import { CDXIndexer, WARCParser, WARCRecord, WARCSerializer } from 'warcio';
 
 export interface Exchange {
@@ -63,34 +64,20 @@ async function cdxjOf(warc: Uint8Array, filename: string): Promise<string> {
   return `${lines.sort().join('\n')}\n`;
 }
 
+/** A throwaway instance key: test archives are signed like captured ones. */
+const testSigner = signerFromKey(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey);
+
+/** A signed WACZ of `exchanges`, packed by the same code as the capture pipeline's. */
 export async function buildWacz(exchanges: Exchange[], page: { url: string; title: string }): Promise<Buffer> {
   const warc = await warcOf(exchanges);
-  const ts = (exchanges[0]?.date ?? new Date()).toISOString();
-  const files: Zippable = {
-    'archive/data.warc.gz': [warc, { level: 0 }],
-    'indexes/index.cdxj': Buffer.from(await cdxjOf(warc, 'data.warc.gz')),
-    'pages/pages.jsonl': Buffer.from(
-      `${JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' })}\n${JSON.stringify({ url: page.url, title: page.title, ts })}\n`,
-    ),
-  };
-  const resources = Object.entries(files).map(([path, entry]) => {
-    const data = (Array.isArray(entry) ? entry[0] : entry) as Uint8Array;
-    return { name: path.split('/').pop(), path, hash: sha256(data), bytes: data.length };
+  return packWacz({
+    warc,
+    cdxj: await cdxjOf(warc, 'data.warc.gz'),
+    page: { url: page.url, title: page.title, ts: exchanges[0]?.date ?? new Date() },
+    software: 'LinkSnap tests',
+    created: new Date(),
+    signer: testSigner,
   });
-  const datapackage = Buffer.from(
-    JSON.stringify({
-      profile: 'data-package',
-      wacz_version: '1.1.1',
-      mainPageUrl: page.url,
-      mainPageDate: ts,
-      resources,
-    }),
-  );
-  files['datapackage.json'] = datapackage;
-  files['datapackage-digest.json'] = Buffer.from(
-    JSON.stringify({ path: 'datapackage.json', hash: sha256(datapackage) }),
-  );
-  return Buffer.from(zipSync(files));
 }
 
 /** Every WARC record of a WACZ, parsed with warcio: type, target URL and payload digest check. */

@@ -8,6 +8,7 @@ import {
   type Config,
   cachingResolver,
   type Logger,
+  loadArchiveSigner,
   type ObjectStorage,
   RESULTS_QUEUE,
   type Resolver,
@@ -153,7 +154,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       apiKeysRoutes(scope, apiKeys);
-      libraryRoutes(scope, { db: database.db, storage, links, deleted: snapshotQueue });
+      libraryRoutes(scope, {
+        db: database.db,
+        storage,
+        links,
+        deleted: snapshotQueue,
+        signer: loadArchiveSigner(config),
+      });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);

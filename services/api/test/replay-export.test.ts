@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ARTIFACT_KINDS, type Artifact, artifactKey } from '@linksnap/shared';
+import { ARTIFACT_KINDS, type Artifact, artifactKey, loadArchiveSigner, verifyWacz } from '@linksnap/shared';
 import { unzipSync } from 'fflate';
 import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
 import { buildWacz, fetchExchange, readWaczRecords } from '../../../test/support/wacz-fixture.js';
@@ -158,10 +158,24 @@ describe('WACZ download, replay player and archive exports', () => {
     }
     const digest = JSON.parse(Buffer.from(files['datapackage-digest.json'] ?? []).toString('utf8'));
     assert.equal(digest.hash, sha256(files['datapackage.json'] ?? new Uint8Array()));
+    const instanceKey = loadArchiveSigner(h.config).publicKey;
+    assert.equal(verifyWacz(res.rawPayload, { trustedKeys: [instanceKey] }).publicKey, instanceKey);
 
     const denied = await get(other.token, `/v1/links/${first.linkId}/export.wacz`);
     assert.equal(denied.statusCode, 404);
     assert.ok(isProblem(denied));
+  });
+
+  it('refuses to merge a stored version that no longer verifies', async () => {
+    const user = await h.signup();
+    const { snapshotId, linkId, wacz } = await archivedVersion(user.token, null, 'simple');
+    const flipped = Buffer.from(wacz);
+    flipped[200] = (flipped[200] ?? 0) ^ 0xff;
+    await h.api.storage.put(artifactKey(snapshotId, 'wacz'), flipped, ARTIFACT_KINDS.wacz.contentType);
+    const res = await get(user.token, `/v1/links/${linkId}/export.wacz`);
+    assert.equal(res.statusCode, 422);
+    assert.equal(res.json().code, 'ARCHIVE_TAMPERED');
+    assert.ok(isProblem(res));
   });
 
   it('exports bookmarks with each link’s archive in one zip', async () => {

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import { AppError, type ObjectStorage } from '@linksnap/shared';
+import { AppError, type ArchiveSigner, type ObjectStorage, verifyWacz } from '@linksnap/shared';
 import { Zip, ZipPassThrough } from 'fflate';
 import type { ImportExportService } from './import-export.service.js';
 import type { LinksService } from './links.service.js';
@@ -21,6 +21,7 @@ export interface ArchiveExportDeps {
   query: LinksQueryRepository;
   bookmarks: ImportExportService;
   storage: ObjectStorage;
+  signer: ArchiveSigner;
 }
 
 /** One entry of archives/index.json in the bookmark zip. */
@@ -35,15 +36,25 @@ interface IndexEntry {
 export class ArchiveExportService {
   constructor(private readonly deps: ArchiveExportDeps) {}
 
-  /** Every version's WACZ of a link the caller has checked is theirs, oldest first. */
+  /**
+   * Every version's WACZ of a link the caller has checked is theirs, oldest first, each verified
+   * (ARCHIVE_TAMPERED otherwise): the merged package gets a new signature over all of them.
+   */
   private async versionArchives(linkId: string): Promise<VersionArchive[]> {
     const rows = await this.deps.versions.versions(linkId);
     const out: VersionArchive[] = [];
     for (const row of rows.reverse()) {
       const artifact = row.artifacts.find((a) => a.kind === 'wacz');
-      if (artifact) out.push({ snapshotId: row.id, wacz: await this.deps.storage.getBuffer(artifact.key) });
+      if (!artifact) continue;
+      const wacz = await this.deps.storage.getBuffer(artifact.key);
+      verifyWacz(wacz);
+      out.push({ snapshotId: row.id, wacz });
     }
     return out;
+  }
+
+  private merge(archives: VersionArchive[], title: string): Uint8Array {
+    return mergeWacz(archives, { title, software: EXPORT_SOFTWARE, signer: this.deps.signer });
   }
 
   /** GET /v1/links/{id}/export.wacz: NOT_FOUND for another user's link and for a link with no archive. */
@@ -51,7 +62,7 @@ export class ArchiveExportService {
     const link = await this.deps.links.get(userId, linkId);
     const archives = await this.versionArchives(link.id);
     if (archives.length === 0) throw new AppError('NOT_FOUND', 'No version of this link has a WACZ archive.');
-    const body = mergeWacz(archives, { title: link.title ?? link.url, software: EXPORT_SOFTWARE });
+    const body = this.merge(archives, link.title ?? link.url);
     return { filename: `${link.id}.wacz`, body };
   }
 
@@ -81,7 +92,7 @@ export class ArchiveExportService {
         const archives = await this.versionArchives(link.id);
         if (archives.length === 0) continue;
         const file = `archives/${link.id}.wacz`;
-        add(file, mergeWacz(archives, { title: link.title ?? link.url, software: EXPORT_SOFTWARE }));
+        add(file, this.merge(archives, link.title ?? link.url));
         index.push({
           linkId: link.id,
           url: link.url,

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { AppError } from '@linksnap/shared';
+import { AppError, type ArchiveSigner, WACZ_VERSION } from '@linksnap/shared';
 import { unzipSync, type Zippable, zipSync } from 'fflate';
 
 export interface VersionArchive {
@@ -19,6 +19,8 @@ export interface MergeInfo {
   title: string;
   software: string;
   created?: Date;
+  /** The instance key: the merged package is signed like every captured one. */
+  signer: ArchiveSigner;
 }
 
 interface Parsed {
@@ -80,7 +82,10 @@ function parseVersion({ snapshotId, wacz }: VersionArchive): Parsed {
   };
 }
 
-/** One WACZ holding every record of every version; the newest version's page is the main page. */
+/**
+ * One WACZ holding every record of every version (oldest first); the newest version's page is
+ * the main page. The caller has verified each version, so signing never launders a changed one.
+ */
 export function mergeWacz(versions: VersionArchive[], info: MergeInfo): Uint8Array {
   if (versions.length === 0) throw new AppError('NOT_FOUND', 'There is no archive to export.');
   const parsed = versions.map(parseVersion);
@@ -90,25 +95,41 @@ export function mergeWacz(versions: VersionArchive[], info: MergeInfo): Uint8Arr
   files['indexes/index.cdxj'] = Buffer.from(`${index.join('\n')}\n`);
   const header = JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' });
   files['pages/pages.jsonl'] = Buffer.from(`${[header, ...parsed.flatMap((p) => p.pages.lines)].join('\n')}\n`);
-  const datapackage = buildDatapackage(files, info, parsed[0]?.mainPage ?? {});
+  const created = info.created ?? new Date();
+  const datapackage = buildDatapackage(files, { ...info, created }, parsed.at(-1)?.mainPage ?? {});
   files['datapackage.json'] = datapackage;
-  files['datapackage-digest.json'] = Buffer.from(
-    JSON.stringify({ path: 'datapackage.json', hash: sha256(datapackage) }, null, 2),
-  );
+  files['datapackage-digest.json'] = signedDigest(datapackage, { ...info, created });
   return zipSync(files, { level: 6 });
 }
 
-function buildDatapackage(files: Zippable, info: MergeInfo, mainPage: { url?: string; ts?: string }): Buffer {
+/** datapackage-digest.json with the signature of the manifest's hash (docs/archive-format.md). */
+function signedDigest(datapackage: Uint8Array, info: MergeInfo & { created: Date }): Buffer {
+  const hash = sha256(datapackage);
+  const signedData = {
+    hash,
+    created: info.created.toISOString(),
+    software: info.software,
+    signature: info.signer.sign(hash),
+    publicKey: info.signer.publicKey,
+  };
+  return Buffer.from(JSON.stringify({ path: 'datapackage.json', hash, signedData }, null, 2));
+}
+
+function buildDatapackage(
+  files: Zippable,
+  info: MergeInfo & { created: Date },
+  mainPage: { url?: string; ts?: string },
+): Buffer {
   const resources = Object.entries(files).map(([path, entry]) => {
     const data = Array.isArray(entry) ? (entry[0] as Uint8Array) : (entry as Uint8Array);
     return { name: path.split('/').pop(), path, hash: sha256(data), bytes: data.byteLength };
   });
   const doc = {
     profile: 'data-package',
-    wacz_version: '1.1.1',
+    wacz_version: WACZ_VERSION,
     title: info.title,
     software: info.software,
-    created: (info.created ?? new Date()).toISOString(),
+    created: info.created.toISOString(),
     ...(mainPage.url ? { mainPageUrl: mainPage.url } : {}),
     ...(mainPage.ts ? { mainPageDate: mainPage.ts } : {}),
     resources,

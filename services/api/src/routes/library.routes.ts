@@ -2,7 +2,7 @@
  * Wires link management, search, tags and Idempotency-Key onto the authenticated scope.
  * Registered before the links routes so the idempotency hooks cover POST /v1/links.
  */
-import type { ObjectStorage } from '@linksnap/shared';
+import type { ArchiveSigner, ObjectStorage } from '@linksnap/shared';
 import type { Db } from '../db/database.js';
 import { ArchiveExportService } from '../domain/archive-export.service.js';
 import { IdempotencyRepository } from '../domain/idempotency.repository.js';
@@ -27,9 +27,11 @@ export interface LibraryDeps {
   links: LinksService;
   /** Told before unfinished snapshots are deleted (the snapshot queue). */
   deleted: DeletedSnapshots;
+  /** Signs merged archive exports with the instance key. */
+  signer: ArchiveSigner;
 }
 
-export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: LibraryDeps): void {
+export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, signer }: LibraryDeps): void {
   registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
   const queryRepository = new LinksQueryRepository(db);
   const adminRepository = new LinksAdminRepository(db);
@@ -46,6 +48,7 @@ export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: Li
     query: queryRepository,
     bookmarks,
     storage,
+    signer,
   });
   importExportRoutes(scope, bookmarks, archives);
 }
