@@ -8,6 +8,7 @@ import {
   type Config,
   cachingResolver,
   type Logger,
+  loadArchiveSigner,
   type ObjectStorage,
   RESULTS_QUEUE,
   type Resolver,
@@ -36,6 +37,7 @@ import { ApiMetrics, registerMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerQueueDashboard } from './http/queue-dashboard.js';
 import { RateLimiter, registerRouteLimit } from './http/rate-limit.js';
+import { replayRoutes } from './http/replay.js';
 import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { serializerCompiler } from './http/serializers.js';
@@ -147,11 +149,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     authRoutes(root, users, loginLimits);
     sessionRoutes(root, users, { ttlSeconds: config.TOKEN_TTL_SECONDS, limits: loginLimits });
     archiveRoutes(root, archive);
+    replayRoutes(root, archive);
     root.register(async (scope: ZodApp) => {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       apiKeysRoutes(scope, apiKeys);
-      libraryRoutes(scope, { db: database.db, storage, links, deleted: snapshotQueue });
+      libraryRoutes(scope, {
+        db: database.db,
+        storage,
+        links,
+        deleted: snapshotQueue,
+        signer: loadArchiveSigner(config),
+      });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
@@ -165,7 +174,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       adminEmails: config.ADMIN_EMAILS,
       authenticate: (request) => authenticate(request, tokens, apiKeys),
     });
-    registerWeb(root);
+    registerWeb(root, undefined, config.ARCHIVE_ORIGIN);
   });
   return app;
 }

@@ -5,6 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
 import type { z } from 'zod';
+import { buildWacz } from '../../../test/support/wacz-fixture.js';
 import type { ApiKeysService } from '../src/domain/api-keys.service.js';
 import type { ArchiveLinks } from '../src/domain/archive-links.js';
 import type { ImportExportService } from '../src/domain/import-export.service.js';
@@ -51,6 +52,11 @@ const UNDOCUMENTED: { pattern: RegExp; why: string; onlyWithBuiltUi?: true }[] =
     onlyWithBuiltUi: true,
   },
   { pattern: /^\/assets\/\*$/, why: "the web UI's static build assets", onlyWithBuiltUi: true },
+  {
+    pattern: /^\/replay\/(ui\.js|sw\.js)?$/,
+    why: "ReplayWeb.page's bundles and app page (its service worker's scope)",
+  },
+  { pattern: /^\/replay-player\/:id$/, why: 'the HTML replay player, reached through GET /v1/snapshots/{id}/replay' },
 ];
 
 /**
@@ -204,12 +210,19 @@ describe('OpenAPI document', () => {
   /** A finished capture with a screenshot, applied through the results queue like a worker's. */
   async function succeed(snapshotId: string, linkId: string, title: string): Promise<void> {
     const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, Buffer.from(title), 'image/png');
+    const page = { url: 'http://8.8.8.8/page', status: 200, statusText: 'OK', date: new Date() };
+    const body = Buffer.from(`<p>${title}</p>`);
+    const wacz = await buildWacz([{ ...page, headers: { 'content-type': 'text/html' }, body }], { ...page, title });
+    const waczArtifact = await h.api.storage.put(`snapshots/${snapshotId}/wacz.wacz`, wacz, 'application/wacz+zip');
     await h.deliverResult(
       succeededResult(snapshotId, linkId, {
         title,
         text: `${title} body text`,
         timings: { navigate: 12 },
-        artifacts: [{ kind: 'screenshot', ...artifact }],
+        artifacts: [
+          { kind: 'screenshot', ...artifact },
+          { kind: 'wacz', ...waczArtifact },
+        ],
         missing: [{ kind: 'pdf', code: 'CAPTURE_FAILED', detail: 'no pdf' }],
       }),
     );
@@ -333,6 +346,9 @@ describe('OpenAPI document', () => {
       { id: snapshot.id, kind: 'screenshot' },
       { token, status: 200 },
     );
+    await check('GET', '/v1/snapshots/:id/replay', { id: snapshot.id }, { token, status: 200 });
+    const merged = await check('GET', '/v1/links/:id/export.wacz', { id }, { token, status: 200 });
+    assert.equal(merged.headers['content-type'], 'application/wacz+zip');
     const archived = new URL(signed.json().url, 'http://api.invalid');
     const viaArchive = await call('GET', `${archived.pathname}${archived.search}`);
     assert.equal(viaArchive.statusCode, 200);
@@ -374,6 +390,8 @@ describe('OpenAPI document', () => {
     assert.equal(imported.json().invalid.length, 1);
     const exported = await check('GET', '/v1/export', {}, { token, status: 200 });
     assert.match(exported.body, /NETSCAPE-Bookmark-file-1/);
+    const zipped = await check('GET', '/v1/export?archives=wacz', {}, { token, status: 200 });
+    assert.equal(zipped.headers['content-type'], 'application/zip');
 
     // Webhooks.
     const hook = await check(

@@ -3,7 +3,10 @@
  * errors are the API's problem documents (title: detail) with a non-zero exit code:
  * 1 API error or failed capture, 2 usage, 3 server unreachable.
  */
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliError, Client } from './client.js';
@@ -27,6 +30,10 @@ export const USAGE = `Usage: snap <command> [options]
   export [-o FILE]             export every link as a bookmark file
   verify FILE [--key KEY]      check a downloaded .wacz offline: hashes, signature and, with
                                KEY (the instance's base64 public key), who signed it
+  export --wacz [LINK_ID] [-o FILE]
+                               with archives: a zip of the bookmark file and each link's WACZ
+                               (linksnap-export.zip); with LINK_ID, that link's versions merged
+                               into one WACZ (LINK_ID.wacz)
 
 Every command takes --json (machine-readable output). LINKSNAP_URL and LINKSNAP_TOKEN
 override the stored settings.`;
@@ -53,9 +60,28 @@ const OPTIONS = {
   artifact: { type: 'string' },
   output: { type: 'string', short: 'o' },
   key: { type: 'string' },
+  wacz: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Archives are binary and may be large: always a file, streamed to disk. */
+async function exportArchives(
+  client: Client,
+  linkId: string | undefined,
+  values: Values,
+  print: (human: string, data: unknown) => void,
+) {
+  const pathname = linkId ? `/v1/links/${encodeURIComponent(linkId)}/export.wacz` : '/v1/export?archives=wacz';
+  const file = values.output ?? (linkId ? `${linkId}.wacz` : 'linksnap-export.zip');
+  if (file === '-') throw new CliError('an archive export is binary: give -o FILE', 2);
+  const res = await client.raw('GET', pathname);
+  if (!res.body) throw new CliError('The server sent an empty export.');
+  await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file));
+  const bytes = statSync(file).size;
+  print(`${file} (${bytes} bytes)`, { file, bytes, ...(linkId ? { linkId } : {}) });
+  return 0;
+}
 
 export async function main(
   argv: string[],
@@ -155,6 +181,7 @@ export async function main(
         return 0;
       }
       case 'export': {
+        if (values.wacz) return await exportArchives(client, args[0], values, print);
         const res = await client.raw('GET', '/v1/export');
         const html = await res.text();
         if (values.output) {

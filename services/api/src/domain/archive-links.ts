@@ -31,8 +31,22 @@ export class ArchiveLinks {
   sign(snapshotId: string, kind: string, now = Date.now()): SignedArtifactUrl {
     const exp = Math.floor(now / 1000) + this.options.ttlSeconds;
     const path = `/archive/${snapshotId}/${encodeURIComponent(kind)}?exp=${exp}&sig=${this.signature(snapshotId, kind, exp)}`;
-    const origin = this.options.origin?.replace(/\/+$/, '') ?? '';
-    return { url: `${origin}${path}`, expiresAt: new Date(exp * 1000).toISOString() };
+    return { url: `${this.origin}${path}`, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /** Where archive URLs point: ARCHIVE_ORIGIN, or '' for the API's own origin. */
+  get origin(): string {
+    return this.options.origin?.replace(/\/+$/, '') ?? '';
+  }
+
+  /**
+   * The replay player of a snapshot's WACZ. It carries the signature of the `wacz` artifact
+   * URL, which the player hands to ReplayWeb.page as its source: one credential for both.
+   */
+  signReplay(snapshotId: string, now = Date.now()): SignedArtifactUrl {
+    const { url, expiresAt } = this.sign(snapshotId, 'wacz', now);
+    const query = url.slice(url.indexOf('?'));
+    return { url: `${this.origin}/replay-player/${snapshotId}${query}`, expiresAt };
   }
 
   /** NOT_FOUND for a bad, expired or tampered signature: the URL simply does not exist. */
@@ -55,5 +69,12 @@ export class ArchiveLinks {
     const artifact = row?.artifacts.find((a) => a.kind === kind);
     if (!artifact) throw new AppError('NOT_FOUND', 'The artifact does not exist.');
     return { artifact, body: await this.storage.get(artifact.key) };
+  }
+
+  /** The page to open in a replay: the captured final URL and when it was captured. */
+  async replayTarget(snapshotId: string): Promise<{ url: string | null; capturedAt: Date | null }> {
+    const row = isUuid(snapshotId) ? await this.snapshots.findById(snapshotId) : null;
+    if (!row?.artifacts.some((a) => a.kind === 'wacz')) throw new AppError('NOT_FOUND', 'The archive does not exist.');
+    return { url: row.finalUrl, capturedAt: row.startedAt ?? row.requestedAt };
   }
 }

@@ -15,23 +15,26 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Paths that belong to the API: never answered with the UI. */
-const API_PATHS = /^\/(v1|healthz|readyz|metrics|docs|archive)(\/|$)/;
+const API_PATHS = /^\/(v1|healthz|readyz|metrics|docs|archive|replay|replay-player)(\/|$)/;
 
 /**
  * The UI page needs a little more than the API's default CSP: snapshot images, the PDF
  * <embed> and the sandboxed archive <iframe> all come from this origin.
  */
-const UI_CSP = [
-  "default-src 'self'",
-  "img-src 'self' data: blob:",
-  "object-src 'self' blob:",
-  "frame-src 'self' blob:",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+const uiCsp = (archiveOrigin: string) =>
+  [
+    "default-src 'self'",
+    `img-src 'self' data: blob:${archiveOrigin}`,
+    "object-src 'self' blob:",
+    // The archive origin serves archived pages and the replay player the viewer frames.
+    `frame-src 'self' blob:${archiveOrigin}`,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
 
-export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST): void {
+export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST, archiveOrigin?: string): void {
+  const UI_CSP = uiCsp(archiveOrigin ? ` ${new URL(archiveOrigin).origin}` : '');
   const indexFile = path.join(dist, 'index.html');
   if (!existsSync(indexFile)) {
     app.log.warn({ dist }, 'web UI not built: run `pnpm --filter @linksnap/api build:web`');

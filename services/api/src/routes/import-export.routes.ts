@@ -6,6 +6,7 @@ import multipart from '@fastify/multipart';
 import { AppError } from '@linksnap/shared';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ArchiveExportService } from '../domain/archive-export.service.js';
 import type { ImportExportService } from '../domain/import-export.service.js';
 import { userIdOf } from '../http/auth.js';
 import { documented, importReport, opaqueBody } from './response.schemas.js';
@@ -38,7 +39,7 @@ async function bookmarkFile(request: FastifyRequest): Promise<string> {
   }
 }
 
-export function importExportRoutes(app: ZodApp, service: ImportExportService): void {
+export function importExportRoutes(app: ZodApp, service: ImportExportService, archives: ArchiveExportService): void {
   // Encapsulated so text/html and multipart bodies are accepted on this route only.
   app.register(async (scope: ZodApp) => {
     scope.addContentTypeParser('text/html', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_req, body, done) =>
@@ -66,14 +67,49 @@ export function importExportRoutes(app: ZodApp, service: ImportExportService): v
   });
 
   // GET /v1/export
-  const exported = opaqueBody('Netscape bookmark file of every link, tags as TAGS=', ['text/html'], {
-    'Content-Disposition': { description: 'attachment; filename="bookmarks.html"' },
+  const exported = opaqueBody(
+    'Netscape bookmark file of every link, tags as TAGS=; with archives=wacz a zip of bookmarks.html, ' +
+      'archives/{linkId}.wacz (every version of the link merged) and archives/index.json',
+    ['text/html', 'application/zip'],
+    { 'Content-Disposition': { description: 'attachment; filename="bookmarks.html" or "linksnap-export.zip"' } },
+  );
+  const exportQuery = z.object({
+    archives: z.enum(['none', 'wacz']).default('none').meta({ description: 'wacz: include each link’s archives' }),
   });
-  app.get('/v1/export', { schema: { response: { 200: exported } } }, async (request, reply) => {
-    const html = await service.export(userIdOf(request));
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('Content-Disposition', 'attachment; filename="bookmarks.html"')
-      .send(html);
-  });
+  app.get(
+    '/v1/export',
+    { schema: { querystring: exportQuery, response: { 200: exported } } },
+    async (request, reply) => {
+      if (request.query.archives === 'wacz') {
+        const zip = await archives.bookmarksZip(userIdOf(request));
+        return reply
+          .type('application/zip')
+          .header('Content-Disposition', 'attachment; filename="linksnap-export.zip"')
+          .send(zip);
+      }
+      const html = await service.export(userIdOf(request));
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Content-Disposition', 'attachment; filename="bookmarks.html"')
+        .send(html);
+    },
+  );
+
+  // GET /v1/links/{id}/export.wacz
+  const merged = opaqueBody(
+    'One WACZ 1.1.1 with every version’s WARC records, a merged CDXJ index and pages.jsonl',
+    ['application/wacz+zip'],
+    { 'Content-Disposition': { description: 'attachment; filename="{linkId}.wacz"' } },
+  );
+  app.get(
+    '/v1/links/:id/export.wacz',
+    { schema: { params: z.object({ id: z.string() }), response: { 200: merged } } },
+    async (request, reply) => {
+      const { filename, body } = await archives.linkWacz(userIdOf(request), request.params.id);
+      return reply
+        .type('application/wacz+zip')
+        .header('Content-Disposition', `attachment; filename="${filename}"`)
+        .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    },
+  );
 }

@@ -2,8 +2,9 @@
  * Wires link management, search, tags and Idempotency-Key onto the authenticated scope.
  * Registered before the links routes so the idempotency hooks cover POST /v1/links.
  */
-import type { ObjectStorage } from '@linksnap/shared';
+import type { ArchiveSigner, ObjectStorage } from '@linksnap/shared';
 import type { Db } from '../db/database.js';
+import { ArchiveExportService } from '../domain/archive-export.service.js';
 import { IdempotencyRepository } from '../domain/idempotency.repository.js';
 import { IdempotencyService } from '../domain/idempotency.service.js';
 import { ImportExportService } from '../domain/import-export.service.js';
@@ -26,16 +27,28 @@ export interface LibraryDeps {
   links: LinksService;
   /** Told before unfinished snapshots are deleted (the snapshot queue). */
   deleted: DeletedSnapshots;
+  /** Signs merged archive exports with the instance key. */
+  signer: ArchiveSigner;
 }
 
-export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: LibraryDeps): void {
+export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, signer }: LibraryDeps): void {
   registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
   const queryRepository = new LinksQueryRepository(db);
+  const adminRepository = new LinksAdminRepository(db);
   linksManageRoutes(scope, {
     links,
     query: new LinksQueryService(queryRepository),
-    admin: new LinksAdminService(new LinksAdminRepository(db), storage, deleted),
+    admin: new LinksAdminService(adminRepository, storage, deleted),
   });
   tagsRoutes(scope, new TagsService(new TagsRepository(db)));
-  importExportRoutes(scope, new ImportExportService(links, queryRepository));
+  const bookmarks = new ImportExportService(links, queryRepository);
+  const archives = new ArchiveExportService({
+    links,
+    versions: adminRepository,
+    query: queryRepository,
+    bookmarks,
+    storage,
+    signer,
+  });
+  importExportRoutes(scope, bookmarks, archives);
 }

@@ -125,6 +125,25 @@ export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archiv
       return archive.sign(id, kind);
     },
   );
+
+  // GET /v1/snapshots/{id}/replay
+  const replay = documented(
+    signedArtifactUrl,
+    'A short-lived URL of the full-screen replay player of the snapshot’s WACZ (ReplayWeb.page, served by ' +
+      'this API on ARCHIVE_ORIGIN when set); frame it or open it',
+  );
+  app.get(
+    '/v1/snapshots/:id/replay',
+    { schema: { params: z.object({ id: z.string() }), response: { 200: replay } } },
+    async (request, reply) => {
+      const row = await snapshots.findOwned(userIdOf(request), request.params.id);
+      if (!row.artifacts.some((a) => a.kind === 'wacz')) {
+        throw new AppError('NOT_FOUND', 'The snapshot has no wacz artifact to replay.');
+      }
+      reply.header('Cache-Control', 'no-store');
+      return archive.signReplay(row.id);
+    },
+  );
 }
 
 /**

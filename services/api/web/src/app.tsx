@@ -6,12 +6,15 @@ import { AuthView } from './auth-view';
 import { type I18n, I18nContext, initialLang, type Lang, persistLang, translator } from './i18n';
 import { ImportView } from './import-view';
 import { LinksView } from './links-view';
+import { ReplayView } from './replay-frame';
 import { Link, navigate, usePath } from './router';
 import { TagsView } from './tags-view';
 import { ErrorState, Loading } from './ui';
 import { ViewerView } from './viewer-view';
 
 function Routes({ path }: { path: string }) {
+  const replay = /^\/snapshots\/([^/]+)\/replay$/.exec(path);
+  if (replay?.[1]) return <ReplayView snapshotId={decodeURIComponent(replay[1])} />;
   const viewer = /^\/links\/([^/]+)$/.exec(path);
   if (viewer?.[1]) return <ViewerView id={decodeURIComponent(viewer[1])} />;
   if (path === '/links') return <LinksView />;

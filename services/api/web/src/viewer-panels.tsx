@@ -1,16 +1,18 @@
-/** The viewer's tab contents: screenshot, PDF, sandboxed archive, text, metadata, report. */
+/** The viewer's tab contents: screenshot, PDF, sandboxed archive, replay, text, metadata, report. */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, artifactUrl, type Snapshot } from './api';
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
+import { ReplayTab } from './replay-frame';
 import { ErrorState, ErrorText, Loading } from './ui';
 
-export const TABS = ['screenshot', 'pdf', 'archive', 'text', 'metadata', 'report'] as const;
+export const TABS = ['screenshot', 'pdf', 'archive', 'replay', 'text', 'metadata', 'report'] as const;
 export type Tab = (typeof TABS)[number];
 /** Which artifact each tab shows (the report comes from the snapshot record itself). */
 const TAB_KIND: Record<Tab, string | null> = {
   screenshot: 'screenshot',
   pdf: 'pdf',
   archive: 'html',
+  replay: 'wacz',
   text: 'text',
   metadata: 'metadata',
   report: null,
@@ -39,6 +41,8 @@ export function TabPanel(props: { tab: Tab; snapshot: Snapshot; title: string; a
       return <PdfEmbed url={url} title={title} />;
     case 'archive':
       return <ArchiveFrame snapshotId={snapshot.id} kind="html" title={t('viewer.archiveTitle', { title })} />;
+    case 'replay':
+      return <ReplayTab snapshotId={snapshot.id} title={title} />;
     default:
       return <TextArtifact url={url} json={tab === 'metadata'} html={textKind === 'readable'} />;
   }

@@ -1,0 +1,140 @@
+/**
+ * Offline replay of a snapshot's WACZ with ReplayWeb.page, served entirely by this API (on
+ * ARCHIVE_ORIGIN when configured): its two prebuilt bundles under /replay/ (the service
+ * worker's scope) and a player page per snapshot. The player page carries the signature of the
+ * snapshot's `wacz` URL, checks it, and hands that URL to ReplayWeb.page as its source; the
+ * page, the bundles and the service worker may only reach this origin (CSP), so a replay can
+ * never touch the live web. See docs/decisions/0009-offline-replay.md.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { ArchiveLinks } from '../domain/archive-links.js';
+import type { ZodApp } from '../routes/types.js';
+
+/** Scope of ReplayWeb.page's service worker: the bundles live here, the player outside it. */
+export const REPLAY_BASE = '/replay/';
+
+/** The package exports only a few paths; index.html is one, and the bundles sit beside it. */
+function replayBundles(): { ui: Buffer; sw: Buffer } {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('replaywebpage/index.html'));
+  return { ui: readFileSync(path.join(dir, 'ui.js')), sw: readFileSync(path.join(dir, 'sw.js')) };
+}
+
+/**
+ * Same origin only. 'wasm-unsafe-eval': wabac hashes and decompresses with WebAssembly.
+ * Inline styles: ReplayWeb.page's components set them. frame-ancestors: the app's viewer frames
+ * the player, from another origin when ARCHIVE_ORIGIN is set (the player shows nothing without
+ * its short-lived signature).
+ */
+export function replayCsp(crossOriginViewer: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "media-src 'self' data: blob:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${crossOriginViewer ? '*' : "'self'"}`,
+  ].join('; ');
+}
+
+const escapeAttr = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** wabac's timestamps: 14 digits, UTC. */
+const replayTimestamp = (date: Date) => date.toISOString().replace(/\D/g, '').slice(0, 14);
+
+export function playerHtml(options: { source: string; url: string | null; capturedAt: Date | null; coll: string }) {
+  const attrs = [
+    `source="${escapeAttr(options.source)}"`,
+    `replaybase="${REPLAY_BASE}"`,
+    'embed="replayonly"',
+    `coll="${escapeAttr(options.coll)}"`,
+    options.url ? `url="${escapeAttr(options.url)}"` : '',
+    options.capturedAt ? `ts="${replayTimestamp(options.capturedAt)}"` : '',
+  ].filter(Boolean);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Replay${options.url ? ` · ${escapeAttr(options.url)}` : ''}</title>
+<link rel="icon" href="data:,">
+<style>html, body { margin: 0; height: 100%; } replay-web-page { height: 100vh; }</style>
+<script src="${REPLAY_BASE}ui.js"></script>
+</head>
+<body>
+<replay-web-page ${attrs.join(' ')}></replay-web-page>
+</body>
+</html>
+`;
+}
+
+const REPLAY_INDEX = `<!doctype html>
+<html><head><script src="./ui.js"></script></head>
+<body><replay-app-main></replay-app-main></body></html>
+`;
+
+function sendBundle(reply: FastifyReply, body: Buffer, csp: string) {
+  return reply
+    .type('text/javascript; charset=utf-8')
+    .header('Cache-Control', 'public, max-age=3600')
+    .header('Content-Security-Policy', csp)
+    .send(body);
+}
+
+export function replayRoutes(app: ZodApp, archive: ArchiveLinks): void {
+  const bundles = replayBundles();
+  const csp = replayCsp(archive.origin !== '');
+
+  // GET /replay/ui.js, GET /replay/sw.js — ReplayWeb.page's bundles (the worker's CSP is this one).
+  app.get(`${REPLAY_BASE}ui.js`, { schema: { hide: true } }, (_request, reply) => sendBundle(reply, bundles.ui, csp));
+  app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (_request, reply) => sendBundle(reply, bundles.sw, csp));
+
+  // GET /replay/ — what the service worker itself serves there once it controls the frame; served
+  // here too so the player's first load, before the worker has claimed it, finds the app.
+  app.get(REPLAY_BASE, { schema: { hide: true } }, (_request, reply) => {
+    reply.removeHeader('X-Frame-Options');
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', csp)
+      .send(REPLAY_INDEX);
+  });
+
+  // GET /replay-player/{snapshotId}?exp=…&sig=… — the signature is the credential, as on /archive.
+  app.get(
+    '/replay-player/:id',
+    {
+      schema: {
+        hide: true,
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { exp, sig } = request.query;
+      archive.verify(id, 'wacz', exp, sig);
+      const target = await archive.replayTarget(id);
+      const source = `/archive/${id}/wacz?exp=${encodeURIComponent(exp ?? '')}&sig=${encodeURIComponent(sig ?? '')}`;
+      reply.removeHeader('X-Frame-Options');
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('Cache-Control', 'no-store')
+        .header('Content-Security-Policy', csp)
+        .header('Referrer-Policy', 'no-referrer')
+        .send(playerHtml({ source, ...target, coll: `snapshot-${id}` }));
+    },
+  );
+}

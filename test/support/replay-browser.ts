@@ -1,0 +1,95 @@
+/**
+ * Opens a snapshot's replay player in real Chromium and reads the replayed page, counting
+ * every request the browser makes: the pages' and frames' own (puppeteer's request events)
+ * and those of service workers (a CDP session on each worker target, attached as it starts).
+ */
+import type { Browser, Frame, Page } from 'puppeteer-core';
+import { XHR_TEXT } from './rich-fixture.js';
+
+export interface ReplayedPage {
+  page: Page;
+  frame: Frame;
+  /** Every URL requested while the replay was open. */
+  requests: string[];
+}
+
+/** Starts recording requests of every service worker the browser runs from now on. */
+export function recordWorkerRequests(browser: Browser, requests: string[]): void {
+  browser.on('targetcreated', async (target) => {
+    if (target.type() !== 'service_worker') return;
+    const session = await target.createCDPSession();
+    session.on('Network.requestWillBeSent', (event) => requests.push(event.request.url));
+    await session.send('Network.enable');
+  });
+}
+
+/** The frame showing the archived page (ReplayWeb.page serves it under …/mp_/<original URL>). */
+async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const frame = page.frames().find((f) => f.url().includes('mp_/') && f.url().endsWith(originalUrl));
+    if (frame) return frame;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no replay frame for ${originalUrl}; frames: ${page.frames().map((f) => f.url())}`);
+}
+
+/** A page of the web UI with a cookie session of the user (password of the test helpers). */
+export async function signedInPage(browser: Browser, appUrl: string, email: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${appUrl}/`);
+  const status = await page.evaluate(async (user) => {
+    const res = await fetch('/v1/auth/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user, password: 'correct horse battery' }),
+    });
+    return res.status;
+  }, email);
+  if (status !== 200) throw new Error(`session sign-in answered ${status}`);
+  return page;
+}
+
+/** Opens `url` (the UI's replay view, or a player URL) in `page` and waits for the replayed page. */
+export async function openReplay(
+  page: Page,
+  url: string,
+  originalUrl: string,
+  requests: string[],
+  timeoutMs = 60_000,
+): Promise<ReplayedPage> {
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  const frame = await replayFrame(page, originalUrl, timeoutMs);
+  await frame.waitForFunction(
+    (text) => document.getElementById('xhr-para')?.textContent === text,
+    {
+      timeout: timeoutMs,
+    },
+    XHR_TEXT,
+  );
+  return { page, frame, requests };
+}
+
+/** What the replayed rich fixture page shows. */
+export async function readRichPage(frame: Frame) {
+  return frame.evaluate(async () => {
+    const img = document.getElementById('pic') as HTMLImageElement;
+    if (!img.complete) await new Promise((r) => img.addEventListener('load', r, { once: true }));
+    await document.fonts.ready;
+    return {
+      imageWidth: img.naturalWidth,
+      xhrText: document.getElementById('xhr-para')?.textContent,
+      fontLoaded: [...document.fonts].some((f) => f.family.replace(/"/g, '') === 'Fixture' && f.status === 'loaded'),
+      headingColor: getComputedStyle(document.querySelector('h1') as Element).color,
+    };
+  });
+}
+
+/** Requests whose origin is none of `origins` (data:, blob: and about: stay in the browser). */
+export function leavingRequests(requests: string[], origins: string[]): string[] {
+  return requests.filter((url) => {
+    if (/^(data|blob|about|chrome):/.test(url)) return false;
+    return !origins.includes(new URL(url).origin);
+  });
+}
