@@ -25,14 +25,27 @@ function cpuTotals(): { idle: number; total: number } {
   return { idle, total };
 }
 
+function readNumber(file: string): number | null {
+  try {
+    const value = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(value) ? value : null; // cgroup's "max" is NaN: no limit
+  } catch {
+    return null;
+  }
+}
+
+/** What the machine can still hand out, and, in a container, what its cgroup (v2) limit leaves. */
 export function availableMemory(): number {
+  let available = os.freemem();
   try {
     const match = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
-    if (match) return Number(match[1]) * 1024;
+    if (match) available = Number(match[1]) * 1024;
   } catch {
     // Not Linux.
   }
-  return os.freemem();
+  const limit = readNumber('/sys/fs/cgroup/memory.max');
+  const used = readNumber('/sys/fs/cgroup/memory.current');
+  return limit !== null && used !== null ? Math.min(available, Math.max(0, limit - used)) : available;
 }
 
 const LAG_PROBE_MS = 20;
