@@ -142,7 +142,10 @@ export async function waitFinal(
 ): Promise<{ job: any; at: number }> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const res = await platform.stack.request('GET', `/v1/jobs/${snapshotId}`, { token: platform.token });
+    // A reset keep-alive connection (the server closed it as the poll went out) is retried.
+    const res = await platform.stack
+      .request('GET', `/v1/jobs/${snapshotId}`, { token: platform.token })
+      .catch(() => ({ status: 0, body: null }));
     if (res.status === 200 && FINAL.has(res.body.state)) return { job: res.body, at: Date.now() };
     await sleep(intervalMs);
   }
