@@ -107,7 +107,10 @@ await main(async () => {
   let defaultStack: (Awaited<ReturnType<typeof measurePlatform>> & { concurrencySeen: number[] }) | null = null;
   if (STACKS.has('default')) {
     const stack = await startDefaultStack(fixture);
-    await warmUp({ ...stack, fixture }, concurrency);
+    // The first start bootstraps and launches Chromium: minutes on a loaded machine.
+    await warmUp({ ...stack, fixture }, concurrency, 300_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n--- npm start output:\n${stack.output().slice(-6000)}`);
+    });
     const measured = await watchConcurrency(stack.metricsUrl, measurePlatform(stack, pages, corpusUrl));
     defaultStack = { ...measured.value, concurrencySeen: measured.seen };
     await stack.close();

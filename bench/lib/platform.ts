@@ -124,11 +124,15 @@ export async function startPlatform(options: {
 }
 
 /** Waits until every worker's browser is up (a warm-up capture of /simple went through). */
-export async function warmUp(platform: Client & { fixture: FixtureServer }, count = 2): Promise<void> {
+export async function warmUp(
+  platform: Client & { fixture: FixtureServer },
+  count = 2,
+  timeoutMs = 120_000,
+): Promise<void> {
   const ids = await Promise.all(
     Array.from({ length: count }, (_, i) => platform.submit(platform.fixture.url(`/simple?warm=${i}-${Date.now()}`))),
   );
-  for (const { snapshotId } of ids) await waitFinal(platform, snapshotId, 120_000);
+  for (const { snapshotId } of ids) await waitFinal(platform, snapshotId, timeoutMs);
 }
 
 const FINAL = new Set(['succeeded', 'partial', 'failed']);
