@@ -1,27 +1,70 @@
 /**
- * Capture throughput: the 46 corpus pages submitted through the API (full default artifact
- * set, default CAPTURE_CONCURRENCY, one snapshotter), pages/min from the first submit to the
- * last final state; against the bare puppeteer-core loop at the same concurrency.
- * --quick: 6 pages.
+ * Capture throughput: the 46 corpus pages submitted at once through the API (full default
+ * artifact set, default CAPTURE_CONCURRENCY, one snapshotter), pages/min from the first submit
+ * to the last final state, on two platforms against one bare puppeteer-core loop at the same
+ * concurrency, all in the same run: the default stack (`npm start`'s embedded defaults,
+ * bench/lib/default-stack.ts), then the bare loop, then the tuned bench stack (system
+ * PostgreSQL and Redis, bench/lib/platform.ts). The machine's CPU busy share (/proc/stat) is
+ * recorded during each.
+ * --quick: 6 pages. --stacks=default or --stacks=tuned: only that platform (and the bare loop).
  */
-import { parseConfig } from '../packages/shared/src/index.js';
+import { startFixtureServer } from '../test/support/fixture-server.js';
 import { BARE_STEP_TIMEOUT_MS, launchBare, runPool } from './lib/bare.js';
-import { stageMedians, startPlatform, waitFinal, warmUp } from './lib/platform.js';
-import { conditions, corpusPages, deadline, main, median, QUICK, round, writeResult } from './lib/util.js';
+import { startDefaultStack } from './lib/default-stack.js';
+import { type Client, stageMedians, startPlatform, waitFinal, warmUp } from './lib/platform.js';
+import {
+  busyShare,
+  conditions,
+  corpusPages,
+  cpuTimes,
+  deadline,
+  main,
+  median,
+  onCleanup,
+  QUICK,
+  round,
+  sleep,
+  writeResult,
+} from './lib/util.js';
 
-await main(async () => {
-  deadline(9 * 60_000, 'capture');
-  const info = conditions();
-  const pages = corpusPages().slice(0, QUICK ? 6 : undefined);
-  const concurrency = parseConfig({}).CAPTURE_CONCURRENCY;
+const stacksArg = process.argv.find((a) => a.startsWith('--stacks='))?.slice('--stacks='.length);
+const STACKS = new Set((stacksArg ?? 'default,tuned').split(','));
+const BARE_CONCURRENCY = 2;
 
-  // Platform.
-  const platform = await startPlatform({ workers: 1 });
-  await warmUp(platform, concurrency);
+/** Polls the snapshotter's capture-concurrency gauge while `work` runs: the values it took. */
+async function watchConcurrency<T>(
+  metricsUrl: string | undefined,
+  work: Promise<T>,
+): Promise<{ value: T; seen: number[] }> {
+  const seen: number[] = [];
+  let done = false;
+  const poll = (async () => {
+    while (metricsUrl && !done) {
+      const text = await fetch(metricsUrl).then(
+        (r) => r.text(),
+        () => '',
+      );
+      const value = /^linksnap_capture_concurrency\{[^}]*\} (\d+)/m.exec(text)?.[1];
+      if (value !== undefined && seen.at(-1) !== Number(value)) seen.push(Number(value));
+      await sleep(1000);
+    }
+  })();
+  try {
+    return { value: await work, seen };
+  } finally {
+    done = true;
+    await poll;
+  }
+}
+
+/** Submits every page at once and waits for all of them: the platform's figures. */
+async function measurePlatform(client: Client, pages: string[], url: (page: string) => string) {
+  const cpu0 = cpuTimes();
   const t0 = Date.now();
-  const submitted = await Promise.all(pages.map((p) => platform.submit(platform.fixture.url(`/corpus/${p}`))));
-  const jobs = await Promise.all(submitted.map((s) => waitFinal(platform, s.snapshotId, 8 * 60_000, 250)));
-  const platformSeconds = (Math.max(...jobs.map((j) => j.at)) - t0) / 1000;
+  const submitted = await Promise.all(pages.map((p) => client.submit(url(p))));
+  const jobs = await Promise.all(submitted.map((s) => waitFinal(client, s.snapshotId, 12 * 60_000, 250)));
+  const seconds = (Math.max(...jobs.map((j) => j.at)) - t0) / 1000;
+  const cpuBusy = busyShare(cpu0);
   const states: Record<string, number> = {};
   for (const { job } of jobs) states[job.state] = (states[job.state] ?? 0) + 1;
   const perPage = jobs.map(({ job }) =>
@@ -29,53 +72,95 @@ await main(async () => {
       ? Date.parse(job.snapshot.finishedAt) - Date.parse(job.snapshot.startedAt)
       : Number.NaN,
   );
-  const platformStages = stageMedians(jobs.map((j) => j.job));
-  const slowest = jobs
-    .map(({ job }, i) => ({
-      page: pages[i],
-      ms: perPage[i] as number,
-      state: job.state,
-      timings: job.snapshot?.timings,
-    }))
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, 5);
-  await platform.close();
+  const byPage = jobs.map(({ job }, i) => ({
+    page: pages[i] as string,
+    ms: perPage[i] as number,
+    state: job.state as string,
+    title: job.snapshot?.title as string | undefined,
+    timings: job.snapshot?.timings,
+  }));
+  return {
+    seconds: round(seconds, 1),
+    pagesPerMin: round((pages.length / seconds) * 60, 1),
+    cpuBusy,
+    states,
+    success: states.succeeded ?? 0,
+    notSucceeded: byPage.filter((p) => p.state !== 'succeeded').map((p) => p.page),
+    medianCaptureMs: round(median(perPage), 0),
+    stageMediansMs: stageMedians(jobs.map((j) => j.job)),
+    slowest: [...byPage].sort((a, b) => b.ms - a.ms).slice(0, 5),
+  };
+}
 
-  // Bare baseline.
+await main(async () => {
+  deadline(28 * 60_000, 'capture');
+  const info = conditions();
+  const pages = corpusPages().slice(0, QUICK ? 6 : undefined);
+  // The bare loop runs 2 pages at once (the old fixed default); the platforms run their
+  // defaults (adaptive unless CAPTURE_CONCURRENCY is set), warmed up with as many pages.
+  const concurrency = BARE_CONCURRENCY;
+  const fixture = await startFixtureServer();
+  onCleanup(() => fixture.close());
+  const corpusUrl = (p: string) => fixture.url(`/corpus/${p}`);
+
+  // 1. The default stack, as `npm start` runs it.
+  let defaultStack: (Awaited<ReturnType<typeof measurePlatform>> & { concurrencySeen: number[] }) | null = null;
+  if (STACKS.has('default')) {
+    const stack = await startDefaultStack(fixture);
+    // The first start bootstraps and launches Chromium: minutes on a loaded machine.
+    await warmUp({ ...stack, fixture }, concurrency, 300_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n--- npm start output:\n${stack.output().slice(-6000)}`);
+    });
+    const measured = await watchConcurrency(stack.metricsUrl, measurePlatform(stack, pages, corpusUrl));
+    defaultStack = { ...measured.value, concurrencySeen: measured.seen };
+    await stack.close();
+    writeResult('capture-default-partial', { ...info, pages: pages.length, defaultStack });
+    console.log(`capture: default stack ${defaultStack.pagesPerMin} pages/min, CPU busy ${defaultStack.cpuBusy}`);
+  }
+
+  // 2. The bare loop, between the two platforms so that both sit next to it in time.
   const bare = await launchBare();
-  const fixture = platform.fixture; // still listening (closed by the cleanup at exit)
   await bare.capture(fixture.url('/simple'), 'warm');
+  const cpu0 = cpuTimes();
   const b0 = Date.now();
   const bareResults: { page: string; ok: boolean; ms: number; timings: Record<string, number>; error?: string }[] = [];
   await runPool(pages, concurrency, async (p, i) => {
-    bareResults.push({ page: p, ...(await bare.capture(fixture.url(`/corpus/${p}`), `${i}`)) });
+    bareResults.push({ page: p, ...(await bare.capture(corpusUrl(p), `${i}`)) });
   });
   const bareSeconds = (Date.now() - b0) / 1000;
+  const bareBusy = busyShare(cpu0);
   const bareStages: Record<string, number> = {};
   for (const key of ['navigate', 'screenshot', 'pdf', 'mhtml', 'html'])
     bareStages[key] = median(bareResults.map((r) => r.timings[key]).filter((v): v is number => v !== undefined));
   await bare.close();
-
-  const platformRate = (pages.length / platformSeconds) * 60;
   const bareRate = (pages.length / bareSeconds) * 60;
-  const succeeded = states.succeeded ?? 0;
+  console.log(`capture: bare loop ${round(bareRate, 1)} pages/min, CPU busy ${bareBusy}`);
+
+  // 3. The tuned bench stack.
+  let tuned: Awaited<ReturnType<typeof measurePlatform>> | null = null;
+  if (STACKS.has('tuned')) {
+    const platform = await startPlatform({ workers: 1, fixture });
+    await warmUp(platform, concurrency);
+    tuned = await measurePlatform(platform, pages, corpusUrl);
+    await platform.close();
+    console.log(`capture: tuned stack ${tuned.pagesPerMin} pages/min, CPU busy ${tuned.cpuBusy}`);
+  }
+
+  const ratio = (p: { pagesPerMin: number | null } | null) =>
+    p?.pagesPerMin ? round(p.pagesPerMin / bareRate, 2) : null;
   const result = {
     ...info,
     pages: pages.length,
     concurrency,
-    platform: {
-      seconds: round(platformSeconds, 1),
-      pagesPerMin: round(platformRate, 1),
-      states,
-      success: succeeded,
-      medianCaptureMs: round(median(perPage), 0),
-      stageMediansMs: platformStages,
-      slowest,
-    },
+    /** The tuned bench stack (system PostgreSQL and Redis). */
+    platform: tuned,
+    /** `npm start`'s embedded defaults. */
+    defaultStack,
     baseline: {
       stepTimeoutMs: BARE_STEP_TIMEOUT_MS,
       seconds: round(bareSeconds, 1),
       pagesPerMin: round(bareRate, 1),
+      cpuBusy: bareBusy,
       success: bareResults.filter((r) => r.ok).length,
       failures: bareResults.filter((r) => !r.ok).map((r) => ({ page: r.page, error: r.error })),
       medianCaptureMs: round(median(bareResults.map((r) => r.ms)), 0),
@@ -85,12 +170,24 @@ await main(async () => {
         .slice(0, 5)
         .map((r) => ({ ...r, ms: Math.round(r.ms) })),
     },
-    ratio: round(platformRate / bareRate, 2),
-    goal: '>= 1.2',
+    ratio: ratio(tuned),
+    defaultRatio: ratio(defaultStack),
+    goal: 'tuned >= 1.2, default >= 1.5',
   };
   writeResult('capture', result);
+  const line = (name: string, p: (NonNullable<typeof tuned> & { concurrencySeen?: number[] }) | null) =>
+    p
+      ? `  ${name.padEnd(14)} ${String(p.pagesPerMin).padStart(6)} pages/min  ${p.success}/${pages.length} succeeded  ` +
+        `ratio ${ratio(p)}  CPU busy ${p.cpuBusy}${p.concurrencySeen ? `  concurrency ${p.concurrencySeen.join('→')}` : ''}`
+      : `  ${name.padEnd(14)} (not run)`;
   console.log(
-    `capture: platform ${result.platform.pagesPerMin} pages/min (${succeeded}/${pages.length} succeeded) vs bare ` +
-      `${result.baseline.pagesPerMin} pages/min (${result.baseline.success}/${pages.length} ok) → ratio ${result.ratio} (goal ≥ 1.2)`,
+    [
+      `capture (${pages.length} pages, concurrency ${concurrency}, load ${info.loadAverageAtStart[0]}):`,
+      line('default stack', defaultStack),
+      line('tuned stack', tuned),
+      `  ${'bare loop'.padEnd(14)} ${String(result.baseline.pagesPerMin).padStart(6)} pages/min  ` +
+        `${result.baseline.success}/${pages.length} ok  CPU busy ${bareBusy}`,
+      '  goals: default ≥ 1.5, tuned ≥ 1.2 (results in bench/results/capture.json)',
+    ].join('\n'),
   );
 });

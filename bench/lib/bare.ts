@@ -77,27 +77,29 @@ export async function launchBare(): Promise<BareBrowser> {
           timings[key] = Math.round(performance.now() - s);
         }
       };
-      const page = await browser.newPage();
+      let page: Awaited<ReturnType<Browser['newPage']>> | undefined;
       try {
-        await step('navigate', () => page.goto(url, { waitUntil: 'load', timeout: BARE_STEP_TIMEOUT_MS }));
-        const png = await step('screenshot', () => page.screenshot({ type: 'png', fullPage: true }));
+        page = await browser.newPage();
+        const open = page;
+        await step('navigate', () => open.goto(url, { waitUntil: 'load', timeout: BARE_STEP_TIMEOUT_MS }));
+        const png = await step('screenshot', () => open.screenshot({ type: 'png', fullPage: true }));
         writeFileSync(path.join(dir, `${tag}.png`), png);
-        const pdf = await step('pdf', () => page.pdf({ format: 'A4', printBackground: true }));
+        const pdf = await step('pdf', () => open.pdf({ format: 'A4', printBackground: true }));
         writeFileSync(path.join(dir, `${tag}.pdf`), pdf);
         const mhtml = await step('mhtml', async () => {
-          const session = await page.createCDPSession();
+          const session = await open.createCDPSession();
           const { data } = await session.send('Page.captureSnapshot', { format: 'mhtml' });
           await session.detach();
           return data;
         });
         writeFileSync(path.join(dir, `${tag}.mhtml`), mhtml);
-        const html = await step('html', () => page.content());
+        const html = await step('html', () => open.content());
         writeFileSync(path.join(dir, `${tag}.html`), html);
         return { ok: true, ms: performance.now() - t0, timings };
       } catch (err) {
         return { ok: false, ms: performance.now() - t0, timings, error: (err as Error).message.split('\n')[0] };
       } finally {
-        await page.close().catch(() => undefined);
+        await page?.close().catch(() => undefined);
       }
     },
   };

@@ -50,7 +50,16 @@ export function startWorker(stack: Stack, name: string, extraEnv: Record<string,
   return worker;
 }
 
-export interface Platform {
+/** What the benchmarks need of a running platform: submit links, read their jobs. */
+export interface Client {
+  token: string;
+  stack: {
+    request(method: string, pathname: string, options?: { token?: string }): Promise<{ status: number; body: any }>;
+  };
+  submit(url: string): Promise<{ snapshotId: string; at: number }>;
+}
+
+export interface Platform extends Client {
   stack: Stack;
   fixture: FixtureServer;
   workers: Worker[];
@@ -60,9 +69,14 @@ export interface Platform {
 }
 
 /** Starts fixture server, API and `workers` snapshotter processes; cleans up on any exit. */
-export async function startPlatform(options: { workers: number; env?: Record<string, string> }): Promise<Platform> {
-  const fixture = await startFixtureServer();
-  onCleanup(() => fixture.close());
+export async function startPlatform(options: {
+  workers: number;
+  env?: Record<string, string>;
+  /** A fixture server the caller owns; otherwise one is started (and closed at exit). */
+  fixture?: FixtureServer;
+}): Promise<Platform> {
+  const fixture = options.fixture ?? (await startFixtureServer());
+  if (!options.fixture) onCleanup(() => fixture.close());
   const stack = await Stack.start({
     allow: [fixture.hostPort],
     snapshotters: 0,
@@ -110,29 +124,37 @@ export async function startPlatform(options: { workers: number; env?: Record<str
 }
 
 /** Waits until every worker's browser is up (a warm-up capture of /simple went through). */
-export async function warmUp(platform: Platform, count = platform.workers.length * 2): Promise<void> {
+export async function warmUp(
+  platform: Client & { fixture: FixtureServer },
+  count = 2,
+  timeoutMs = 120_000,
+): Promise<void> {
   const ids = await Promise.all(
     Array.from({ length: count }, (_, i) => platform.submit(platform.fixture.url(`/simple?warm=${i}-${Date.now()}`))),
   );
-  for (const { snapshotId } of ids) await waitFinal(platform, snapshotId, 120_000);
+  for (const { snapshotId } of ids) await waitFinal(platform, snapshotId, timeoutMs);
 }
 
 const FINAL = new Set(['succeeded', 'partial', 'failed']);
 
 /** Polls GET /v1/jobs/{id} every `intervalMs` until a final state. */
 export async function waitFinal(
-  platform: Platform,
+  platform: Client,
   snapshotId: string,
   timeoutMs: number,
   intervalMs = 50,
 ): Promise<{ job: any; at: number }> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    const res = await platform.stack.request('GET', `/v1/jobs/${snapshotId}`, { token: platform.token });
+    // A reset keep-alive connection (the server closed it as the poll went out) is retried.
+    const res = await platform.stack
+      .request('GET', `/v1/jobs/${snapshotId}`, { token: platform.token })
+      .catch(() => ({ status: 0, body: null }));
     if (res.status === 200 && FINAL.has(res.body.state)) return { job: res.body, at: Date.now() };
     await sleep(intervalMs);
   }
-  throw new Error(`job ${snapshotId} not final within ${timeoutMs} ms\n${platform.stack.logs()}`);
+  const logs = 'logs' in platform.stack ? (platform.stack as Stack).logs() : '';
+  throw new Error(`job ${snapshotId} not final within ${timeoutMs} ms\n${logs}`);
 }
 
 /**

@@ -111,3 +111,23 @@ export async function main(body: () => Promise<void>): Promise<void> {
   // Stray handles (BullMQ, sockets) must not keep a finished benchmark alive.
   setTimeout(() => process.exit(), 500).unref();
 }
+
+/** The whole machine's CPU counters from /proc/stat (every core, in clock ticks). */
+export interface CpuTimes {
+  busy: number;
+  total: number;
+}
+
+export function cpuTimes(): CpuTimes {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user/nice).
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of the machine's CPU time in use between two readings, 0–1 (every process, not only ours). */
+export function busyShare(from: CpuTimes, to: CpuTimes = cpuTimes()): number | null {
+  const total = to.total - from.total;
+  return total > 0 ? round((to.busy - from.busy) / total, 3) : null;
+}

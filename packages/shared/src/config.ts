@@ -64,7 +64,20 @@ export const configSchema = z.object({
   }),
   TOKEN_TTL_SECONDS: int(7 * 24 * 3600, 60, 365 * 24 * 3600),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  CAPTURE_CONCURRENCY: int(2, 1, 64),
+  /**
+   * Pages captured at once per snapshotter: a fixed number when set; unset, the snapshotter
+   * adapts it (AIMD on CPU idle, event-loop lag and free memory) between _MIN and _MAX.
+   */
+  CAPTURE_CONCURRENCY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(64).optional(),
+  ),
+  CAPTURE_CONCURRENCY_MIN: int(2, 1, 64),
+  CAPTURE_CONCURRENCY_MAX: int(6, 1, 64),
+  /** How often the adaptive concurrency is reconsidered. */
+  CAPTURE_CONCURRENCY_INTERVAL_MS: int(2_000, 100, 60_000),
+  /** Memory kept free for each browser context the adaptive concurrency adds (MiB). */
+  CAPTURE_CONTEXT_MEMORY_MB: int(384, 32, 65_536),
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   /** Full-page screenshots are cut at this height (the capture report says when). */
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),

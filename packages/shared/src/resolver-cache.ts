@@ -4,7 +4,8 @@
  * one slow or unresolvable host would queue behind each other. Here concurrent lookups of a
  * name share one, and its answer (or failure) is reused briefly. The verdict on the answer is
  * unchanged: every caller still classifies the addresses itself. The connection-time check
- * (the snapshotter's egress proxy) never goes through this cache.
+ * (the snapshotter's egress proxy) uses it with `ttlMs: 0`: it shares lookups in flight and
+ * reuses failures, never a successful answer.
  */
 import type { ResolvedAddress, Resolver } from './egress.js';
 import { TtlCache } from './ttl-cache.js';

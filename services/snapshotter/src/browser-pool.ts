@@ -24,8 +24,13 @@ export const CHROMIUM_ARGS = [
 ];
 
 export interface BrowserPoolOptions {
-  config: Pick<Config, 'CHROMIUM_PATH' | 'CAPTURE_CONCURRENCY' | 'CAPTURE_TIMEOUT_MS'> &
-    Partial<Pick<Config, 'BROWSER_RECYCLE_PAGES' | 'BROWSER_RECYCLE_MINUTES'>>;
+  config: Pick<Config, 'CHROMIUM_PATH' | 'CAPTURE_TIMEOUT_MS'> &
+    Partial<Pick<Config, 'CAPTURE_CONCURRENCY' | 'BROWSER_RECYCLE_PAGES' | 'BROWSER_RECYCLE_MINUTES'>>;
+  /**
+   * Pages the pool can run at once (the adaptive concurrency's upper bound); default
+   * CAPTURE_CONCURRENCY, else 2. Contexts are opened on demand, so an unused slot costs nothing.
+   */
+  maxConcurrency?: number;
   /** Extra Chromium flags, e.g. the egress proxy's. */
   args: string[];
   /** Options of each job's browser context, e.g. the egress proxy its pages go through. */
@@ -125,7 +130,7 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
       puppeteer: tracked,
       // A fresh context per job, opened ahead of the job (context-concurrency.ts).
       concurrency: spareContextConcurrency(options.contextOptions),
-      maxConcurrency: config.CAPTURE_CONCURRENCY,
+      maxConcurrency: options.maxConcurrency ?? config.CAPTURE_CONCURRENCY ?? 2,
       // Backstop only: the capture enforces its own budget below this.
       timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
       retryLimit: 0,

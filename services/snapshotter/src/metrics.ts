@@ -9,11 +9,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@linksnap/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BrowserPool } from './browser-pool.js';
+import type { ConcurrencyControl } from './concurrency/controller.js';
 import type { ResultProducer } from './results.js';
 
 export class SnapshotterMetrics {
   readonly registry = new Registry();
   private pool: Pick<BrowserPool, 'pids' | 'recycles'> | undefined;
+  private concurrency: Pick<ConcurrencyControl, 'current' | 'max' | 'adaptive'> | undefined;
 
   readonly stageDuration = new Histogram({
     name: 'linksnap_capture_stage_duration_seconds',
@@ -33,6 +35,26 @@ export class SnapshotterMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'linksnap_snapshotter_' });
     const pool = () => this.pool;
+    const concurrency = () => this.concurrency;
+    new Gauge({
+      name: 'linksnap_capture_concurrency',
+      help: 'Pages this snapshotter may capture at once now (adaptive unless CAPTURE_CONCURRENCY is set)',
+      labelNames: ['mode'] as const,
+      registers: [this.registry],
+      collect() {
+        const c = concurrency();
+        this.reset();
+        if (c) this.set({ mode: c.adaptive ? 'adaptive' : 'fixed' }, c.current());
+      },
+    });
+    new Gauge({
+      name: 'linksnap_capture_concurrency_max',
+      help: 'Upper bound of the capture concurrency (CAPTURE_CONCURRENCY_MAX, or the fixed CAPTURE_CONCURRENCY)',
+      registers: [this.registry],
+      collect() {
+        this.set(concurrency()?.max ?? 0);
+      },
+    });
     new Gauge({
       name: 'linksnap_browser_pool_browsers',
       help: 'Live Chromium processes in the pool',
@@ -54,6 +76,10 @@ export class SnapshotterMetrics {
 
   watchPool(pool: Pick<BrowserPool, 'pids' | 'recycles'>): void {
     this.pool = pool;
+  }
+
+  watchConcurrency(concurrency: Pick<ConcurrencyControl, 'current' | 'max' | 'adaptive'>): void {
+    this.concurrency = concurrency;
   }
 
   /** The same producer, observing every result it sends. */

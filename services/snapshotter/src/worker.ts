@@ -21,6 +21,7 @@ import {
 import { type ConnectionOptions, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
+import { createConcurrencyControl } from './concurrency/controller.js';
 import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
 import { SnapshotterMetrics, startMetricsServer } from './metrics.js';
 import { createProcessor, type ProcessorOutcome } from './processor.js';
@@ -70,10 +71,12 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     resolver: options.resolver,
     logger,
   });
+  const concurrency = createConcurrencyControl(config, { logger });
   let pool: BrowserPool;
   try {
     pool = await launchBrowserPool({
       config,
+      maxConcurrency: concurrency.max,
       args: proxy.chromiumArgs(),
       contextOptions: proxy.contextOptions(),
       logger,
@@ -84,15 +87,16 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   }
 
   metrics.watchPool(pool);
+  metrics.watchConcurrency(concurrency);
   const metricsServer = await startMetricsServer(metrics, config.HOST, config.SNAPSHOTTER_METRICS_PORT, logger);
   const processor = createProcessor({ config, pool, proxy, storage, results, signer, logger });
-  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, processor, {
+  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(processor), {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
     name: `${hostname()}:${process.pid}`,
     prefix: config.QUEUE_PREFIX,
     // ioredis' RetryStrategy type allows null where BullMQ's copy does not; the values are the same.
     connection: redisOptions(config.REDIS_URL) as ConnectionOptions,
-    concurrency: config.CAPTURE_CONCURRENCY,
+    concurrency: concurrency.current(),
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_STALLED_INTERVAL_MS,
     // A Redis outage longer than the lock stalls every running job once; that must not cost the
@@ -102,6 +106,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     // BullMQ's renewal is keyed by job id and breaks when two attempts of a job meet here.
     skipLockRenewal: true,
   });
+  concurrency.attach(worker);
   worker.on('error', (err) => logger.error({ err }, 'snapshot worker error'));
   worker.on('failed', (job, err) =>
     logger.debug(
@@ -109,7 +114,10 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       'snapshot job failed',
     ),
   );
-  logger.info({ proxy: proxy.url, concurrency: config.CAPTURE_CONCURRENCY }, 'snapshotter ready');
+  logger.info(
+    { proxy: proxy.url, concurrency: concurrency.current(), adaptive: concurrency.adaptive, max: concurrency.max },
+    'snapshotter ready',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -118,6 +126,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       const graceOver = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS);
       });
+      concurrency.stop();
       const outcome = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
       clearTimeout(timer);
       if (outcome === 'timeout') {

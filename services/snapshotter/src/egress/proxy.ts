@@ -17,11 +17,13 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   AppError,
+  cachingResolver,
   type ErrorCode,
   type Logger,
   type ResolvedAddress,
   type Resolver,
   resolveEgressTarget,
+  systemResolver,
 } from '@linksnap/shared';
 
 export type EgressOutcome = 'allowed' | 'blocked' | 'dns_failed' | 'connect_failed';
@@ -175,6 +177,12 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const records: EgressRecord[] = [];
   const sockets = new Set<net.Socket | Duplex>();
   const log = options.logger;
+  // A page opens up to six connections per host at once and queues the rest behind them; with
+  // a name that fails slowly (a resolver that times out), each of them waited for its own
+  // lookup on libuv's 4-thread pool, so one dead host held the load event for rounds of
+  // timeouts. Concurrent lookups of a name now share one, and a failure is reused for 10 s.
+  // A successful answer is not kept: every later connection resolves afresh (rebinding).
+  const resolver = cachingResolver(options.resolver ?? systemResolver, { ttlMs: 0, failureTtlMs: 10_000 });
 
   const track = (socket: net.Socket | Duplex) => {
     sockets.add(socket);
@@ -199,7 +207,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       address = await resolveEgressTarget(hostname, port, {
         allow: options.allow,
         allowOnly: options.allowOnly,
-        resolver: options.resolver,
+        resolver,
       });
     } catch (err) {
       const r = refusal(err);
