@@ -186,6 +186,7 @@ export const en = {
   'err.SSRF_BLOCKED': 'This address is on a private network, so it cannot be captured.',
   'err.DNS_FAILED': 'The site’s name could not be found.',
   'err.CONNECTION_FAILED': 'The site could not be reached.',
+  'err.TLS_FAILED': 'A secure connection to the site could not be made.',
   'err.NAVIGATION_TIMEOUT': 'The page took too long to load.',
   'err.BROWSER_CRASHED': 'The capture browser stopped unexpectedly.',
   'err.STORAGE_UNAVAILABLE': 'The snapshot could not be stored.',

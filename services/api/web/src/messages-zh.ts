@@ -188,6 +188,7 @@ export const zh: Record<MessageKey, string> = {
   'err.SSRF_BLOCKED': '这个地址位于私有网络，无法抓取。',
   'err.DNS_FAILED': '找不到该网站的域名。',
   'err.CONNECTION_FAILED': '无法连接到该网站。',
+  'err.TLS_FAILED': '无法与该网站建立安全连接。',
   'err.NAVIGATION_TIMEOUT': '页面加载超时。',
   'err.BROWSER_CRASHED': '抓取用的浏览器意外停止。',
   'err.STORAGE_UNAVAILABLE': '快照无法保存到存储。',

@@ -24,7 +24,11 @@ import {
   resolveEgressTarget,
 } from '@linksnap/shared';
 
-export type EgressOutcome = 'allowed' | 'blocked' | 'dns_failed' | 'connect_failed';
+/**
+ * `upstream_failed`: the connection was made but the exchange broke (reset, hang-up, idle
+ * timeout) before a response came; recorded after the `allowed` record of the same request.
+ */
+export type EgressOutcome = 'allowed' | 'blocked' | 'dns_failed' | 'connect_failed' | 'upstream_failed';
 
 /** One decision of the proxy, newest last in `EgressProxy.records`. */
 export interface EgressRecord {
@@ -165,6 +169,21 @@ function writeRawRefusal(socket: Duplex, code: ErrorCode, detail: string): void 
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
+/**
+ * Only the proxy may name a refusal: a target answering with these headers itself would
+ * otherwise turn its own page into a fake egress failure.
+ */
+function withoutEgressHeaders(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  delete headers[EGRESS_BLOCKED_HEADER];
+  delete headers[EGRESS_ERROR_HEADER];
+  return headers;
+}
+
+/** An exchange broken after connecting: an idle timeout is the target being slow, not gone. */
+function upstreamErrorCode(err: NodeJS.ErrnoException): ErrorCode {
+  return err.code === 'ETIMEDOUT' ? 'NAVIGATION_TIMEOUT' : 'CONNECTION_FAILED';
+}
+
 const defaultDial = (address: ResolvedAddress, port: number): net.Socket =>
   net.connect({ host: address.address, port, family: address.family });
 
@@ -275,13 +294,28 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           setHost: false,
         });
         upstream.on('response', (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, stripHopByHop(upRes.headers));
+          res.writeHead(
+            upRes.statusCode ?? 502,
+            upRes.statusMessage,
+            withoutEgressHeaders(stripHopByHop(upRes.headers)),
+          );
           upRes.pipe(res);
           upRes.on('error', () => res.destroy());
         });
         upstream.on('error', (err) => {
           if (!res.headersSent) {
-            const { status, headers, body } = refusalHead('CONNECTION_FAILED', err.message);
+            const code = upstreamErrorCode(err);
+            const detail = `${hostname}:${port} broke off the exchange: ${err.message}`;
+            record({
+              hostPort: `${hostname}:${port}`,
+              target: url.href,
+              method,
+              outcome: 'upstream_failed',
+              code,
+              detail,
+              address: null,
+            });
+            const { status, headers, body } = refusalHead(code, detail);
             res.writeHead(status, headers);
             res.end(body);
           } else {
