@@ -63,6 +63,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     allowOnly: config.EGRESS_ALLOW_ONLY,
     resolver: options.resolver,
     logger,
+    onStray: (stray) => metrics.strayRequests.inc({ listener: stray.listener }),
   });
   let pool: BrowserPool;
   try {

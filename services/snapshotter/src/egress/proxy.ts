@@ -10,6 +10,8 @@
  * network time: Debian's build sends all of these within seconds of starting), goes through
  * the launch-wide proxy (`chromiumArgs`), a second listener that refuses everything without
  * dialling: a capture worker has no business talking to anyone its pages did not ask for.
+ * Requests on the pages' listener while no capture runs are refused too; both kinds are
+ * counted as strays (strays.ts).
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -23,6 +25,7 @@ import {
   type Resolver,
   resolveEgressTarget,
 } from '@linksnap/shared';
+import { createStrayGuard, refuseRaw, type StrayRequest, startRefusingListener } from './strays.js';
 
 /**
  * `upstream_failed`: the connection was made but the exchange broke (reset, hang-up, idle
@@ -66,6 +69,8 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** How many records are kept (oldest dropped first). */
   maxRecords?: number;
+  /** Called for each refused request that belonged to no running capture (a metric). */
+  onStray?: (stray: StrayRequest) => void;
 }
 
 export interface EgressProxy {
@@ -81,6 +86,15 @@ export interface EgressProxy {
   contextOptions(): { proxyServer: string; proxyBypassList: string[] };
   /** The browser's own requests refused so far (`CONNECT host:port` or `METHOD url`), newest last. */
   readonly browserRequests: readonly string[];
+  /** Every refused request that belonged to no running capture (bounded), newest last. */
+  readonly strayRequests: readonly StrayRequest[];
+  /** How many requests were refused as strays since start. */
+  strayCount(): number;
+  /**
+   * Marks a capture as running until the returned function is called: the pages' listener
+   * refuses every request while none is.
+   */
+  beginCapture(): () => void;
   readonly records: readonly EgressRecord[];
   /** Latest record for `hostPort` taken at or after `since` (ms epoch). */
   lastRecord(hostPort: string, since?: number): EgressRecord | undefined;
@@ -194,6 +208,13 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const records: EgressRecord[] = [];
   const sockets = new Set<net.Socket | Duplex>();
   const log = options.logger;
+  const strays = createStrayGuard({ logger: log, onStray: options.onStray });
+  /** Refuses a page's request when no capture is running; true when it did. */
+  const strayed = (request: string): boolean => {
+    if (strays.capturing()) return false;
+    strays.refuse({ listener: 'page', request });
+    return true;
+  };
 
   const track = (socket: net.Socket | Duplex) => {
     sockets.add(socket);
@@ -271,6 +292,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
 
   // Plain HTTP: absolute-form request URI.
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (strayed(`${req.method} ${req.url}`)) {
+      req.resume();
+      res.writeHead(403, { connection: 'close' }).end();
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -341,6 +367,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
     client.on('error', () => client.destroy());
+    if (strayed(`CONNECT ${req.url}`)) return refuseRaw(client);
     const target = splitHostPort(req.url ?? '');
     if (!target) {
       client.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -368,6 +395,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   server.on('upgrade', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
     client.on('error', () => client.destroy());
+    if (strayed(`${req.method} ${req.url}`)) return refuseRaw(client);
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -402,30 +430,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  // The browser's own traffic: refused, never dialled, kept (bounded) for diagnosis.
-  const browserRequests: string[] = [];
-  const refuseOwn = (what: string) => {
-    browserRequests.push(what);
-    if (browserRequests.length > 100) browserRequests.shift();
-    log?.debug({ request: what }, 'refused a request Chromium made for itself');
-  };
-  const own = http.createServer((req, res) => {
-    refuseOwn(`${req.method} ${req.url}`);
-    res.writeHead(403, { connection: 'close' }).end();
-  });
-  own.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
-    refuseOwn(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-  });
-  own.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
-    refuseOwn(`${req.method} ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-  });
-  own.on('connection', (socket: net.Socket) => track(socket));
-  own.on('clientError', (_err, socket) => socket.destroy());
-  own.listen(0, '127.0.0.1');
-  await once(own, 'listening');
-  const ownUrl = `http://127.0.0.1:${(own.address() as net.AddressInfo).port}`;
+  // The browser's own traffic: refused, never dialled, counted as strays.
+  const { url: ownUrl, server: own } = await startRefusingListener(strays, track);
 
   const lastMatching = (pred: (r: EgressRecord) => boolean): EgressRecord | undefined => {
     for (let i = records.length - 1; i >= 0; i--) {
@@ -439,7 +445,14 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     port,
     url,
     records,
-    browserRequests,
+    get browserRequests() {
+      return strays.requests.filter((r) => r.listener === 'browser').map((r) => r.request);
+    },
+    get strayRequests() {
+      return strays.requests;
+    },
+    strayCount: strays.count,
+    beginCapture: strays.beginCapture,
     chromiumArgs: () => [
       `--proxy-server=${ownUrl}`,
       // Chromium bypasses proxies for loopback by default; `<-loopback>` removes that exception.
