@@ -63,7 +63,7 @@ try {
     // drizzle-orm is not a dependency of the workspace root: use the driver behind db.
     const client = (db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown> } }).$client;
     await client.unsafe(
-      'update links set latest_snapshot_id = s.id from snapshots s where s.link_id = links.id and links.user_id = $1 and links.latest_snapshot_id is null',
+      'update links set latest_snapshot_id = s.id, latest_good_snapshot_id = s.id from snapshots s where s.link_id = links.id and links.user_id = $1 and links.latest_snapshot_id is null',
       [user.userId],
     );
   }

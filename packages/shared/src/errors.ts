@@ -36,6 +36,8 @@ export const ERROR_CATALOG = {
   SSRF_BLOCKED: { status: 400, title: 'The address is on a private or reserved network', retryable: false },
   DNS_FAILED: { status: 502, title: 'The host name could not be resolved', retryable: true },
   CONNECTION_FAILED: { status: 502, title: 'The server could not be reached', retryable: true },
+  // Handshake failures are often transient (a reset mid-handshake, a certificate being rotated).
+  TLS_FAILED: { status: 502, title: 'A secure connection to the server could not be made', retryable: true },
   NAVIGATION_TIMEOUT: { status: 504, title: 'The page did not load in time', retryable: true },
   BROWSER_CRASHED: { status: 502, title: 'The browser crashed while capturing', retryable: true },
   STORAGE_UNAVAILABLE: { status: 503, title: 'Object storage is unavailable', retryable: true },

@@ -102,6 +102,22 @@ export function isFinalState(state: string): boolean {
   return (FINAL_STATES as readonly string[]).includes(state);
 }
 
+/**
+ * An error capture: the main document answered 4xx/5xx. It is kept (like the Wayback Machine
+ * keeps error pages) but is not the page the user saved.
+ */
+export function isErrorCapture(httpStatus: number | null): boolean {
+  return httpStatus !== null && httpStatus >= 400;
+}
+
+/**
+ * A version worth showing for its link: captured (fully or partly) and not an error page. A
+ * null status (a row from before statuses were kept) counts as good.
+ */
+export function isGoodCapture(status: string, httpStatus: number | null): boolean {
+  return (status === 'succeeded' || status === 'partial') && !isErrorCapture(httpStatus);
+}
+
 export const snapshotResultSchema = z.object({
   snapshotId: z.uuid(),
   linkId: z.uuid(),

@@ -41,6 +41,7 @@ describe('error catalog', () => {
     for (const code of [
       'DNS_FAILED',
       'CONNECTION_FAILED',
+      'TLS_FAILED',
       'NAVIGATION_TIMEOUT',
       'BROWSER_CRASHED',
       'STORAGE_UNAVAILABLE',

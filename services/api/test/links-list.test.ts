@@ -46,7 +46,15 @@ describe('GET /v1/links', () => {
       first.tags.map((t: { name: string }) => t.name),
       ['Blue', 'Red'],
     );
-    assert.deepEqual(first.latestSnapshot, { id: a.snapshot.id, status: 'queued', title: null, finishedAt: null });
+    assert.deepEqual(first.latestSnapshot, {
+      id: a.snapshot.id,
+      status: 'queued',
+      title: null,
+      finishedAt: null,
+      httpStatus: null,
+      errorCapture: false,
+    });
+    assert.equal(first.lastGoodSnapshot, null);
     assert.equal(first.thumbnailUrl, null);
   });
 
@@ -72,6 +80,10 @@ describe('GET /v1/links', () => {
         ],
       })
       .where(eq(snapshots.id, done.snapshot.id));
+    await h.api.database.db
+      .update(links)
+      .set({ latestGoodSnapshotId: done.snapshot.id })
+      .where(eq(links.id, done.link.id));
     const res = (await get(user.token, '/v1/links?status=succeeded')).json();
     assert.equal(res.items.length, 1);
     assert.equal(res.items[0].id, done.link.id);

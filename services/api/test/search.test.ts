@@ -36,7 +36,11 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const db = h.api.database.db;
       await db
         .update(links)
-        .set({ title: fields.title ?? null, description: fields.description ?? null })
+        .set({
+          title: fields.title ?? null,
+          description: fields.description ?? null,
+          latestGoodSnapshotId: snapshot.id,
+        })
         .where(eq(links.id, link.id));
       await db
         .update(snapshots)

@@ -29,6 +29,7 @@ const finishedJob = {
     detail: 'after 30 s "quoted" \\ and\nnewline',
     stack: 'not in the schema',
   },
+  errorCapture: true,
   snapshot: {
     id,
     linkId: randomUUID(),
@@ -38,6 +39,7 @@ const finishedJob = {
     attempts: 2,
     error: null,
     httpStatus: 404,
+    errorCapture: true,
     finalUrl: 'https://example.test/ü?q=1',
     contentType: 'text/html',
     title: '标题 <b>',
@@ -74,7 +76,15 @@ describe('compiled response serializers', () => {
       progress: { stage: 'queued', percent: 0 },
       error: null,
       finishedAt: null,
-      snapshot: { ...finishedJob.snapshot, timings: null, artifacts: [], missing: [], httpStatus: null },
+      errorCapture: false,
+      snapshot: {
+        ...finishedJob.snapshot,
+        timings: null,
+        artifacts: [],
+        missing: [],
+        httpStatus: null,
+        errorCapture: false,
+      },
     };
     assert.equal(fast(queued), zod(queued));
     assert.equal(fast({ ...queued, snapshot: null }), zod({ ...queued, snapshot: null }));
@@ -93,6 +103,7 @@ describe('compiled response serializers', () => {
         description: null,
         tags: [{ id: randomUUID(), name: 'Reading "list"' }],
         latestSnapshot: { id, status: 'queued' },
+        lastGoodSnapshotId: null,
         createdAt: '2026-01-02T03:04:05.678Z',
         updatedAt: '2026-01-02T03:04:05.678Z',
       },

@@ -9,19 +9,11 @@ import type { Config, Logger } from '@linksnap/shared';
 import { AppError } from '@linksnap/shared';
 import { Cluster } from 'puppeteer-cluster';
 import puppeteer, { type Browser, type BrowserContextOptions, type LaunchOptions, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS } from './chromium-flags.js';
 import { spareContextConcurrency } from './context-concurrency.js';
 import { toCaptureError } from './errors.js';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export { CHROMIUM_ARGS };
 
 export interface BrowserPoolOptions {
   config: Pick<Config, 'CHROMIUM_PATH' | 'CAPTURE_TIMEOUT_MS'> &

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of one snapshotter process, served on HOST:SNAPSHOTTER_METRICS_PORT
  * (0 = off): capture duration per stage (from each result's timings), captures by outcome and
- * error code, browser pool size and restarts, and the default process metrics (memory, CPU).
+ * error code, browser pool size and restarts, egress requests that belonged to no capture, and the default process metrics (memory, CPU).
  * Captures are observed where their result message leaves, so the processor stays unaware.
  */
 import { createServer, type Server } from 'node:http';
@@ -29,6 +29,13 @@ export class SnapshotterMetrics {
     name: 'linksnap_snapshotter_captures_total',
     help: 'Captures this process finished, by outcome and error code ("none" when there is none)',
     labelNames: ['outcome', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly strayRequests = new Counter({
+    name: 'linksnap_egress_stray_requests_total',
+    help: 'Requests refused by the egress proxy because no capture asked for them (browser: Chromium itself; page: outside a running capture)',
+    labelNames: ['listener'] as const,
     registers: [this.registry],
   });
 

@@ -87,19 +87,25 @@ export function createProcessor(deps: ProcessorDeps) {
 
     try {
       const url = parseHttpUrl(data.url).href;
-      const captured = await deps.pool.run((page) =>
-        capturePage(page, {
-          url,
-          timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
-          maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
-          maxBytes: deps.config.CAPTURE_MAX_BYTES,
-          proxy: deps.proxy,
-          record: recordLimits(deps.config),
-          signer: deps.signer,
-          onStage: progress.report,
-          onArtifact: (artifact) => uploads.store(artifact),
-        }),
-      );
+      const captured = await deps.pool.run(async (page) => {
+        // Outside a running capture the pages' egress listener refuses everything (strays.ts).
+        const endCapture = deps.proxy.beginCapture();
+        try {
+          return await capturePage(page, {
+            url,
+            timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
+            maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
+            maxBytes: deps.config.CAPTURE_MAX_BYTES,
+            proxy: deps.proxy,
+            record: recordLimits(deps.config),
+            signer: deps.signer,
+            onStage: progress.report,
+            onArtifact: (artifact) => uploads.store(artifact),
+          });
+        } finally {
+          endCapture();
+        }
+      });
       // The report and metadata describe a capture; alone they are not a snapshot of anything.
       if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
         const first = captured.missing[0];

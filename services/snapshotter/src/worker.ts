@@ -70,6 +70,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     allowOnly: config.EGRESS_ALLOW_ONLY,
     resolver: options.resolver,
     logger,
+    onStray: (stray) => metrics.strayRequests.inc({ listener: stray.listener }),
   });
   const concurrency = createConcurrencyControl(config, { logger });
   let pool: BrowserPool;

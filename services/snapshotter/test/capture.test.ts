@@ -23,6 +23,7 @@ import {
   type FixtureServer,
   SIMPLE_PAGE_TEXT,
   SIMPLE_PAGE_TITLE,
+  simplePage,
   startFixtureServer,
 } from '../../../test/support/fixture-server.js';
 import { startTestS3, testEnv } from '../../../test/support/services.js';
@@ -141,6 +142,38 @@ describe('snapshotter', () => {
     assert.equal(result.error?.code, 'CONNECTION_FAILED');
     assert.equal(result.attempts, config.CAPTURE_ATTEMPTS);
     assert.deepEqual(result.artifacts, []);
+  });
+
+  test('a 500 page is captured as an error page, with its status recorded', async () => {
+    fixture.route('/server-error', (_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Fixture: broken</title><p>Internal trouble on the server side.</p>');
+    });
+    const result = await resultOf(await enqueue(fixture.url('/server-error')));
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
+    assert.equal(result.httpStatus, 500);
+    assert.ok(result.artifacts.some((a) => a.kind === 'screenshot'));
+  });
+
+  test('a server that resets the connection fails with CONNECTION_FAILED; the proxy page is never archived', async () => {
+    fixture.route('/reset', (req) => req.socket.resetAndDestroy());
+    const result = await resultOf(await enqueue(fixture.url('/reset')));
+    assert.equal(result.status, 'failed', `archived: ${result.text}`);
+    assert.equal(result.error?.code, 'CONNECTION_FAILED');
+    assert.equal(result.attempts, config.CAPTURE_ATTEMPTS);
+    assert.deepEqual(result.artifacts, []);
+    assert.equal(result.text, null);
+    assert.ok((fixture.hits.get('/reset') ?? 0) >= config.CAPTURE_ATTEMPTS, 'every attempt reached the server');
+  });
+
+  test('a target sending the egress headers itself is captured as its own page', async () => {
+    fixture.route('/spoof', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-egress-error': 'CONNECTION_FAILED' });
+      res.end(simplePage('Fixture: spoofed header'));
+    });
+    const result = await resultOf(await enqueue(fixture.url('/spoof')));
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error));
+    assert.equal(result.title, 'Fixture: spoofed header');
   });
 
   test('a loopback target outside the allow list fails with SSRF_BLOCKED, once, unseen', async () => {

@@ -52,6 +52,8 @@ describe('egress proxy against raw requests', () => {
         return net.connect({ host: address.address, port, family: address.family });
       },
     });
+    // Outside a running capture the pages' listener refuses everything (egress-proxy.test.ts).
+    proxy.beginCapture();
   });
   after(async () => {
     await proxy?.close();

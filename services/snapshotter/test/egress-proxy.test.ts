@@ -9,7 +9,8 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ResolvedAddress, Resolver } from '@linksnap/shared';
 import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
-import { type EgressProxy, startEgressProxy } from '../src/egress/proxy.js';
+import { type EgressProxy, type EgressProxyOptions, startEgressProxy } from '../src/egress/proxy.js';
+import type { StrayRequest } from '../src/egress/strays.js';
 
 interface Canary {
   port: number;
@@ -34,6 +35,13 @@ async function startCanary(host = '127.0.0.1', port = 0): Promise<Canary> {
       server.close(() => resolve());
     });
   return canary;
+}
+
+/** A proxy with a capture running: outside one, the pages' listener refuses everything. */
+async function startCapturing(options: EgressProxyOptions): Promise<EgressProxy> {
+  const proxy = await startEgressProxy(options);
+  proxy.beginCapture();
+  return proxy;
 }
 
 /** A plain-HTTP request through the proxy (absolute-form URI). */
@@ -102,7 +110,7 @@ describe('egress proxy', () => {
   });
 
   test('refuses a public-looking name that resolves to loopback, and never connects', async () => {
-    const proxy = await startEgressProxy({
+    const proxy = await startCapturing({
       allow: [fixture.hostPort],
       resolver: fakeResolver({ 'news.example': ['127.0.0.1'] }),
     });
@@ -134,7 +142,7 @@ describe('egress proxy', () => {
       return [{ address: lookups === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
     };
     const dialled: string[] = [];
-    const proxy = await startEgressProxy({
+    const proxy = await startCapturing({
       allow: [],
       resolver,
       // Stands in for the public host: record the address, serve from the loopback fixture.
@@ -161,10 +169,46 @@ describe('egress proxy', () => {
     }
   });
 
+  test("refuses and counts, never dialling, requests outside a running capture and the browser's own", async () => {
+    const strays: StrayRequest[] = [];
+    const proxy = await startEgressProxy({ allow: [fixture.hostPort], onStray: (s) => strays.push(s) });
+    const hits = () => fixture.hits.get('/simple') ?? 0;
+    const before = hits();
+    try {
+      const idle = await proxiedGet(proxy, fixture.url('/simple'));
+      assert.equal(idle.status, 403);
+      assert.equal((await proxiedConnect(proxy, fixture.hostPort)).status, 403);
+      assert.equal(hits(), before, 'nothing reached the target');
+
+      // The launch-wide listener Chromium's own requests go to.
+      const own = Number(/--proxy-server=http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.chromiumArgs().join(' '))?.[1]);
+      const ownProxy = { port: own } as EgressProxy;
+      assert.equal((await proxiedGet(ownProxy, fixture.url('/simple'))).status, 403);
+      assert.equal(hits(), before);
+
+      const end = proxy.beginCapture();
+      assert.equal((await proxiedGet(proxy, fixture.url('/simple'))).status, 200, 'a running capture goes through');
+      end();
+      end();
+      assert.equal((await proxiedGet(proxy, fixture.url('/simple'))).status, 403, 'ending twice counts once');
+
+      assert.deepEqual(
+        strays.map((s) => s.listener),
+        ['page', 'page', 'browser', 'page'],
+      );
+      assert.equal(strays[1]?.request, `CONNECT ${fixture.hostPort}`);
+      assert.equal(proxy.strayCount(), 4);
+      assert.deepEqual(proxy.browserRequests, [`GET ${fixture.url('/simple')}`]);
+      assert.equal(proxy.strayRequests.length, 4);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('forwards allow-listed targets and reports DNS and connect failures', async () => {
     const closed = await startCanary();
     await closed.close();
-    const proxy = await startEgressProxy({
+    const proxy = await startCapturing({
       allow: [fixture.hostPort, `127.0.0.1:${closed.port}`],
       resolver: fakeResolver({}),
     });

@@ -10,6 +10,8 @@ test('maps Chromium and puppeteer failures to catalog codes', () => {
     ['net::ERR_CONNECTION_REFUSED at http://127.0.0.1:1/', 'CONNECTION_FAILED'],
     ['net::ERR_CONNECTION_RESET at https://a.example/', 'CONNECTION_FAILED'],
     ['net::ERR_TUNNEL_CONNECTION_FAILED at https://a.example/', 'CONNECTION_FAILED'],
+    ['net::ERR_SSL_PROTOCOL_ERROR at https://a.example/', 'TLS_FAILED'],
+    ['net::ERR_CERT_AUTHORITY_INVALID at https://a.example/', 'TLS_FAILED'],
     ['Navigation timeout of 30000 ms exceeded', 'NAVIGATION_TIMEOUT'],
     ['Protocol error (Page.captureSnapshot): Target closed', 'BROWSER_CRASHED'],
     ['Page crashed!', 'BROWSER_CRASHED'],

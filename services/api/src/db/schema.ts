@@ -83,6 +83,13 @@ export const links = pgTable(
     title: text('title'),
     description: text('description'),
     latestSnapshotId: uuid('latest_snapshot_id').references((): AnyPgColumn => snapshots.id, { onDelete: 'set null' }),
+    /**
+     * The newest good version (isGoodCapture): what the link shows, searches and thumbnails, so a
+     * newer failed or error capture never hides the copy the user still has.
+     */
+    latestGoodSnapshotId: uuid('latest_good_snapshot_id').references((): AnyPgColumn => snapshots.id, {
+      onDelete: 'set null',
+    }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -92,6 +99,7 @@ export const links = pgTable(
     // Deleting a snapshot sets this column to null where it points at it: without an index,
     // PostgreSQL scans every link once per deleted snapshot.
     index('links_latest_snapshot_idx').on(t.latestSnapshotId),
+    index('links_latest_good_snapshot_idx').on(t.latestGoodSnapshotId),
   ],
 );
 

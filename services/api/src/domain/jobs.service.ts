@@ -2,7 +2,14 @@
  * Job status: from PostgreSQL once the snapshot is final (forever), from the queue while it
  * is queued or running.
  */
-import { AppError, isFinalState, type JobProgress, progressSchema, type StoredError } from '@linksnap/shared';
+import {
+  AppError,
+  isErrorCapture,
+  isFinalState,
+  type JobProgress,
+  progressSchema,
+  type StoredError,
+} from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import { type SnapshotMeta, unfinishedSnapshot } from './snapshots.repository.js';
 import type { SnapshotsService, SnapshotView } from './snapshots.service.js';
@@ -31,6 +38,8 @@ export interface JobView {
   progress: JobProgress;
   attempts: number;
   error: StoredError | null;
+  /** The capture is an error page (4xx/5xx main document): see SnapshotView.errorCapture. */
+  errorCapture: boolean;
   snapshot: SnapshotView | null;
   createdAt: string;
   finishedAt: string | null;
@@ -78,6 +87,7 @@ function fromQueue(row: SnapshotMeta, job: QueueJobState): JobView {
     progress: parsed?.success ? parsed.data : { stage: 'queued', percent: 0 },
     attempts: job.attemptsMade + (job.state === 'active' ? 1 : 0),
     error: null,
+    errorCapture: false,
     snapshot: toSnapshotView(row),
     createdAt: row.requestedAt.toISOString(),
     finishedAt: null,
@@ -92,6 +102,7 @@ function fromRow(row: SnapshotMeta): JobView {
     progress: final ? { stage: 'done', percent: 100 } : { stage: 'queued', percent: 0 },
     attempts: row.attempts,
     error: row.error ?? null,
+    errorCapture: isErrorCapture(row.httpStatus),
     snapshot: toSnapshotView(row),
     createdAt: row.requestedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,

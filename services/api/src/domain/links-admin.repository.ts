@@ -1,6 +1,6 @@
 /** Writes on saved links and their snapshot versions: edit, tag changes, deletions. */
 import { FINAL_STATES, isFinalState } from '@linksnap/shared';
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { links, linkTags, snapshots, tags } from '../db/schema.js';
 
@@ -10,6 +10,14 @@ export interface LinkEdit {
   tags?: string[];
   addTags: string[];
   removeTags: string[];
+}
+
+/** The link's newest good version (isGoodCapture, in SQL), as a subquery. */
+function newestGood(linkId: string): SQL<string | null> {
+  return sql`(select ${snapshots.id} from ${snapshots} where ${snapshots.linkId} = ${linkId}
+    and ${snapshots.status} in ('succeeded', 'partial')
+    and (${snapshots.httpStatus} is null or ${snapshots.httpStatus} < 400)
+    order by ${snapshots.requestedAt} desc, ${snapshots.id} desc limit 1)`;
 }
 
 async function tagIds(tx: Tx, userId: string, names: string[], create: boolean): Promise<string[]> {
@@ -120,6 +128,10 @@ export class LinksAdminRepository {
         .update(links)
         .set({ latestSnapshotId: next?.id ?? null })
         .where(and(eq(links.id, row.linkId), sql`${links.latestSnapshotId} is null`));
+      await tx
+        .update(links)
+        .set({ latestGoodSnapshotId: newestGood(row.linkId) })
+        .where(and(eq(links.id, row.linkId), sql`${links.latestGoodSnapshotId} is null`));
       return true;
     });
   }

@@ -3,7 +3,7 @@
  * stored objects too (every object under `snapshots/{id}/`), after the rows are gone. The queue
  * is told first about unfinished snapshots, whose status polls it answers by itself.
  */
-import { AppError, type ObjectStorage } from '@linksnap/shared';
+import { AppError, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import { normalizeTagNames } from './links.service.js';
 import type { LinksAdminRepository } from './links-admin.repository.js';
@@ -29,6 +29,8 @@ export interface VersionView {
   requestedAt: string;
   finishedAt: string | null;
   totalBytes: number;
+  httpStatus: number | null;
+  errorCapture: boolean;
   error: { code: string; title: string; detail: string } | null;
 }
 
@@ -73,6 +75,8 @@ export class LinksAdminService {
       requestedAt: row.requestedAt.toISOString(),
       finishedAt: row.finishedAt?.toISOString() ?? null,
       totalBytes: row.artifacts.reduce((sum, a) => sum + a.bytes, 0),
+      httpStatus: row.httpStatus,
+      errorCapture: isErrorCapture(row.httpStatus),
       error: row.error ?? null,
     }));
   }

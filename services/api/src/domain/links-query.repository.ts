@@ -2,9 +2,11 @@
  * Read queries for link listing and search: keyset pagination on (created_at, id), or on
  * (rank, created_at, id) when searching. Search combines a 'simple' tsvector (Latin words)
  * with substring matching on the lowercased text (CJK, partial words), so it needs no
- * extension and runs the same on PostgreSQL and PGlite.
+ * extension and runs the same on PostgreSQL and PGlite. Text, words and thumbnail come from the
+ * link's latest good version (`good`); its state from the latest attempt (`snapshots`).
  */
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database.js';
 import { links, linkTags, snapshots, tags } from '../db/schema.js';
 
@@ -21,10 +23,13 @@ export interface ListFilter {
   after?: { rank?: string; createdAt: string; id: string };
 }
 
-const doc = sql`(coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '') || ' ' || coalesce(${snapshots.text}, ''))`;
+/** The latest good version: a newer failed or error capture never hides its text. */
+const good = alias(snapshots, 'good');
+
+const doc = sql`(coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '') || ' ' || coalesce(${good.text}, ''))`;
 
 /** The stored words of the snapshot text plus the (short, editable) link fields. */
-const vector = sql`(coalesce(${snapshots.searchVector}, ''::tsvector) || to_tsvector('simple', coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '')))`;
+const vector = sql`(coalesce(${good.searchVector}, ''::tsvector) || to_tsvector('simple', coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '')))`;
 
 function rankOf(q: string): SQL<string> {
   const lq = sql`lower(${q})`;
@@ -87,11 +92,13 @@ export class LinksQueryRepository {
           status: snapshots.status,
           title: snapshots.title,
           finishedAt: snapshots.finishedAt,
-          artifacts: snapshots.artifacts,
+          httpStatus: snapshots.httpStatus,
         },
+        good: { id: good.id, title: good.title, finishedAt: good.finishedAt, artifacts: good.artifacts },
       })
       .from(links)
       .leftJoin(snapshots, eq(snapshots.id, links.latestSnapshotId))
+      .leftJoin(good, eq(good.id, links.latestGoodSnapshotId))
       .where(and(...conditions))
       .orderBy(...order)
       .limit(filter.limit + 1);

@@ -1,8 +1,8 @@
 /**
  * Listing and searching a user's links: opaque cursors, filters and the item shape
- * (tags, latest snapshot, thumbnail URL, search highlight).
+ * (tags, latest attempt, latest good version and its thumbnail, search highlight).
  */
-import { AppError } from '@linksnap/shared';
+import { AppError, isErrorCapture } from '@linksnap/shared';
 import type { LinksQueryRepository } from './links-query.repository.js';
 
 export interface ListQuery {
@@ -23,7 +23,18 @@ export interface LinkListItem {
   title: string | null;
   description: string | null;
   tags: { id: string; name: string }[];
-  latestSnapshot: { id: string; status: string; title: string | null; finishedAt: string | null } | null;
+  /** The latest attempt: its state is the link's capture state. */
+  latestSnapshot: {
+    id: string;
+    status: string;
+    title: string | null;
+    finishedAt: string | null;
+    httpStatus: number | null;
+    errorCapture: boolean;
+  } | null;
+  /** The version the link shows, searches and thumbnails (may be older than `latestSnapshot`). */
+  lastGoodSnapshot: { id: string; title: string | null; finishedAt: string | null } | null;
+  lastGoodSnapshotId: string | null;
   thumbnailUrl: string | null;
   highlight?: string | null;
   createdAt: string;
@@ -84,7 +95,7 @@ export class LinksQueryService {
     const page = rows.slice(0, query.limit);
     const tagRows = await this.repository.tagsOf(page.map((r) => r.link.id));
     const items = page.map((row): LinkListItem => {
-      const { link, snapshot } = row;
+      const { link, snapshot, good } = row;
       const item: LinkListItem = {
         id: link.id,
         url: link.url,
@@ -98,10 +109,16 @@ export class LinksQueryService {
               status: snapshot.status,
               title: snapshot.title,
               finishedAt: snapshot.finishedAt?.toISOString() ?? null,
+              httpStatus: snapshot.httpStatus,
+              errorCapture: isErrorCapture(snapshot.httpStatus),
             }
           : null,
-        thumbnailUrl: snapshot?.artifacts.some((a) => a.kind === 'thumbnail')
-          ? `/v1/snapshots/${snapshot.id}/artifacts/thumbnail`
+        lastGoodSnapshot: good
+          ? { id: good.id, title: good.title, finishedAt: good.finishedAt?.toISOString() ?? null }
+          : null,
+        lastGoodSnapshotId: good?.id ?? null,
+        thumbnailUrl: good?.artifacts.some((a) => a.kind === 'thumbnail')
+          ? `/v1/snapshots/${good.id}/artifacts/thumbnail`
           : null,
         createdAt: link.createdAt.toISOString(),
         updatedAt: link.updatedAt.toISOString(),

@@ -118,6 +118,7 @@ export class LinksRepository {
       title,
       description: null,
       latestSnapshotId: input.snapshotId,
+      latestGoodSnapshotId: null,
       createdAt: toDate(row.created_at),
       updatedAt: toDate(row.updated_at),
     };

@@ -31,6 +31,8 @@ export interface LinkView {
   description: string | null;
   tags: { id: string; name: string }[];
   latestSnapshot: { id: string; status: string } | null;
+  /** The version the link shows: the newest good one, older than `latestSnapshot` after a failure. */
+  lastGoodSnapshotId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -51,6 +53,7 @@ export function toLinkView(record: LinkRecord): LinkView {
     description: link.description,
     tags: record.tags,
     latestSnapshot: record.latest,
+    lastGoodSnapshotId: link.latestGoodSnapshotId,
     createdAt: link.createdAt.toISOString(),
     updatedAt: link.updatedAt.toISOString(),
   };

@@ -1,7 +1,7 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
-import { isFinalState, type SnapshotResult } from '@linksnap/shared';
+import { isFinalState, isGoodCapture, type SnapshotResult } from '@linksnap/shared';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { links, type SnapshotRow, snapshots } from '../db/schema.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
@@ -90,20 +90,31 @@ export class SnapshotsRepository {
 
       const [link] = await tx.select().from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';
-      let isLatest = link.latestSnapshotId === null || link.latestSnapshotId === row.id;
-      if (!isLatest && link.latestSnapshotId) {
-        const [current] = await tx
-          .select({ requestedAt: snapshots.requestedAt })
-          .from(snapshots)
-          .where(eq(snapshots.id, link.latestSnapshotId));
-        isLatest = !current || row.requestedAt.getTime() >= current.requestedAt.getTime();
-      }
-      const title = link.title === null && result.title ? result.title : link.title;
+      const isLatest = await isNewerThan(tx, row, link.latestSnapshotId);
+      const good = isGoodCapture(result.status, result.httpStatus);
+      const isLatestGood = good && (await isNewerThan(tx, row, link.latestGoodSnapshotId));
+      // An error page's title is the error's, not the page's.
+      const title = link.title === null && good && result.title ? result.title : link.title;
       await tx
         .update(links)
-        .set({ latestSnapshotId: isLatest ? row.id : link.latestSnapshotId, title, updatedAt: new Date() })
+        .set({
+          latestSnapshotId: isLatest ? row.id : link.latestSnapshotId,
+          latestGoodSnapshotId: isLatestGood ? row.id : link.latestGoodSnapshotId,
+          title,
+          updatedAt: new Date(),
+        })
         .where(eq(links.id, link.id));
       return 'applied';
     });
   }
+}
+
+/** Whether `row` was requested at or after the snapshot `currentId` (none, or gone: yes). */
+async function isNewerThan(tx: Tx, row: Pick<SnapshotRow, 'id' | 'requestedAt'>, currentId: string | null) {
+  if (currentId === null || currentId === row.id) return true;
+  const [current] = await tx
+    .select({ requestedAt: snapshots.requestedAt })
+    .from(snapshots)
+    .where(eq(snapshots.id, currentId));
+  return !current || row.requestedAt.getTime() >= current.requestedAt.getTime();
 }

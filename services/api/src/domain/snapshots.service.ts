@@ -1,6 +1,6 @@
 /** Reading snapshots and their stored artifacts, with ownership checks. */
 import type { Readable } from 'node:stream';
-import { AppError, type Artifact, type ObjectStorage } from '@linksnap/shared';
+import { AppError, type Artifact, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
 import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
@@ -18,6 +18,7 @@ export interface SnapshotView extends SnapshotSummary {
   attempts: number;
   error: SnapshotRow['error'];
   httpStatus: number | null;
+  errorCapture: boolean;
   finalUrl: string | null;
   contentType: string | null;
   title: string | null;
@@ -44,6 +45,7 @@ export function toSnapshotView(row: SnapshotMeta): SnapshotView {
     attempts: row.attempts,
     error: row.error ?? null,
     httpStatus: row.httpStatus,
+    errorCapture: isErrorCapture(row.httpStatus),
     finalUrl: row.finalUrl,
     contentType: row.contentType,
     title: row.title,

@@ -49,10 +49,15 @@ export const snapshotSummary = z.object({
   requestedAt: z.string(),
 });
 
+const errorCaptureField = z.boolean().meta({
+  description: 'The main document answered 4xx/5xx: an error page, kept but never shown as the link',
+});
+
 export const snapshotView = snapshotSummary.extend({
   attempts: z.number().int(),
   error: storedError.nullable(),
   httpStatus: z.number().int().nullable(),
+  errorCapture: errorCaptureField,
   finalUrl: z.string().nullable(),
   contentType: z.string().nullable(),
   title: z.string().nullable(),
@@ -72,6 +77,10 @@ export const linkView = z.object({
   description: z.string().nullable(),
   tags: z.array(z.object({ id: z.string(), name: z.string() })),
   latestSnapshot: z.object({ id: z.string(), status: z.string() }).nullable(),
+  lastGoodSnapshotId: z.string().nullable().meta({
+    description:
+      'The version the link shows, searches and thumbnails: its newest good capture (succeeded or partial, not an error page)',
+  }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -82,8 +91,23 @@ export const snapshotQueued = z.object({ snapshot: snapshotSummary });
 /** A link in a list: its latest snapshot in more detail, and the matching text when searching. */
 export const linkListItem = linkView.extend({
   latestSnapshot: z
-    .object({ id: z.string(), status: z.string(), title: z.string().nullable(), finishedAt: z.string().nullable() })
-    .nullable(),
+    .object({
+      id: z.string(),
+      status: z.string(),
+      title: z.string().nullable(),
+      finishedAt: z.string().nullable(),
+      httpStatus: z.number().int().nullable(),
+      errorCapture: errorCaptureField,
+    })
+    .nullable()
+    .meta({ description: "The latest attempt: the link's capture state" }),
+  lastGoodSnapshot: z
+    .object({ id: z.string(), title: z.string().nullable(), finishedAt: z.string().nullable() })
+    .nullable()
+    .meta({
+      description:
+        'The version shown, searched and thumbnailed; older than latestSnapshot after a failed or error capture',
+    }),
   thumbnailUrl: z.string().nullable(),
   highlight: z.string().nullable().optional().meta({ description: 'Only when searching (`q`): the matching text' }),
 });
@@ -100,6 +124,8 @@ export const versionView = z.object({
   requestedAt: z.string(),
   finishedAt: z.string().nullable(),
   totalBytes: z.number().int(),
+  httpStatus: z.number().int().nullable(),
+  errorCapture: errorCaptureField,
   error: z.object({ code: z.string(), title: z.string(), detail: z.string() }).nullable(),
 });
 
@@ -111,6 +137,7 @@ export const jobView = z.object({
   progress: z.object({ stage: z.enum(CAPTURE_STAGES), percent: z.number() }),
   attempts: z.number().int(),
   error: storedError.nullable(),
+  errorCapture: errorCaptureField,
   snapshot: snapshotView.nullable(),
   createdAt: z.string(),
   finishedAt: z.string().nullable(),

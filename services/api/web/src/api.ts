@@ -92,7 +92,18 @@ export interface LinkItem {
   description: string | null;
   createdAt: string;
   tags: { id: string; name: string }[];
-  latestSnapshot: { id: string; status: string; title?: string | null; finishedAt?: string | null } | null;
+  /** The latest attempt: the link's capture state. */
+  latestSnapshot: {
+    id: string;
+    status: string;
+    title?: string | null;
+    finishedAt?: string | null;
+    httpStatus?: number | null;
+    errorCapture?: boolean;
+  } | null;
+  /** The version shown and thumbnailed: the newest good one (lists only). */
+  lastGoodSnapshot?: { id: string; title: string | null; finishedAt: string | null } | null;
+  lastGoodSnapshotId?: string | null;
   thumbnailUrl?: string | null;
 }
 
@@ -111,6 +122,8 @@ export interface Snapshot {
   attempts?: number;
   error?: { code: string; title?: string; detail?: string } | null;
   httpStatus?: number | null;
+  /** The site answered 4xx/5xx: an error page, kept but not shown as the link. */
+  errorCapture?: boolean;
   finalUrl?: string | null;
   contentType?: string | null;
   title?: string | null;
@@ -127,6 +140,7 @@ export interface Job {
   state: 'queued' | 'active' | 'succeeded' | 'partial' | 'failed';
   progress: { stage: string; percent: number };
   error: { code: string; title?: string; detail?: string } | null;
+  errorCapture?: boolean;
   snapshot: Snapshot | null;
 }
 

@@ -1,10 +1,11 @@
 /** One link in link管理: thumbnail, title, domain, tags, date, snapshot state, inline edit. */
 import { useState } from 'preact/hooks';
 import { api, type LinkItem, type Tag } from './api';
+import { CaptureState } from './capture-state';
 import { useI18n } from './i18n';
 import { Link } from './router';
 import { TagInput } from './tag-input';
-import { domainOf, FieldError, StateBadge } from './ui';
+import { domainOf, FieldError } from './ui';
 
 interface Props {
   link: LinkItem;
@@ -18,7 +19,8 @@ interface Props {
 export function LinkCard({ link, selected, onSelect, onChanged, onTagClick, suggestions }: Props) {
   const { t, formatDate } = useI18n();
   const [editing, setEditing] = useState(false);
-  const title = link.title || link.latestSnapshot?.title || link.url;
+  // The title of the copy shown: an error page's title is not the page's.
+  const title = link.title || link.lastGoodSnapshot?.title || link.url;
   return (
     <li class={selected ? 'link-card card selected' : 'link-card card'} data-link-id={link.id}>
       <div class="link-select">
@@ -57,7 +59,7 @@ export function LinkCard({ link, selected, onSelect, onChanged, onTagClick, sugg
             <p class="link-meta">
               <span class="domain">{domainOf(link.url)}</span>
               <span>{t('links.savedOn', { date: formatDate(link.createdAt) })}</span>
-              <StateBadge state={link.latestSnapshot?.status} />
+              <CaptureState latest={link.latestSnapshot} good={link.lastGoodSnapshot} />
             </p>
             {link.description && <p class="link-description">{link.description}</p>}
             {link.tags.length > 0 && (
@@ -98,7 +100,13 @@ function EditLink(props: { link: LinkItem; suggestions: Tag[]; onDone: (link: Li
         description: description.trim() || null,
         tags,
       });
-      props.onDone({ ...link, ...updated, thumbnailUrl: link.thumbnailUrl, latestSnapshot: link.latestSnapshot });
+      props.onDone({
+        ...link,
+        ...updated,
+        thumbnailUrl: link.thumbnailUrl,
+        latestSnapshot: link.latestSnapshot,
+        lastGoodSnapshot: link.lastGoodSnapshot,
+      });
     } catch (err) {
       setError(err);
       setBusy(false);

@@ -110,14 +110,20 @@ export function LinksView() {
       .map((s) => s?.id as string),
     (jobId, job) => {
       if (!job || !isFinal(job.state)) return;
-      const hasThumb = job.snapshot?.artifacts?.some((a) => a.kind === 'thumbnail');
+      // A failed attempt or an error page changes the state, never the copy shown.
+      const good = job.state !== 'failed' && !job.errorCapture;
+      const hasThumb = good && job.snapshot?.artifacts?.some((a) => a.kind === 'thumbnail');
+      const latest = { status: job.state, httpStatus: job.snapshot?.httpStatus, errorCapture: job.errorCapture };
       setItems((list) =>
         list.map((l) =>
           l.latestSnapshot?.id === jobId
             ? {
                 ...l,
-                title: l.title ?? job.snapshot?.title ?? null,
-                latestSnapshot: { ...l.latestSnapshot, status: job.state },
+                title: l.title ?? (good ? job.snapshot?.title : null) ?? null,
+                latestSnapshot: { ...l.latestSnapshot, ...latest },
+                lastGoodSnapshot: good
+                  ? { id: jobId, title: job.snapshot?.title ?? null, finishedAt: job.snapshot?.finishedAt ?? null }
+                  : l.lastGoodSnapshot,
                 thumbnailUrl: hasThumb ? artifactUrl(jobId, 'thumbnail') : l.thumbnailUrl,
               }
             : l,

@@ -4,10 +4,11 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, artifactUrl, type Job, type LinkItem, type Snapshot } from './api';
+import { CaptureState, isBadAttempt } from './capture-state';
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
 import { Link, navigate } from './router';
-import { ConfirmDialog, ErrorState, FieldError, Loading, StateBadge } from './ui';
+import { ConfirmDialog, ErrorState, FieldError, Loading } from './ui';
 import { kindLabel, TABS, type Tab, TabPanel } from './viewer-panels';
 
 export function ViewerView({ id }: { id: string }) {
@@ -32,7 +33,7 @@ export function ViewerView({ id }: { id: string }) {
           .then((r) => r.items)
           .catch(() => (linkRes.latestSnapshot ? [{ ...linkRes.latestSnapshot } as Snapshot] : []));
         const sorted = [...list].sort((a, b) => (b.requestedAt ?? '').localeCompare(a.requestedAt ?? ''));
-        const chosen = sorted[0];
+        const chosen = shownVersion(sorted, linkRes.lastGoodSnapshotId);
         const full = chosen ? await api.get<Snapshot>(`/v1/snapshots/${chosen.id}`) : null;
         if (!live) return;
         setLink(linkRes);
@@ -87,7 +88,8 @@ export function ViewerView({ id }: { id: string }) {
   if (loading && !link) return <Loading />;
   if (error && !link) return <ErrorState error={error} onRetry={() => setVersion((v) => v + 1)} />;
   if (!link) return null;
-  const title = link.title || current?.title || link.url;
+  const title = link.title || (current?.errorCapture ? null : current?.title) || link.url;
+  const good = versions.find((v) => v.id === link.lastGoodSnapshotId);
   const kinds = new Set(current?.artifacts?.map((a) => a.kind) ?? []);
   const stageKey = `stage.${capturing?.stage ?? 'queued'}`;
 
@@ -101,8 +103,16 @@ export function ViewerView({ id }: { id: string }) {
         <a href={link.url} rel="noopener noreferrer" target="_blank">
           {t('viewer.original')}
         </a>
-        {current && <StateBadge state={current.status} />}
+        <CaptureState
+          latest={versions[0]}
+          good={good && { id: good.id, finishedAt: good.finishedAt ?? good.requestedAt }}
+        />
       </p>
+      {current?.errorCapture && (
+        <p class="hint error-capture" role="note">
+          {t('viewer.errorCapture', { status: String(current.httpStatus ?? '') })}
+        </p>
+      )}
       <div class="row">
         <button type="button" class="button button-primary" onClick={captureAgain} disabled={capturing !== null}>
           {t('viewer.captureAgain')}
@@ -138,7 +148,9 @@ export function ViewerView({ id }: { id: string }) {
                 >
                   {t('viewer.version', {
                     date: formatDate(v.finishedAt ?? v.requestedAt),
-                    state: t(isMessageKey(`state.${v.status}`) ? (`state.${v.status}` as MessageKey) : 'state.none'),
+                    state: v.errorCapture
+                      ? t('state.errorPage', { status: String(v.httpStatus ?? '') })
+                      : t(isMessageKey(`state.${v.status}`) ? (`state.${v.status}` as MessageKey) : 'state.none'),
                   })}
                 </button>
               </li>
@@ -197,4 +209,11 @@ export function ViewerView({ id }: { id: string }) {
       </div>
     </section>
   );
+}
+
+/** The version opened first: the newest, unless it failed or is an error page and a good copy exists. */
+function shownVersion(newestFirst: Snapshot[], lastGoodId: string | null | undefined): Snapshot | undefined {
+  const newest = newestFirst[0];
+  if (!isBadAttempt(newest)) return newest;
+  return newestFirst.find((v) => v.id === lastGoodId) ?? newest;
 }

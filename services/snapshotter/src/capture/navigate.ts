@@ -13,7 +13,7 @@
  * Chromium reports a refused CONNECT only as ERR_TUNNEL_CONNECTION_FAILED and renders a
  * refused plain-HTTP request as an ordinary 403/502 page.
  */
-import { AppError, hostPort } from '@linksnap/shared';
+import { AppError, hostPort, isErrorCode } from '@linksnap/shared';
 import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { EgressProxy } from '../egress/proxy.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
@@ -315,10 +315,14 @@ async function navigateTracked(
   const headers = response?.headers() ?? {};
   const proxyCode = headers[EGRESS_BLOCKED_HEADER] ?? headers[EGRESS_ERROR_HEADER];
   if (proxyCode !== undefined) {
-    // The page is the proxy's refusal, not the target's (unless no proxy: trust the header).
+    // The page is the proxy's own refusal (it strips these headers from targets' answers):
+    // never a capture of the target. Its record says why; the header names the code too.
     const refused = refusedHop();
     if (refused?.code) throw new AppError(refused.code, refused.detail);
-    if (!options.proxy) throw new AppError(proxyCode === 'SSRF_BLOCKED' ? 'SSRF_BLOCKED' : 'CONNECTION_FAILED');
+    throw new AppError(
+      isErrorCode(proxyCode) ? proxyCode : 'CONNECTION_FAILED',
+      `The egress proxy refused: ${proxyCode}`,
+    );
   }
 
   let loadTimedOut = false;

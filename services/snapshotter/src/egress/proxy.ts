@@ -10,6 +10,8 @@
  * network time: Debian's build sends all of these within seconds of starting), goes through
  * the launch-wide proxy (`chromiumArgs`), a second listener that refuses everything without
  * dialling: a capture worker has no business talking to anyone its pages did not ask for.
+ * Requests on the pages' listener while no capture runs are refused too; both kinds are
+ * counted as strays (strays.ts).
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -25,8 +27,13 @@ import {
   resolveEgressTarget,
   systemResolver,
 } from '@linksnap/shared';
+import { createStrayGuard, refuseRaw, type StrayRequest, startRefusingListener } from './strays.js';
 
-export type EgressOutcome = 'allowed' | 'blocked' | 'dns_failed' | 'connect_failed';
+/**
+ * `upstream_failed`: the connection was made but the exchange broke (reset, hang-up, idle
+ * timeout) before a response came; recorded after the `allowed` record of the same request.
+ */
+export type EgressOutcome = 'allowed' | 'blocked' | 'dns_failed' | 'connect_failed' | 'upstream_failed';
 
 /** One decision of the proxy, newest last in `EgressProxy.records`. */
 export interface EgressRecord {
@@ -64,6 +71,8 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** How many records are kept (oldest dropped first). */
   maxRecords?: number;
+  /** Called for each refused request that belonged to no running capture (a metric). */
+  onStray?: (stray: StrayRequest) => void;
 }
 
 export interface EgressProxy {
@@ -79,6 +88,15 @@ export interface EgressProxy {
   contextOptions(): { proxyServer: string; proxyBypassList: string[] };
   /** The browser's own requests refused so far (`CONNECT host:port` or `METHOD url`), newest last. */
   readonly browserRequests: readonly string[];
+  /** Every refused request that belonged to no running capture (bounded), newest last. */
+  readonly strayRequests: readonly StrayRequest[];
+  /** How many requests were refused as strays since start. */
+  strayCount(): number;
+  /**
+   * Marks a capture as running until the returned function is called: the pages' listener
+   * refuses every request while none is.
+   */
+  beginCapture(): () => void;
   readonly records: readonly EgressRecord[];
   /** Latest record for `hostPort` taken at or after `since` (ms epoch). */
   lastRecord(hostPort: string, since?: number): EgressRecord | undefined;
@@ -167,6 +185,21 @@ function writeRawRefusal(socket: Duplex, code: ErrorCode, detail: string): void 
   socket.end(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
+/**
+ * Only the proxy may name a refusal: a target answering with these headers itself would
+ * otherwise turn its own page into a fake egress failure.
+ */
+function withoutEgressHeaders(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  delete headers[EGRESS_BLOCKED_HEADER];
+  delete headers[EGRESS_ERROR_HEADER];
+  return headers;
+}
+
+/** An exchange broken after connecting: an idle timeout is the target being slow, not gone. */
+function upstreamErrorCode(err: NodeJS.ErrnoException): ErrorCode {
+  return err.code === 'ETIMEDOUT' ? 'NAVIGATION_TIMEOUT' : 'CONNECTION_FAILED';
+}
+
 const defaultDial = (address: ResolvedAddress, port: number): net.Socket =>
   net.connect({ host: address.address, port, family: address.family });
 
@@ -183,6 +216,13 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   // timeouts. Concurrent lookups of a name now share one, and a failure is reused for 10 s.
   // A successful answer is not kept: every later connection resolves afresh (rebinding).
   const resolver = cachingResolver(options.resolver ?? systemResolver, { ttlMs: 0, failureTtlMs: 10_000 });
+  const strays = createStrayGuard({ logger: log, onStray: options.onStray });
+  /** Refuses a page's request when no capture is running; true when it did. */
+  const strayed = (request: string): boolean => {
+    if (strays.capturing()) return false;
+    strays.refuse({ listener: 'page', request });
+    return true;
+  };
 
   const track = (socket: net.Socket | Duplex) => {
     sockets.add(socket);
@@ -260,6 +300,11 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
 
   // Plain HTTP: absolute-form request URI.
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (strayed(`${req.method} ${req.url}`)) {
+      req.resume();
+      res.writeHead(403, { connection: 'close' }).end();
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -283,13 +328,28 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           setHost: false,
         });
         upstream.on('response', (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, stripHopByHop(upRes.headers));
+          res.writeHead(
+            upRes.statusCode ?? 502,
+            upRes.statusMessage,
+            withoutEgressHeaders(stripHopByHop(upRes.headers)),
+          );
           upRes.pipe(res);
           upRes.on('error', () => res.destroy());
         });
         upstream.on('error', (err) => {
           if (!res.headersSent) {
-            const { status, headers, body } = refusalHead('CONNECTION_FAILED', err.message);
+            const code = upstreamErrorCode(err);
+            const detail = `${hostname}:${port} broke off the exchange: ${err.message}`;
+            record({
+              hostPort: `${hostname}:${port}`,
+              target: url.href,
+              method,
+              outcome: 'upstream_failed',
+              code,
+              detail,
+              address: null,
+            });
+            const { status, headers, body } = refusalHead(code, detail);
             res.writeHead(status, headers);
             res.end(body);
           } else {
@@ -315,6 +375,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
     client.on('error', () => client.destroy());
+    if (strayed(`CONNECT ${req.url}`)) return refuseRaw(client);
     const target = splitHostPort(req.url ?? '');
     if (!target) {
       client.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -342,6 +403,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   server.on('upgrade', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
     client.on('error', () => client.destroy());
+    if (strayed(`${req.method} ${req.url}`)) return refuseRaw(client);
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -376,30 +438,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const port = (server.address() as net.AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  // The browser's own traffic: refused, never dialled, kept (bounded) for diagnosis.
-  const browserRequests: string[] = [];
-  const refuseOwn = (what: string) => {
-    browserRequests.push(what);
-    if (browserRequests.length > 100) browserRequests.shift();
-    log?.debug({ request: what }, 'refused a request Chromium made for itself');
-  };
-  const own = http.createServer((req, res) => {
-    refuseOwn(`${req.method} ${req.url}`);
-    res.writeHead(403, { connection: 'close' }).end();
-  });
-  own.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
-    refuseOwn(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-  });
-  own.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
-    refuseOwn(`${req.method} ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-  });
-  own.on('connection', (socket: net.Socket) => track(socket));
-  own.on('clientError', (_err, socket) => socket.destroy());
-  own.listen(0, '127.0.0.1');
-  await once(own, 'listening');
-  const ownUrl = `http://127.0.0.1:${(own.address() as net.AddressInfo).port}`;
+  // The browser's own traffic: refused, never dialled, counted as strays.
+  const { url: ownUrl, server: own } = await startRefusingListener(strays, track);
 
   const lastMatching = (pred: (r: EgressRecord) => boolean): EgressRecord | undefined => {
     for (let i = records.length - 1; i >= 0; i--) {
@@ -413,7 +453,14 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     port,
     url,
     records,
-    browserRequests,
+    get browserRequests() {
+      return strays.requests.filter((r) => r.listener === 'browser').map((r) => r.request);
+    },
+    get strayRequests() {
+      return strays.requests;
+    },
+    strayCount: strays.count,
+    beginCapture: strays.beginCapture,
     chromiumArgs: () => [
       `--proxy-server=${ownUrl}`,
       // Chromium bypasses proxies for loopback by default; `<-loopback>` removes that exception.
