@@ -18,7 +18,18 @@ interface CorpusPage {
   excerpt: string;
 }
 
-const DEFAULT_KINDS = ['html', 'metadata', 'mhtml', 'pdf', 'readable', 'report', 'screenshot', 'text', 'thumbnail'];
+const DEFAULT_KINDS = [
+  'html',
+  'metadata',
+  'mhtml',
+  'pdf',
+  'readable',
+  'report',
+  'screenshot',
+  'text',
+  'thumbnail',
+  'wacz',
+];
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 describe('corpus capture fidelity', () => {

@@ -24,10 +24,14 @@ img{width:40px;height:40px}\n`;
 export const ARCHIVE_FONT = readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSans-ExtraLight.ttf');
 /** Random, so no text decoding can survive unnoticed. */
 export const BINARY_BODY = randomBytes(4096);
+/** Text in a legacy charset: "café “quoted”" in windows-1252, not valid UTF-8. */
+export const LEGACY_TEXT = Buffer.from([
+  0x63, 0x61, 0x66, 0xe9, 0x20, 0x93, 0x71, 0x75, 0x6f, 0x74, 0x65, 0x64, 0x94, 0x0a,
+]);
 export const GZIP_TEXT = `${'Compressed on the wire, stored decoded. '.repeat(200)}\n`;
 /** Over the recorder cap the tests set (see RECORD_CAP_FOR_TESTS). */
-export const LARGE_BODY = Buffer.alloc(300 * 1024, 0x62);
-export const RECORD_CAP_FOR_TESTS = 100 * 1024;
+export const LARGE_BODY = Buffer.alloc(768 * 1024, 0x62);
+export const RECORD_CAP_FOR_TESTS = 512 * 1024;
 
 /** Becomes true in the archive page once all of its resources have arrived. */
 export const ARCHIVE_COMPLETE = 'window.archiveComplete === true';
@@ -60,7 +64,7 @@ const paragraph = new Promise((resolve) => {
   };
   xhr.send();
 });
-const bodies = ['/archive/binary.bin', '/archive/gzip.txt', '/archive/large.bin'].map((u) =>
+const bodies = ['/archive/binary.bin', '/archive/gzip.txt', '/archive/large.bin', '/archive/legacy.txt'].map((u) =>
   fetch(u).then((r) => r.arrayBuffer()),
 );
 // Set once every resource has arrived, for tests that wait on the page.
@@ -89,6 +93,11 @@ export function addArchiveRoutes(fixture: FixtureServer): void {
   fixture.route('/archive/binary.bin', (_req, res) => send(res, 'application/octet-stream', BINARY_BODY));
   fixture.route('/archive/gzip.txt', (_req, res) =>
     send(res, 'text/plain; charset=utf-8', gzipSync(GZIP_TEXT), { 'content-encoding': 'gzip' }),
+  );
+  fixture.route('/archive/legacy.txt', (_req, res) => send(res, 'text/plain; charset=windows-1252', LEGACY_TEXT));
+  // Charset only in the document: Chromium decodes by the <meta>, the recording must re-encode.
+  fixture.route('/archive/legacy-page', (_req, res) =>
+    send(res, 'text/html', Buffer.concat([Buffer.from('<!doctype html><meta charset="iso-8859-1"><p>'), LEGACY_TEXT])),
   );
   fixture.route('/archive/large.bin', (_req, res) => send(res, 'application/octet-stream', LARGE_BODY));
   // Sends a first chunk, then nothing until the client goes away (a long poll or a stream).

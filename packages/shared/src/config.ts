@@ -74,6 +74,13 @@ export const configSchema = z.object({
   RECORD_BODY_MAX_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Recording: largest sum of bodies kept per capture; later bodies are cut. */
   RECORD_TOTAL_MAX_BYTES: int(100 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+  /**
+   * PKCS#8 PEM of the ECDSA P-384 key that signs every WACZ; unset → created once and kept in
+   * DATA_DIR/archive-signing-key.pem. Give the same key to every snapshotter of an instance.
+   */
+  ARCHIVE_SIGNING_KEY: optionalString.refine((v) => v === undefined || v.includes('PRIVATE KEY'), {
+    message: 'must be a PEM private key',
+  }),
   CAPTURE_ATTEMPTS: int(3, 1, 10),
   /** Base of the exponential backoff between attempts of a retryable capture failure. */
   CAPTURE_BACKOFF_MS: int(2_000, 10, 600_000),

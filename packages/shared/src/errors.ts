@@ -42,6 +42,13 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_CONTENT: { status: 422, title: 'The content type cannot be captured', retryable: false },
   CONTENT_TOO_LARGE: { status: 422, title: 'The response is larger than the capture limit', retryable: false },
   CAPTURE_FAILED: { status: 500, title: 'The capture failed', retryable: false },
+  // Archive (WACZ) verification.
+  ARCHIVE_INVALID: { status: 422, title: 'The file is not a readable WACZ archive', retryable: false },
+  ARCHIVE_TAMPERED: {
+    status: 422,
+    title: 'The archive was changed after it was signed, or its signature does not verify',
+    retryable: false,
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,3 +1,4 @@
+export * from './archive-signing.js';
 export * from './config.js';
 export * from './egress.js';
 export * from './errors.js';
@@ -9,3 +10,4 @@ export * from './resolver-cache.js';
 export * from './storage.js';
 export * from './ttl-cache.js';
 export * from './url.js';
+export * from './wacz.js';

@@ -23,6 +23,8 @@ export const ARTIFACT_KINDS = {
   report: { ext: 'json', contentType: 'application/json' },
   favicon: { ext: 'ico', contentType: 'image/x-icon' },
   original: { ext: 'bin', contentType: 'application/octet-stream' },
+  /** The signed WACZ 1.1.1 archive of every recorded exchange (docs/archive-format.md). */
+  wacz: { ext: 'wacz', contentType: 'application/wacz+zip' },
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
@@ -42,6 +44,7 @@ export const CAPTURE_STAGES = [
   'pdf',
   'mhtml',
   'html',
+  'wacz',
   'text',
   'metadata',
   'upload',

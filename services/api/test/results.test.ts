@@ -89,6 +89,7 @@ describe('results consumer', () => {
       await store(snapshot.id, 'screenshot', 'png bytes'),
       await store(snapshot.id, 'html', '<script>alert(1)</script>'),
       await store(snapshot.id, 'mhtml', 'MIME-Version: 1.0'),
+      await store(snapshot.id, 'wacz', 'PK zip bytes'),
     ];
     await results.add(
       snapshot.id,
@@ -124,6 +125,11 @@ describe('results consumer', () => {
 
     const mhtml = await get(user.token, `/v1/snapshots/${snapshot.id}/artifacts/mhtml`);
     assert.match(String(mhtml.headers['content-disposition']), /^attachment/);
+    const wacz = await get(user.token, `/v1/snapshots/${snapshot.id}/artifacts/wacz`);
+    assert.equal(wacz.statusCode, 200);
+    assert.equal(wacz.headers['content-type'], 'application/wacz+zip');
+    assert.equal(wacz.headers['content-disposition'], `attachment; filename="${snapshot.id}.wacz"`);
+    assert.equal(wacz.body, 'PK zip bytes');
     const png = await get(user.token, `/v1/snapshots/${snapshot.id}/artifacts/screenshot`);
     assert.equal(png.headers['content-length'], String('png bytes'.length));
     assert.equal((await get(user.token, `/v1/snapshots/${snapshot.id}/artifacts/pdf`)).statusCode, 404);
@@ -137,7 +143,7 @@ describe('results consumer', () => {
     assert.equal(replay.returnvalue, 'already-final');
     const after = (await get(user.token, `/v1/snapshots/${snapshot.id}`)).json();
     assert.equal(after.title, 'First title');
-    assert.equal(after.artifacts.length, 3);
+    assert.equal(after.artifacts.length, artifacts.length);
     assert.equal((await get(user.token, `/v1/links/${link.id}`)).json().title, 'First title');
   });
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { CliError, Client } from './client.js';
 import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
 import { ProgressBars } from './progress.js';
+import { describeVerification, verifyFile } from './verify.js';
 
 export const USAGE = `Usage: snap <command> [options]
 
@@ -24,6 +25,8 @@ export const USAGE = `Usage: snap <command> [options]
                                latest snapshot (ID may also be a snapshot id)
   import FILE                  import a Netscape bookmark file (folders become tags)
   export [-o FILE]             export every link as a bookmark file
+  verify FILE [--key KEY]      check a downloaded .wacz offline: hashes, signature and, with
+                               KEY (the instance's base64 public key), who signed it
 
 Every command takes --json (machine-readable output). LINKSNAP_URL and LINKSNAP_TOKEN
 override the stored settings.`;
@@ -49,6 +52,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   artifact: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  key: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -73,6 +77,12 @@ export async function main(
   const print = (human: string, data: unknown) =>
     io.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
   try {
+    if (command === 'verify') {
+      const file = required(args[0], 'verify needs a .wacz file');
+      const result = verifyFile(file, values.key);
+      print(describeVerification(file, result, values.key !== undefined), result);
+      return 0;
+    }
     const config = loadCliConfig(io.env);
     const client = new Client(config);
     switch (command) {

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import {
   AppError,
+  type ArchiveSigner,
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
@@ -41,6 +42,8 @@ export interface ProcessorDeps {
   proxy: EgressProxy;
   storage: ObjectStorage;
   results: ResultProducer;
+  /** Signs each snapshot's WACZ (the instance key, archive-signing.ts). */
+  signer?: ArchiveSigner;
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
@@ -92,6 +95,7 @@ export function createProcessor(deps: ProcessorDeps) {
           maxBytes: deps.config.CAPTURE_MAX_BYTES,
           proxy: deps.proxy,
           record: recordLimits(deps.config),
+          signer: deps.signer,
           onStage: progress.report,
           onArtifact: (artifact) => uploads.store(artifact),
         }),

@@ -10,6 +10,7 @@ import {
   checkEvictionPolicy,
   createLogger,
   type Logger,
+  loadArchiveSigner,
   logEgressExceptions,
   type Resolver,
   redisOptions,
@@ -37,6 +38,8 @@ export interface Snapshotter {
   proxy: EgressProxy;
   /** Prometheus endpoint, when SNAPSHOTTER_METRICS_PORT is not 0. */
   metricsUrl?: string;
+  /** base64 SPKI of the key that signs this worker's WACZ archives. */
+  signingPublicKey: string;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,9 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   if (!config.S3_ENDPOINT) throw new Error('The snapshotter needs S3_ENDPOINT (artifacts go to object storage).');
   const logger = options.logger ?? createLogger(config, 'snapshotter');
   logEgressExceptions(config, logger);
+  // Every WACZ is signed with the instance key; a bad configured key stops the start here.
+  const signer = loadArchiveSigner(config);
+  logger.info({ publicKey: signer.publicKey }, 'archives are signed with this public key');
   // Jobs evicted under memory pressure would be lost silently: check before taking any.
   const probe = new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, connectTimeout: 5_000 });
   probe.on('error', () => {});
@@ -79,7 +85,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
 
   metrics.watchPool(pool);
   const metricsServer = await startMetricsServer(metrics, config.HOST, config.SNAPSHOTTER_METRICS_PORT, logger);
-  const processor = createProcessor({ config, pool, proxy, storage, results, logger });
+  const processor = createProcessor({ config, pool, proxy, storage, results, signer, logger });
   const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, processor, {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
     name: `${hostname()}:${process.pid}`,
@@ -125,5 +131,5 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     return closing;
   };
 
-  return { worker, pool, proxy, metricsUrl: metricsServer?.url, close };
+  return { worker, pool, proxy, metricsUrl: metricsServer?.url, signingPublicKey: signer.publicKey, close };
 }

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import type { SnapshotResult } from '@linksnap/shared';
+import { unzipSync } from 'fflate';
 import {
   type FixtureServer,
   SIMPLE_PAGE_TEXT,
@@ -24,7 +26,18 @@ const PNG_1PX = Buffer.from(
 const MAX_HEIGHT = 6_000;
 const MAX_BYTES = 5 * 1024 * 1024;
 const HUGE_BYTES = 150 * 1024 * 1024;
-const DEFAULT_KINDS = ['html', 'metadata', 'mhtml', 'pdf', 'readable', 'report', 'screenshot', 'text', 'thumbnail'];
+const DEFAULT_KINDS = [
+  'html',
+  'metadata',
+  'mhtml',
+  'pdf',
+  'readable',
+  'report',
+  'screenshot',
+  'text',
+  'thumbnail',
+  'wacz',
+];
 
 /** A small valid PDF (one page, one line of text), with a correct xref table. */
 export function tinyPdf(text: string): Buffer {
@@ -343,12 +356,16 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
   test('a PDF URL is stored as downloaded, with metadata', async () => {
     const r = await result('/doc.pdf');
     assert.equal(r.status, 'succeeded', JSON.stringify(r.missing));
-    assert.deepEqual(kinds(r), ['metadata', 'original', 'report']);
+    assert.deepEqual(kinds(r), ['metadata', 'original', 'report', 'wacz']);
     const original = r.artifacts.find((a) => a.kind === 'original');
     assert.equal(original?.contentType, 'application/pdf');
     assert.match(original?.key ?? '', /original\.pdf$/);
     const body = await harness.artifact(r, 'original');
     assert.deepEqual(body, tinyPdf('Hello PDF fixture'));
+    // The archive holds the PDF itself, not the placeholder Chromium was shown instead.
+    const wacz = unzipSync(await harness.artifact(r, 'wacz'));
+    const warc = gunzipSync(wacz['archive/data.warc.gz'] as Uint8Array);
+    assert.ok(warc.includes(tinyPdf('Hello PDF fixture')), 'the WARC holds the PDF');
     assert.equal(r.contentType, 'application/pdf');
     assert.equal((await json(r, 'metadata')).contentType, 'application/pdf');
   });
@@ -356,7 +373,7 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
   test('a JSON URL is stored as downloaded and screenshotted as Chromium shows it', async () => {
     const r = await result('/data.json');
     assert.equal(r.status, 'succeeded', JSON.stringify(r.missing));
-    assert.deepEqual(kinds(r), ['metadata', 'original', 'report', 'screenshot', 'thumbnail']);
+    assert.deepEqual(kinds(r), ['metadata', 'original', 'report', 'screenshot', 'thumbnail', 'wacz']);
     const body = await harness.artifact(r, 'original');
     assert.equal(JSON.parse(body.toString('utf8')).hello, 'json fixture');
     assert.equal(r.artifacts.find((a) => a.kind === 'original')?.contentType, 'application/json');

@@ -14,6 +14,7 @@ import {
   BINARY_BODY,
   GZIP_TEXT,
   LARGE_BODY,
+  LEGACY_TEXT,
   RECORD_CAP_FOR_TESTS,
   RED_PIXEL_PNG,
   XHR_PARAGRAPH,
@@ -100,12 +101,19 @@ describe('recorder', () => {
     const binary = recording.find(fixture.url('/archive/binary.bin'));
     assert.deepEqual(binary?.body, BINARY_BODY);
     assert.equal(binary?.truncated, null);
+    assert.deepEqual(recording.find(fixture.url('/archive/legacy.txt'))?.body, LEGACY_TEXT);
     const gzip = recording.find(fixture.url('/archive/gzip.txt'));
     assert.equal(gzip?.responseHeaders['content-encoding'], 'gzip');
     assert.equal(gzip?.body.toString('utf8'), GZIP_TEXT);
     const large = recording.find(fixture.url('/archive/large.bin'));
     assert.equal(large?.truncated, 'length');
     assert.deepEqual(large?.body, LARGE_BODY.subarray(0, RECORD_CAP_FOR_TESTS));
+  });
+
+  test('a document in a legacy charset declared only by <meta> is stored byte-exact', async () => {
+    const recording = await record('/archive/legacy-page', `document.readyState === 'complete'`);
+    const body = recording.find(fixture.url('/archive/legacy-page'))?.body;
+    assert.deepEqual(body?.subarray(body.length - LEGACY_TEXT.length), LEGACY_TEXT);
   });
 
   test('the total cap cuts later bodies', async () => {

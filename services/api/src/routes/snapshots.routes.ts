@@ -59,7 +59,10 @@ function sendArtifact(
   reply
     .header('Content-Security-Policy', page ? ARCHIVED_PAGE_CSP : "frame-ancestors 'self'")
     .header('X-Frame-Options', 'SAMEORIGIN');
-  if (kind === 'mhtml') reply.header('Content-Disposition', `attachment; filename="${id}.mhtml"`);
+  // Offered as files to keep, never rendered: MHTML would run as a page, a WACZ is a package.
+  if (kind === 'mhtml' || kind === 'wacz') {
+    reply.header('Content-Disposition', `attachment; filename="${id}.${kind}"`);
+  }
   return reply.send(body);
 }
 
@@ -68,13 +71,14 @@ const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
 const artifactBody = opaqueBody(
   'The artifact: screenshot image/png, thumbnail image/jpeg, pdf application/pdf, mhtml multipart/related ' +
-    '(download), html and readable text/html (sandboxed), text text/plain, metadata and report ' +
-    'application/json, favicon image/x-icon; original keeps the captured resource’s own type',
+    '(download), wacz application/wacz+zip (download: the signed WACZ 1.1.1 web archive, see ' +
+    'docs/archive-format.md), html and readable text/html (sandboxed), text text/plain, metadata and ' +
+    'report application/json, favicon image/x-icon; original keeps the captured resource’s own type',
   ARTIFACT_MEDIA_TYPES,
   {
     ETag: { description: 'The artifact’s SHA-256, quoted' },
     'Content-Security-Policy': { description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self'` },
-    'Content-Disposition': { description: 'mhtml only: attachment' },
+    'Content-Disposition': { description: 'mhtml and wacz: attachment' },
   },
 );
 

@@ -6,7 +6,7 @@
  * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
  * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
-import type { ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
+import type { ArchiveSigner, ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
@@ -23,6 +23,7 @@ import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument 
 import { type Recorder, type RecorderOptions, type Recording, startRecording } from './recorder.js';
 import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
+import { captureWacz } from './wacz.js';
 
 export interface CapturedArtifact {
   kind: ArtifactKind;
@@ -72,6 +73,8 @@ export interface CaptureOptions {
   proxy?: EgressProxy;
   /** Limits of the recording (config RECORD_BODY_MAX_BYTES, RECORD_TOTAL_MAX_BYTES). */
   record?: RecorderOptions;
+  /** Signs the `wacz` artifact; without it no WACZ is made. */
+  signer?: ArchiveSigner;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -96,6 +99,7 @@ const STAGE_CAP_MS = {
   text: 10_000,
   metadata: 5_000,
   favicon: 2_000,
+  wacz: 15_000,
 };
 /** Share of the budget navigation may use; the rest is kept for the artifacts. */
 const NAVIGATION_SHARE = 0.5;
@@ -243,6 +247,15 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
     );
 
+  /** The recording as a signed WACZ, once the page's title is known. */
+  const archive = async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
+    const signer = options.signer;
+    if (!signer) return null;
+    const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
+    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () => captureWacz(done, pageInfo, signer));
+    return offer(body && { kind: 'wacz', body });
+  };
+
   let shot: FullPageShot | null = null;
   let settled: SettleResult | null = null;
   let stoppedLoading = false;
@@ -269,6 +282,8 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
     }
     artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+    const wacz = await archive(recording, metadata.title);
+    if (wacz) artifacts.push(wacz);
   } else {
     settled = await stage('settle', 'settle', [], STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000, () =>
       settle(page, {
@@ -303,19 +318,24 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     shot = await fullScreenshot();
     const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
     const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
-    const [thumb, pdf, mhtml, html, read] = await Promise.all([
+    const pageRecording = recording;
+    const readAndArchive = readText().then(async (read) => ({
+      read,
+      wacz: await archive(pageRecording, read.meta?.title ?? null),
+    }));
+    const [thumb, pdf, mhtml, html, { read, wacz }] = await Promise.all([
       thumbnail(shot).then(as('thumbnail')),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(recording))).then(
-        (html) => {
-          inlined = html?.stats ?? null;
-          return as('html')(html?.body ?? null);
-        },
-      ),
-      readText(),
+      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () =>
+        captureHtml(page, followingRedirects(pageRecording)),
+      ).then((html) => {
+        inlined = html?.stats ?? null;
+        return as('html')(html?.body ?? null);
+      }),
+      readAndArchive,
     ]);
-    for (const artifact of [thumb, screenshot, pdf, mhtml, html]) if (artifact) artifacts.push(artifact);
+    for (const artifact of [thumb, screenshot, pdf, mhtml, html, wacz]) if (artifact) artifacts.push(artifact);
     article = read.found;
     if (read.meta) metadata = read.meta;
     if (article) {

@@ -15,6 +15,7 @@
  */
 import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
+import { textBodyBytes } from './body-bytes.js';
 
 export interface RecordedExchange {
   url: string; // absolute request URL (fragment removed)
@@ -80,7 +81,10 @@ function isRecordable(url: string): boolean {
 /** CDP joins repeated headers with newlines; names are lower-cased for lookups. */
 function headerMap(headers: Protocol.Network.Headers | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // HTTP/2 pseudo-headers (:authority, :path…) are not headers and cannot be written as such.
+    if (!name.startsWith(':')) out[name.toLowerCase()] = String(value);
+  }
   return out;
 }
 
@@ -225,7 +229,11 @@ async function readBody(
 ): Promise<void> {
   try {
     const { body, base64Encoded } = await session.send('Network.getResponseBody', { requestId });
-    const kept = budget.take(Buffer.from(body, base64Encoded ? 'base64' : 'utf8'));
+    const { responseHeaders, mimeType } = pending.exchange;
+    const bytes = base64Encoded
+      ? Buffer.from(body, 'base64')
+      : textBodyBytes(body, responseHeaders['content-type'], mimeType);
+    const kept = budget.take(bytes);
     pending.exchange.body = kept.body;
     pending.exchange.truncated = kept.cut ? 'length' : null;
   } catch {
