@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { CliError, Client } from './client.js';
 import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
 import { ProgressBars } from './progress.js';
+import { describeVerification, verifyFile } from './verify.js';
 
 export const USAGE = `Usage: snap <command> [options]
 
@@ -31,6 +32,8 @@ export const USAGE = `Usage: snap <command> [options]
                                with archives: a zip of the bookmark file and each link's WACZ
                                (linksnap-export.zip); with LINK_ID, that link's versions merged
                                into one WACZ (LINK_ID.wacz)
+  verify FILE [--key KEY]      check a downloaded .wacz offline: hashes, signature and, with
+                               KEY (the instance's base64 public key), who signed it
 
 Every command takes --json (machine-readable output). LINKSNAP_URL and LINKSNAP_TOKEN
 override the stored settings.`;
@@ -57,6 +60,7 @@ const OPTIONS = {
   artifact: { type: 'string' },
   output: { type: 'string', short: 'o' },
   wacz: { type: 'boolean' },
+  key: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -99,6 +103,12 @@ export async function main(
   const print = (human: string, data: unknown) =>
     io.stdout.write(values.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
   try {
+    if (command === 'verify') {
+      const file = required(args[0], 'verify needs a .wacz file');
+      const result = verifyFile(file, values.key);
+      print(describeVerification(file, result, values.key !== undefined), result);
+      return 0;
+    }
     const config = loadCliConfig(io.env);
     const client = new Client(config);
     switch (command) {

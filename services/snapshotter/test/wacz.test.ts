@@ -75,8 +75,8 @@ describe('wacz artifact', () => {
       harness.enqueue(fixture.url('/archive/page')),
       harness.enqueue(fixture.url('/archive/refusing')),
     ]);
-    refusing = harness.resultOf(refused);
-    result = await harness.resultOf(page);
+    refusing = harness.resultOf(refused, 150_000);
+    result = await harness.resultOf(page, 150_000);
     wacz = await harness.artifact(result, 'wacz');
   });
   after(async () => {

@@ -7,6 +7,7 @@
  * WARC-Payload-Digest (sha256) is the digest of those bytes. A cut body says why with
  * `WARC-Truncated` (`length` or `time`).
  */
+import { STATUS_CODES } from 'node:http';
 import { CDXIndexer, WARCRecord, WARCSerializer } from 'warcio';
 import type { RecordedExchange, Recording } from '../capture/recorder.js';
 
@@ -28,7 +29,9 @@ export interface WrittenWarc {
 }
 
 function httpStatusLine(exchange: RecordedExchange): string {
-  return `HTTP/1.1 ${exchange.status} ${exchange.statusText}`.trimEnd();
+  // HTTP/2 has no reason phrase; replay tools expect one.
+  const reason = exchange.statusText || STATUS_CODES[exchange.status] || '';
+  return `HTTP/1.1 ${exchange.status} ${reason}`.trimEnd();
 }
 
 function storedResponseHeaders(exchange: RecordedExchange): Record<string, string> {

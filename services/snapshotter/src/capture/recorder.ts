@@ -81,7 +81,10 @@ function isRecordable(url: string): boolean {
 /** CDP joins repeated headers with newlines; names are lower-cased for lookups. */
 function headerMap(headers: Protocol.Network.Headers | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // HTTP/2 pseudo-headers (:authority, :path…) are not headers and cannot be written as such.
+    if (!name.startsWith(':')) out[name.toLowerCase()] = String(value);
+  }
   return out;
 }
 
