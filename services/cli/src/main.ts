@@ -28,12 +28,12 @@ export const USAGE = `Usage: snap <command> [options]
                                latest snapshot (ID may also be a snapshot id)
   import FILE                  import a Netscape bookmark file (folders become tags)
   export [-o FILE]             export every link as a bookmark file
-  verify FILE [--key KEY]      check a downloaded .wacz offline: hashes, signature and, with
-                               KEY (the instance's base64 public key), who signed it
   export --wacz [LINK_ID] [-o FILE]
                                with archives: a zip of the bookmark file and each link's WACZ
                                (linksnap-export.zip); with LINK_ID, that link's versions merged
                                into one WACZ (LINK_ID.wacz)
+  verify FILE [--key KEY]      check a downloaded .wacz offline: hashes, signature and, with
+                               KEY (the instance's base64 public key), who signed it
 
 Every command takes --json (machine-readable output). LINKSNAP_URL and LINKSNAP_TOKEN
 override the stored settings.`;
@@ -59,8 +59,8 @@ const OPTIONS = {
   limit: { type: 'string' },
   artifact: { type: 'string' },
   output: { type: 'string', short: 'o' },
-  key: { type: 'string' },
   wacz: { type: 'boolean' },
+  key: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
