@@ -46,12 +46,13 @@ for (const kind of ['postgres', 'pglite'] as const) {
     }
 
     const search = async (token: string, qs: string) => {
+      await h.api.searchIndexer.drain();
       const res = await get(token, `/v1/links?${qs}`);
       assert.equal(res.statusCode, 200, res.body);
-      return res.json().items as { id: string; highlight: string | null }[];
+      return res.json().items as { id: string; match: { snapshotId: string | null; snippet: string | null } }[];
     };
 
-    it('finds Chinese text by substring and returns a highlight', async () => {
+    it('finds Chinese words and returns a marked snippet of the matching version', async () => {
       const user = await h.signup();
       const zh = await save(user.token, { title: '产品介绍', text: '这是一个链接快照平台，可以保存网页的永久快照。' });
       await save(user.token, { title: 'Unrelated', text: 'Nothing to see here' });
@@ -60,7 +61,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
         items.map((i) => i.id),
         [zh],
       );
-      assert.ok(items[0]?.highlight?.includes('链接快照平台'), String(items[0]?.highlight));
+      assert.ok(items[0]?.match.snippet?.includes('链接\uE000快照\uE001平台'), String(items[0]?.match.snippet));
       assert.deepEqual(await search(user.token, `q=${encodeURIComponent('数据库')}`), []);
     });
 
@@ -73,9 +74,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const items = await search(user.token, 'q=postgresql');
       assert.equal(items[0]?.id, inTitle);
       assert.deepEqual(new Set(items.map((i) => i.id)), new Set([inText, inTitle, inDescription]));
-      assert.ok(items.every((i) => typeof i.highlight === 'string'));
+      assert.ok(items.every((i) => 'match' in i));
       assert.equal((await search(user.token, 'q=8.8.8.8')).length, 4, 'the URL is searchable');
-      assert.equal((await search(user.token, 'q=replic')).length, 1, 'partial words match');
+      assert.equal((await search(user.token, 'q=replic*')).length, 1, 'prefix* matches the start of words');
+      assert.equal((await search(user.token, 'q=replic')).length, 0, 'a bare word matches whole words');
     });
 
     it('combines search with tag filters and pages through ranked results', async () => {
@@ -89,6 +91,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await save(user.token, { title: 'Rust', tags: ['other'] });
       const seen: string[] = [];
       let cursor: string | null = null;
+      await h.api.searchIndexer.drain();
       do {
         const res = await get(user.token, `/v1/links?q=rust&tag=dev&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
         assert.equal(res.statusCode, 200, res.body);

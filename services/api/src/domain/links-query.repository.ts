@@ -1,10 +1,10 @@
 /**
  * Read queries for link listing and search: keyset pagination on (created_at, id), or on
- * (rank, created_at, id) when searching. Search combines a 'simple' tsvector (Latin words)
- * with substring matching on the lowercased text (CJK, partial words), so it needs no
- * extension and runs the same on PostgreSQL and PGlite.
+ * (rank, created_at, id) when searching. Search is one GIN lookup on
+ * (user_id, links.search_vector), a per-link document over every version (see
+ * src/search/); `site:` narrows through the pg_trgm index on the URL.
  */
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { links, linkTags, snapshots, tags } from '../db/schema.js';
 
@@ -13,7 +13,10 @@ export interface ListFilter {
   tags: string[];
   match: 'all' | 'any';
   status?: string;
-  q?: string;
+  /** A tsquery in PostgreSQL's text form (compiled by src/search/search-query.ts). */
+  tsquery?: string;
+  /** Hosts from `site:`; a link matches when its URL's host is one of them or below it. */
+  sites?: string[];
   from?: Date;
   to?: Date;
   limit: number;
@@ -21,27 +24,17 @@ export interface ListFilter {
   after?: { rank?: string; createdAt: string; id: string };
 }
 
-const doc = sql`(coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '') || ' ' || coalesce(${snapshots.text}, ''))`;
+/** Text of a snapshot kept for snippets: enough for any window a reader needs. */
+const SNIPPET_SOURCE_CHARS = 20_000;
 
-/** The stored words of the snapshot text plus the (short, editable) link fields. */
-const vector = sql`(coalesce(${snapshots.searchVector}, ''::tsvector) || to_tsvector('simple', coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '')))`;
+/**
+ * A small, fixed bonus for newer links: up to 0.1 spread over twenty years from 2020, so it
+ * only breaks near-ties, and the same row always has the same rank (cursors carry it).
+ */
+const recency = sql`greatest(0, least(1, (extract(epoch from ${links.createdAt}) - 1577836800) / 631152000)) * 0.1`;
 
-function rankOf(q: string): SQL<string> {
-  const lq = sql`lower(${q})`;
-  return sql<string>`round((ts_rank(${vector}, plainto_tsquery('simple', ${q}))
-    + case when strpos(lower(coalesce(${links.title}, '')), ${lq}) > 0 then 1 else 0 end
-    + case when strpos(lower(${doc}), ${lq}) > 0 then 0.5 else 0 end)::numeric, 6)`;
-}
-
-function matches(q: string): SQL {
-  return sql`(strpos(lower(${doc}), lower(${q})) > 0 or ${vector} @@ plainto_tsquery('simple', ${q}))`;
-}
-
-/** A window of the text around the first substring hit, else ts_headline's fragment. */
-function highlightOf(q: string): SQL<string> {
-  const pos = sql`strpos(lower(${doc}), lower(${q}))`;
-  return sql<string>`case when ${pos} > 0 then substr(${doc}, greatest(${pos} - 40, 1), 160)
-    else ts_headline('simple', ${doc}, plainto_tsquery('simple', ${q}), 'MaxWords=25, MinWords=10') end`;
+function rankOf(tsquery: string): SQL<string> {
+  return sql<string>`round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6)`;
 }
 
 function tagFilter(names: string[], match: 'all' | 'any'): SQL | undefined {
@@ -53,35 +46,55 @@ function tagFilter(names: string[], match: 'all' | 'any'): SQL | undefined {
   return and(...lowered.map((n) => has(sql`lower(${tags.name}) = ${n}`)));
 }
 
+/** The cheap trigram test finds candidates; the pattern then insists on a host boundary. */
+function siteFilter(hosts: string[] | undefined): SQL | undefined {
+  if (!hosts || hosts.length === 0) return undefined;
+  const one = (host: string) => {
+    const escaped = host.replace(/\./g, '\\.');
+    return sql`(${links.url} ilike ${`%${host}%`} and ${links.url} ~* ${`^[a-z]+://([^/@]*[.@])?${escaped}([:/?#]|$)`})`;
+  };
+  return sql`(${sql.join(hosts.map(one), sql` or `)})`;
+}
+
 export class LinksQueryRepository {
   constructor(private readonly db: Db) {}
 
   async list(filter: ListFilter) {
-    const { q, after } = filter;
-    const rank = q ? rankOf(q) : sql<string>`null`;
+    const { tsquery, after } = filter;
+    const rank = tsquery ? rankOf(tsquery) : sql<string>`null`;
     const conditions: (SQL | undefined)[] = [
       eq(links.userId, filter.userId),
       tagFilter(filter.tags, filter.match),
+      siteFilter(filter.sites),
       filter.status ? eq(snapshots.status, filter.status as 'queued') : undefined,
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
-      q ? matches(q) : undefined,
+      tsquery ? sql`${links.searchVector} @@ ${tsquery}::tsquery` : undefined,
     ];
     if (after) {
       const key = sql`(${links.createdAt}, ${links.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
       conditions.push(
-        q && after.rank !== undefined
+        tsquery && after.rank !== undefined
           ? sql`(${rank} < ${after.rank}::numeric or (${rank} = ${after.rank}::numeric and ${key}))`
           : key,
       );
     }
-    const order = q ? [desc(rank), desc(links.createdAt), desc(links.id)] : [desc(links.createdAt), desc(links.id)];
+    const order = tsquery
+      ? [desc(rank), desc(links.createdAt), desc(links.id)]
+      : [desc(links.createdAt), desc(links.id)];
     return this.db
       .select({
-        link: links,
+        link: {
+          id: links.id,
+          url: links.url,
+          normalizedUrl: links.normalizedUrl,
+          title: links.title,
+          description: links.description,
+          createdAt: links.createdAt,
+          updatedAt: links.updatedAt,
+        },
         createdText: sql<string>`${links.createdAt}::text`,
         rank,
-        highlight: q ? highlightOf(q) : sql<string | null>`null`,
         snapshot: {
           id: snapshots.id,
           status: snapshots.status,
@@ -95,6 +108,20 @@ export class LinksQueryRepository {
       .where(and(...conditions))
       .orderBy(...order)
       .limit(filter.limit + 1);
+  }
+
+  /** Every version with text of these links, newest first: the candidates for `match`. */
+  async versionTexts(linkIds: string[]): Promise<{ id: string; linkId: string; text: string | null }[]> {
+    if (linkIds.length === 0) return [];
+    return this.db
+      .select({
+        id: snapshots.id,
+        linkId: snapshots.linkId,
+        text: sql<string | null>`left(${snapshots.text}, ${SNIPPET_SOURCE_CHARS})`,
+      })
+      .from(snapshots)
+      .where(and(inArray(snapshots.linkId, linkIds), isNotNull(snapshots.text)))
+      .orderBy(desc(snapshots.requestedAt));
   }
 
   async tagsOf(linkIds: string[]): Promise<{ linkId: string; id: string; name: string }[]> {

@@ -33,7 +33,7 @@ export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted }: Li
   const queryRepository = new LinksQueryRepository(db);
   linksManageRoutes(scope, {
     links,
-    query: new LinksQueryService(queryRepository),
+    query: new LinksQueryService(queryRepository, db),
     admin: new LinksAdminService(new LinksAdminRepository(db), storage, deleted),
   });
   tagsRoutes(scope, new TagsService(new TagsRepository(db)));
