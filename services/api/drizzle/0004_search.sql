@@ -4,8 +4,10 @@ CREATE EXTENSION IF NOT EXISTS btree_gin;--> statement-breakpoint
 CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
 DROP INDEX "snapshots_search_vector_idx";--> statement-breakpoint
 ALTER TABLE "links" ADD COLUMN "search_vector" "tsvector";--> statement-breakpoint
+ALTER TABLE "links" ADD COLUMN "search_head" "tsvector";--> statement-breakpoint
 ALTER TABLE "links" ADD COLUMN "search_stale" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 CREATE INDEX "links_user_search_idx" ON "links" USING gin ("user_id","search_vector");--> statement-breakpoint
+CREATE INDEX "links_user_search_head_idx" ON "links" USING gin ("user_id","search_head");--> statement-breakpoint
 CREATE INDEX "links_user_trgm_idx" ON "links" USING gin ("user_id","url" gin_trgm_ops,"title" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "links_search_stale_idx" ON "links" USING btree ("id") WHERE "links"."search_stale";--> statement-breakpoint
 ALTER TABLE "snapshots" DROP COLUMN "search_vector";--> statement-breakpoint

@@ -90,6 +90,11 @@ export const links = pgTable(
      * every version (C), segmented in Node (CJK words, traditional folded to simplified).
      */
     searchVector: tsvector('search_vector'),
+    /**
+     * The A and B parts alone (title, description, tags, URL): small enough to stay inline, so
+     * title hits anywhere in a large library can join the ranking window cheaply.
+     */
+    searchHead: tsvector('search_head'),
     /** Set by triggers when anything in the document changes; the search indexer clears it. */
     searchStale: boolean('search_stale').notNull().default(true),
   },
@@ -97,6 +102,7 @@ export const links = pgTable(
     uniqueIndex('links_user_normalized_url_idx').on(t.userId, t.normalizedUrl),
     // btree_gin lets one GIN index answer "this user's links matching the query".
     index('links_user_search_idx').using('gin', t.userId, t.searchVector),
+    index('links_user_search_head_idx').using('gin', t.userId, t.searchHead),
     // pg_trgm: substring search in URLs and titles (`site:`, partial words).
     index('links_user_trgm_idx').using('gin', t.userId, sql`${t.url} gin_trgm_ops`, sql`${t.title} gin_trgm_ops`),
     index('links_search_stale_idx').on(t.id).where(sql`${t.searchStale}`),
@@ -186,8 +192,8 @@ export function lower(column: AnyPgColumn): SQL {
 export type UserRow = typeof users.$inferSelect;
 export type WebhookRow = typeof webhooks.$inferSelect;
 /** A link without its search document (large, and only the search query reads it). */
-export type LinkRow = Omit<typeof links.$inferSelect, 'searchVector' | 'searchStale'>;
-const { searchVector: _searchVector, searchStale: _searchStale, ...linkColumnSet } = getTableColumns(links);
+export type LinkRow = Omit<typeof links.$inferSelect, 'searchVector' | 'searchHead' | 'searchStale'>;
+const { searchVector: _v, searchHead: _h, searchStale: _s, ...linkColumnSet } = getTableColumns(links);
 /** `select(linkColumns)` reads a LinkRow. */
 export const linkColumns = linkColumnSet;
 export type TagRow = typeof tags.$inferSelect;

@@ -3,6 +3,11 @@
  * (rank, created_at, id) when searching. Search is one GIN lookup on
  * (user_id, links.search_vector), a per-link document over every version (see
  * src/search/); `site:` narrows through the pg_trgm index on the URL.
+ *
+ * Ranking reads each candidate's whole document (kilobytes, often compressed), so only a
+ * window is ranked: the RANK_WINDOW (100) newest matches plus the RANK_WINDOW newest title/tag
+ * matches (small inline `search_head`). Every other match ranks 0 and follows, newest first.
+ * A query matching 50,000 links thus costs a few hundred document reads, not 50,000.
  */
 import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
@@ -33,8 +38,19 @@ const SNIPPET_SOURCE_CHARS = 20_000;
  */
 const recency = sql`greatest(0, least(1, (extract(epoch from ${links.createdAt}) - 1577836800) / 631152000)) * 0.1`;
 
+const RANK_WINDOW = 100;
+
 function rankOf(tsquery: string): SQL<string> {
-  return sql<string>`round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6)`;
+  return sql<string>`case when ${links.id} in (select id from rank_window)
+    then round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6) else 0 end`;
+}
+
+/** The newest matches of the whole document and of its head (see the header). */
+function rankWindow(tsquery: string, filters: SQL | undefined): SQL {
+  const newest = (column: SQL) =>
+    sql`(select ${links.id} from ${links} where ${column} @@ ${tsquery}::tsquery and ${filters}
+      order by ${links.createdAt} desc limit ${RANK_WINDOW})`;
+  return sql`${newest(sql`${links.searchVector}`)} union ${newest(sql`${links.searchHead}`)}`;
 }
 
 function tagFilter(names: string[], match: 'all' | 'any'): SQL | undefined {
@@ -62,13 +78,16 @@ export class LinksQueryRepository {
   async list(filter: ListFilter) {
     const { tsquery, after } = filter;
     const rank = tsquery ? rankOf(tsquery) : sql<string>`null`;
-    const conditions: (SQL | undefined)[] = [
+    const linkFilters = and(
       eq(links.userId, filter.userId),
       tagFilter(filter.tags, filter.match),
       siteFilter(filter.sites),
-      filter.status ? eq(snapshots.status, filter.status as 'queued') : undefined,
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
+    );
+    const conditions: (SQL | undefined)[] = [
+      linkFilters,
+      filter.status ? eq(snapshots.status, filter.status as 'queued') : undefined,
       tsquery ? sql`${links.searchVector} @@ ${tsquery}::tsquery` : undefined,
     ];
     if (after) {
@@ -82,7 +101,11 @@ export class LinksQueryRepository {
     const order = tsquery
       ? [desc(rank), desc(links.createdAt), desc(links.id)]
       : [desc(links.createdAt), desc(links.id)];
+    const window = this.db
+      .$with('rank_window', { id: sql<string>`id` })
+      .as(tsquery ? rankWindow(tsquery, linkFilters) : sql`select null::uuid as id`);
     return this.db
+      .with(window)
       .select({
         link: {
           id: links.id,

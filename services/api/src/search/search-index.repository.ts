@@ -56,10 +56,13 @@ export class SearchIndexRepository {
 
   async write(tx: Tx, id: string, doc: SegmentedDocument): Promise<void> {
     const cfg = sql`${doc.config}::regconfig`;
+    const head = sql`setweight(to_tsvector(${cfg}, ${doc.a}), 'A') || setweight(to_tsvector(${cfg}, ${doc.b}), 'B')`;
     await tx
       .update(links)
       .set({
-        searchVector: sql`setweight(to_tsvector(${cfg}, ${doc.a}), 'A') || setweight(to_tsvector(${cfg}, ${doc.b}), 'B') || setweight(to_tsvector(${cfg}, ${doc.c}), 'C')`,
+        searchHead: head,
+        // The old row's search_head would be read here, so the head is computed again.
+        searchVector: sql`${head} || setweight(to_tsvector(${cfg}, ${doc.c}), 'C')`,
         searchStale: false,
       })
       .where(eq(links.id, id));

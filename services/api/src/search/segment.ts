@@ -26,12 +26,27 @@ export function foldWidth(text: string): string {
   return text.normalize('NFKC').toLowerCase();
 }
 
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const japanese = new Intl.Segmenter('ja', { granularity: 'word' });
+
+/**
+ * Words of one CJK run: jieba for Chinese; ICU's dictionary (Intl.Segmenter) when the run has
+ * kana, i.e. is Japanese. Japanese is segmented before folding, since ICU knows its kanji as
+ * written; every word is then folded so both scripts meet in one spelling.
+ */
+function wordsOfRun(run: string): string[] {
+  if (KANA.test(run)) {
+    return [...japanese.segment(run)].filter((s) => s.isWordLike).map((s) => toSimplified(s.segment));
+  }
+  return jieba.cut(toSimplified(run), false).filter((w) => w.trim().length > 0);
+}
+
 function cutRun(run: string, subwords: string[]): string {
-  const words = jieba.cut(toSimplified(run), false).filter((w) => w.trim().length > 0);
+  const words = wordsOfRun(run);
   for (const word of words) {
-    // Long words also index their parts (数据库 → 数据, 据库) so a shorter query still hits;
-    // they go after the text, keeping the word order intact for phrase queries.
-    if ([...word].length > 2) {
+    // Long Chinese words also index their parts (数据库 → 数据, 据库) so a shorter query still
+    // hits; they go after the text, keeping the word order intact for phrase queries.
+    if ([...word].length > 2 && !KANA.test(word)) {
       for (const part of jieba.cutForSearch(word, false)) if (part !== word) subwords.push(part);
     }
   }
@@ -47,12 +62,10 @@ export function segmentDocument(text: string): string {
 
 /** The words of one query term (no sub-words: the document side carries those). */
 export function segmentQueryWord(word: string): string[] {
-  const folded = foldWidth(word);
   const out: string[] = [];
-  for (const piece of folded.split(/(\p{Script=Han}+|[\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+)/u)) {
+  for (const piece of foldWidth(word).split(/([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u30fc]+)/u)) {
     if (piece.length === 0) continue;
-    if (hasCjk(piece)) out.push(...jieba.cut(toSimplified(piece), false).filter((w) => w.trim().length > 0));
-    else out.push(piece);
+    out.push(...(hasCjk(piece) ? wordsOfRun(piece) : [piece]));
   }
   return out;
 }
