@@ -53,13 +53,19 @@ function rankWindow(tsquery: string, filters: SQL | undefined): SQL {
   return sql`${newest(sql`${links.searchVector}`)} union ${newest(sql`${links.searchHead}`)}`;
 }
 
-function tagFilter(names: string[], match: 'all' | 'any'): SQL | undefined {
+/**
+ * Tag names resolve to ids in scalar subqueries (evaluated once, through the unique
+ * (user_id, lower(name)) index), so each link is then checked by the link_tags primary key
+ * instead of joining every tag row.
+ */
+function tagFilter(userId: string, names: string[], match: 'all' | 'any'): SQL | undefined {
   if (names.length === 0) return undefined;
-  const has = (cond: SQL) =>
-    sql`exists (select 1 from ${linkTags} join ${tags} on ${tags.id} = ${linkTags.tagId} where ${linkTags.linkId} = ${links.id} and ${cond})`;
   const lowered = names.map((n) => n.toLowerCase());
-  if (match === 'any') return has(inArray(sql`lower(${tags.name})`, lowered));
-  return and(...lowered.map((n) => has(sql`lower(${tags.name}) = ${n}`)));
+  const tagIds = (wanted: SQL) => sql`(select ${tags.id} from ${tags} where ${tags.userId} = ${userId} and ${wanted})`;
+  const has = (ids: SQL) =>
+    sql`exists (select 1 from ${linkTags} where ${linkTags.linkId} = ${links.id} and ${linkTags.tagId} = any(array${ids}))`;
+  if (match === 'any') return has(tagIds(inArray(sql`lower(${tags.name})`, lowered)));
+  return and(...lowered.map((n) => has(tagIds(sql`lower(${tags.name}) = ${n}`))));
 }
 
 /** The cheap trigram test finds candidates; the pattern then insists on a host boundary. */
@@ -75,19 +81,48 @@ function siteFilter(hosts: string[] | undefined): SQL | undefined {
 export class LinksQueryRepository {
   constructor(private readonly db: Db) {}
 
+  /** The page of links, then their latest snapshots by primary key. */
   async list(filter: ListFilter) {
+    const rows = await this.listQuery(filter);
+    const ids = rows.map((r) => r.latestSnapshotId).filter((id): id is string => id !== null);
+    const latest =
+      ids.length === 0
+        ? []
+        : await this.db
+            .select({
+              id: snapshots.id,
+              status: snapshots.status,
+              title: snapshots.title,
+              finishedAt: snapshots.finishedAt,
+              artifacts: snapshots.artifacts,
+            })
+            .from(snapshots)
+            .where(inArray(snapshots.id, ids));
+    const byId = new Map(latest.map((s) => [s.id, s]));
+    return rows.map(({ latestSnapshotId, ...row }) => ({
+      ...row,
+      snapshot: latestSnapshotId ? (byId.get(latestSnapshotId) ?? null) : null,
+    }));
+  }
+
+  /** The statement itself (the query-plan test EXPLAINs it). */
+  listQuery(filter: ListFilter) {
     const { tsquery, after } = filter;
     const rank = tsquery ? rankOf(tsquery) : sql<string>`null`;
     const linkFilters = and(
       eq(links.userId, filter.userId),
-      tagFilter(filter.tags, filter.match),
+      tagFilter(filter.userId, filter.tags, filter.match),
       siteFilter(filter.sites),
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
     );
     const conditions: (SQL | undefined)[] = [
       linkFilters,
-      filter.status ? eq(snapshots.status, filter.status as 'queued') : undefined,
+      // Correlated on the primary key rather than a join: the join would be planned for every
+      // matching link, the check runs only on the rows read.
+      filter.status
+        ? sql`exists (select 1 from ${snapshots} where ${snapshots.id} = ${links.latestSnapshotId} and ${snapshots.status} = ${filter.status})`
+        : undefined,
       tsquery ? sql`${links.searchVector} @@ ${tsquery}::tsquery` : undefined,
     ];
     if (after) {
@@ -118,16 +153,9 @@ export class LinksQueryRepository {
         },
         createdText: sql<string>`${links.createdAt}::text`,
         rank,
-        snapshot: {
-          id: snapshots.id,
-          status: snapshots.status,
-          title: snapshots.title,
-          finishedAt: snapshots.finishedAt,
-          artifacts: snapshots.artifacts,
-        },
+        latestSnapshotId: links.latestSnapshotId,
       })
       .from(links)
-      .leftJoin(snapshots, eq(snapshots.id, links.latestSnapshotId))
       .where(and(...conditions))
       .orderBy(...order)
       .limit(filter.limit + 1);
