@@ -94,6 +94,8 @@ export interface LinkItem {
   tags: { id: string; name: string }[];
   latestSnapshot: { id: string; status: string; title?: string | null; finishedAt?: string | null } | null;
   thumbnailUrl?: string | null;
+  /** Only in search results: the version that matched and a marked window of its text. */
+  match?: { snapshotId: string | null; snippet: string | null };
 }
 
 export interface Artifact {

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type LinkItem, type Tag } from './api';
 import { useI18n } from './i18n';
 import { Link } from './router';
+import { SearchSnippet } from './search-snippet';
 import { TagInput } from './tag-input';
 import { domainOf, FieldError, StateBadge } from './ui';
 
@@ -60,6 +61,12 @@ export function LinkCard({ link, selected, onSelect, onChanged, onTagClick, sugg
               <StateBadge state={link.latestSnapshot?.status} />
             </p>
             {link.description && <p class="link-description">{link.description}</p>}
+            {link.match?.snippet && (
+              <SearchSnippet
+                snippet={link.match.snippet}
+                olderVersion={Boolean(link.match.snapshotId && link.match.snapshotId !== link.latestSnapshot?.id)}
+              />
+            )}
             {link.tags.length > 0 && (
               <ul class="chips" aria-label={t('tags.title')}>
                 {link.tags.map((tag) => (
