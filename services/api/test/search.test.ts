@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { tempDir } from '../../../test/support/services.js';
 import { links, snapshots } from '../src/db/schema.js';
-import { bearer, type Harness, startHarness } from './helpers.js';
+import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
 
 for (const kind of ['postgres', 'pglite'] as const) {
   describe(`full-text search on ${kind}`, () => {
@@ -102,6 +102,59 @@ for (const kind of ['postgres', 'pglite'] as const) {
       assert.deepEqual(new Set(seen), new Set(ids));
       const titled = ids.filter((_, i) => i % 2 === 1);
       assert.deepEqual(new Set(seen.slice(0, 3)), new Set(titled));
+    });
+
+    it('answers bad queries with 200 and nothing, or 400 INVALID_QUERY, never an error or a full scan', async () => {
+      const user = await h.signup();
+      await save(user.token, { title: 'The and of', text: "a\\b & c | !d :* '); drop table links; --" });
+      const q = (text: string) => get(user.token, `/v1/links?q=${encodeURIComponent(text)}`);
+      for (const text of ['the and of', '- * " & | ! :*', '""', '-', '*', '()']) {
+        await h.api.searchIndexer.drain();
+        const res = await q(text);
+        assert.equal(res.statusCode, 200, `${text}: ${res.body}`);
+        assert.deepEqual(res.json().items, [], `${text} finds nothing rather than everything`);
+      }
+      for (const text of [
+        'x'.repeat(10_000),
+        '-only -excluded',
+        Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '),
+      ]) {
+        const res = await q(text);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.ok(isProblem(res));
+        assert.equal(res.json().code, 'INVALID_QUERY');
+      }
+      const injected = await q("'); drop table links; --");
+      assert.equal(injected.statusCode, 200, injected.body);
+      assert.equal(injected.json().items.length, 1, 'SQL-looking text is searched as words');
+      for (const text of ['a\\b', 'c | !d', ':*', '&']) assert.equal((await q(text)).statusCode, 200, text);
+    });
+
+    it('backfills links that have no search document while search keeps answering, with progress in /metrics', async () => {
+      const user = await h.signup();
+      const id = await save(user.token, { title: 'Backfilled 回填 page', text: 'written before the search migration' });
+      // Only drain() indexes from here on: the background loop could empty the backlog first.
+      await h.api.searchIndexer.close();
+      await h.api.searchIndexer.drain();
+      // A row as migration 0004 leaves it: no document yet, marked stale.
+      await h.api.database.db
+        .update(links)
+        .set({ searchVector: null, searchHead: null, searchStale: true })
+        .where(eq(links.id, id));
+      const during = await get(user.token, `/v1/links?q=${encodeURIComponent('回填')}`);
+      assert.equal(during.statusCode, 200, during.body);
+      const metrics = await h.api.app.inject({ method: 'GET', url: '/metrics' });
+      const stale = /^linksnap_search_stale_links (\d+)$/m.exec(metrics.body);
+      assert.ok(stale && Number(stale[1]) >= 1, 'the backlog is reported');
+      const indexedBefore = /^linksnap_search_indexed_total (\d+)$/m.exec(metrics.body)?.[1];
+      assert.ok(indexedBefore !== undefined);
+      assert.deepEqual(
+        (await search(user.token, `q=${encodeURIComponent('回填')}`)).map((i) => i.id),
+        [id],
+      );
+      const after = await h.api.app.inject({ method: 'GET', url: '/metrics' });
+      const indexedAfter = /^linksnap_search_indexed_total (\d+)$/m.exec(after.body)?.[1];
+      assert.ok(Number(indexedAfter) > Number(indexedBefore), 'indexed links are counted');
     });
   });
 }
