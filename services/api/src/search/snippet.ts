@@ -75,8 +75,9 @@ export function matchOf(versions: VersionForSnippet[], needles: string[]): Searc
   let best: { version: VersionForSnippet; text: string; hits: Hit[]; score: number } | null = null;
   for (const version of versions) {
     const text = (version.text ?? '').replace(/[\uE000\uE001]/g, '').replace(/\s+/g, ' ');
-    const hits = pattern ? hitsIn(searchable(text), pattern) : [];
-    const score = new Set(hits.map((h) => searchable(text).slice(h.index, h.index + h.length))).size;
+    const folded = searchable(text);
+    const hits = pattern ? hitsIn(folded, pattern) : [];
+    const score = new Set(hits.map((h) => folded.slice(h.index, h.index + h.length))).size;
     if (!best || score > best.score) best = { version, text, hits, score };
   }
   if (!best) return { snapshotId: null, snippet: null };
