@@ -256,13 +256,38 @@ if (search)
     platform: `${search.p50Ms} / ${search.p95Ms}`,
     baseline: '–',
     ratio: null,
-    goal: '–',
+    goal: 'p95 < 50 ms',
     better: 'lower',
     target: null,
     load: '–',
     quick: false,
     at: search.at,
   });
+
+interface SearchRun {
+  database: string;
+  links: number;
+  userLinks: number;
+  databaseBytes: number;
+  seedMs: number;
+  modes: Record<string, { p50Ms: number; p95Ms: number }>;
+  at: string;
+}
+
+/** One row per recorded search run (bench/results/search.json keeps the last twelve). */
+function searchRuns(runs: SearchRun[] | undefined): string {
+  if (!runs?.length) return '';
+  const mode = (r: SearchRun, m: string) => (r.modes?.[m] ? `${r.modes[m].p50Ms} / ${r.modes[m].p95Ms}` : '–');
+  const rows = runs.map(
+    (r) =>
+      `| ${r.database} | ${r.links} | ${r.userLinks} | ${mode(r, 'q')} | ${mode(r, 'q+tag')} | ${(r.databaseBytes / 1e6).toFixed(0)} MB | ${Math.round(r.seedMs / 1000)} s | ${r.at.slice(0, 16).replace('T', ' ')} |`,
+  );
+  return [
+    '| database | links | one user’s | q: p50 / p95 ms | q+tag: p50 / p95 ms | database size | seed | at |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
 
 const met = (r: Row) =>
   r.ratio === null || r.target === null
@@ -364,6 +389,7 @@ const doc = template
   .replace('{{GENERATED}}', new Date().toISOString().slice(0, 16).replace('T', ' '))
   .replace('{{TABLE}}', tableRows || '| – | no results yet | | | | | | |')
   .replace('{{MACHINE}}', machine)
+  .replace('{{SEARCH_RUNS}}', searchRuns(search?.runs as SearchRun[] | undefined))
   .replace('{{CAPTURE_STAGES_PLATFORM}}', stages(capture?.platform?.stageMediansMs))
   .replace('{{CAPTURE_STAGES_BARE}}', stages(capture?.baseline?.stageMediansMs))
   .replace('{{CAPTURE_STAGES_DEFAULT}}', stages(capture?.defaultStack?.stageMediansMs))

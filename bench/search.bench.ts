@@ -1,114 +1,133 @@
 /**
- * Search benchmark: 10,000 links of one user (tags, titles, readable text in English and
- * Chinese) on real PostgreSQL, then 200 `GET /v1/links?q=…&tag=…` through app.inject.
- * Prints p50/p95 and writes bench/results/search.json.
+ * Search benchmark: one user's library inside a larger database, seeded directly (see
+ * lib/search-seed.ts), then `GET /v1/links?q=…` and `?q=…&tag=…` through app.inject.
+ *
+ *   node --import tsx bench/search.bench.ts [--links N] [--user-links N] [--pglite] [--queries N]
+ *
+ * Defaults: 10,000 links, all one user's, on PostgreSQL (TEST_DATABASE_URL: give it a
+ * database of its own). Appends the run to bench/results/search.json (the latest run is the
+ * headline) and deletes the users it created.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { links, linkTags, snapshots, tags } from '../services/api/src/db/schema.js';
+import { sql } from 'drizzle-orm';
 import { bearer, startHarness } from '../services/api/test/helpers.js';
+import { tempDir } from '../test/support/services.js';
+import { Corpus } from './lib/search-corpus.js';
+import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
 
-const LINKS = 10_000;
-const QUERIES = 200;
-const WORDS = ['postgres', 'rust', 'typescript', 'kubernetes', 'design', 'security', 'cooking', 'travel'];
-const CJK = ['链接快照平台', '数据库索引', '网页存档', '全文搜索', '分布式系统'];
-const TAGS = ['dev', 'read-later', 'news', '中文', 'work', 'fun'];
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
 
-const h = await startHarness();
-let userId: string | undefined;
+const USER_LINKS = arg('user-links', 10_000);
+const LINKS = Math.max(arg('links', USER_LINKS), USER_LINKS);
+const QUERIES = arg('queries', 300);
+const PGLITE = process.argv.includes('--pglite');
+/** Leaves the seeded users in place (to EXPLAIN queries afterwards). */
+const KEEP = process.argv.includes('--keep');
+const TAGS = ['dev', 'read-later', 'news', '中文', 'work', 'fun', 'reference', 'recipes', 'travel', 'research'];
+const OTHER_USERS = Math.ceil((LINKS - USER_LINKS) / 100_000);
+
+/** What people type: mostly mid-frequency words, some pairs, some prefixes, some common words. */
+function queryMix(corpus: Corpus, n: number): string[] {
+  const shapes = [
+    () => corpus.pick('en', 100, 3000),
+    () => corpus.pick('zh', 100, 3000),
+    () => `${corpus.pick('en', 20, 500)} ${corpus.pick('en', 100, 3000)}`,
+    () => `${corpus.pick('zh', 20, 500)} ${corpus.pick('zh', 100, 3000)}`,
+    () => `${corpus.pick('en', 200, 3000).slice(0, 5)}*`,
+    () => corpus.pick('en', 5, 50),
+    () => `${corpus.pick('zh', 5, 50)} ${corpus.pick('en', 300, 3000)}`,
+    () => `${corpus.pick('en', 100, 2000)} -${corpus.pick('en', 10, 100)}`,
+  ];
+  return Array.from({ length: n }, (_, i) => (shapes[i % shapes.length] as () => string)());
+}
+
+const h = PGLITE
+  ? await startHarness({ databaseUrl: null, dataDir: tempDir('linksnap-search-bench-'), extra: { JWT_SECRET: '' } })
+  : await startHarness();
+const created: string[] = [];
 try {
-  const user = await h.signup();
-  userId = user.userId;
+  await h.api.searchIndexer.close();
   const db = h.api.database.db;
-  const tagRows = await db
-    .insert(tags)
-    .values(TAGS.map((name) => ({ userId: user.userId, name })))
-    .returning();
+  const user = await h.signup();
+  created.push(user.userId);
+  const corpus = new Corpus(42);
+  console.log(`benchmark user ${user.userId}`);
   const t0 = performance.now();
-  for (let start = 0; start < LINKS; start += 1000) {
-    const chunk = Array.from({ length: Math.min(1000, LINKS - start) }, (_, j) => {
-      const i = start + j;
-      const url = `https://example.com/${WORDS[i % WORDS.length]}/${i}-${randomUUID()}`;
-      return {
-        link: {
-          id: randomUUID(),
-          userId: user.userId,
-          url,
-          normalizedUrl: url,
-          title: `${WORDS[i % WORDS.length]} article ${i}`,
-          description: i % 3 === 0 ? `notes about ${WORDS[(i + 3) % WORDS.length]}` : null,
-          createdAt: new Date(Date.now() - (LINKS - i) * 60_000),
-        },
-        text: `${WORDS[(i + 1) % WORDS.length]} ${CJK[i % CJK.length]} `.repeat(40),
-        tagIds: [tagRows[i % TAGS.length]?.id, tagRows[(i * 7) % TAGS.length]?.id],
-      };
-    });
-    await db.insert(links).values(chunk.map((c) => c.link));
-    const snaps = chunk.map((c) => ({
-      id: randomUUID(),
-      linkId: c.link.id,
-      userId: user.userId,
-      status: 'succeeded' as const,
-      text: c.text,
-      finishedAt: new Date(),
-    }));
-    await db.insert(snapshots).values(snaps);
-    await db
-      .insert(linkTags)
-      .values(
-        chunk.flatMap((c) => [...new Set(c.tagIds)].map((tagId) => ({ linkId: c.link.id, tagId: tagId as string }))),
-      )
-      .onConflictDoNothing();
-    // drizzle-orm is not a dependency of the workspace root: use the driver behind db.
-    const client = (db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown> } }).$client;
-    await client.unsafe(
-      'update links set latest_snapshot_id = s.id, latest_good_snapshot_id = s.id from snapshots s where s.link_id = links.id and links.user_id = $1 and links.latest_snapshot_id is null',
-      [user.userId],
-    );
-  }
+  await withoutSearchIndex(db, async () => {
+    const owner = { userId: user.userId, tagIds: await createTags(db, user.userId, TAGS) };
+    await seedLinks(db, corpus, owner, USER_LINKS, TAGS);
+    const others = await createOwners(db, OTHER_USERS, TAGS);
+    created.push(...others.map((o) => o.userId));
+    let left = LINKS - USER_LINKS;
+    for (const other of others) {
+      const n = Math.min(left, 100_000);
+      await seedLinks(db, corpus, other, n, TAGS);
+      left -= n;
+      console.log(`seeded ${LINKS - left} links`);
+    }
+  });
   const seedMs = performance.now() - t0;
+  const size = await db.execute(sql`select pg_database_size(current_database())::bigint as bytes`);
+  const bytes = Number((Array.isArray(size) ? size[0] : (size as { rows: { bytes: string }[] }).rows[0])?.bytes);
 
-  const queries = [...WORDS, ...CJK.map((c) => c.slice(1, 3)), 'article 12'];
-  const timings: number[] = [];
-  let hits = 0;
-  for (let i = 0; i < QUERIES; i++) {
-    const q = encodeURIComponent(queries[i % queries.length] as string);
-    const tag = encodeURIComponent(TAGS[i % TAGS.length] as string);
-    const started = performance.now();
-    const res = await h.api.app.inject({
-      method: 'GET',
-      url: `/v1/links?q=${q}&tag=${tag}&limit=50`,
-      headers: bearer(user.token),
-    });
-    timings.push(performance.now() - started);
-    if (res.statusCode !== 200) throw new Error(`query failed: ${res.statusCode} ${res.body}`);
-    hits += res.json().items.length;
+  const modes: Record<string, { timings: number[]; hits: number }> = {
+    q: { timings: [], hits: 0 },
+    'q+tag': { timings: [], hits: 0 },
+  };
+  const queries = queryMix(new Corpus(7), QUERIES);
+  for (const [mode, stats] of Object.entries(modes)) {
+    for (const [i, q] of queries.entries()) {
+      const tag = mode === 'q+tag' ? `&tag=${encodeURIComponent(TAGS[i % TAGS.length] as string)}` : '';
+      const started = performance.now();
+      const res = await h.api.app.inject({
+        method: 'GET',
+        url: `/v1/links?q=${encodeURIComponent(q)}${tag}&limit=20`,
+        headers: bearer(user.token),
+      });
+      stats.timings.push(performance.now() - started);
+      if (res.statusCode !== 200) throw new Error(`query ${q} failed: ${res.statusCode} ${res.body}`);
+      stats.hits += res.json().items.length;
+    }
   }
-  const sorted = [...timings].sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0).toFixed(1));
-  const result = {
+  const pct = (values: number[], p: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Number((sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0).toFixed(1));
+  };
+  const byMode = Object.fromEntries(
+    Object.entries(modes).map(([mode, s]) => [
+      mode,
+      { p50Ms: pct(s.timings, 0.5), p95Ms: pct(s.timings, 0.95), maxMs: pct(s.timings, 1), meanHits: s.hits / QUERIES },
+    ]),
+  );
+  const all = Object.values(modes).flatMap((s) => s.timings);
+  const run = {
     database: h.api.database.kind,
     links: LINKS,
-    queries: QUERIES,
+    userLinks: USER_LINKS,
+    queries: QUERIES * 2,
     seedMs: Math.round(seedMs),
-    p50Ms: pct(0.5),
-    p95Ms: pct(0.95),
-    maxMs: Number((sorted[sorted.length - 1] ?? 0).toFixed(1)),
-    meanHitsPerQuery: hits / QUERIES,
+    databaseBytes: bytes,
+    p50Ms: pct(all, 0.5),
+    p95Ms: pct(all, 0.95),
+    modes: byMode,
     at: new Date().toISOString(),
   };
-  console.log(`search: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms over ${QUERIES} queries on ${LINKS} links`);
+  console.log(JSON.stringify(run, null, 2));
+  const file = new URL('./results/search.json', import.meta.url);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/search.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  let runs: unknown[] = [];
+  try {
+    runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [];
+  } catch {}
+  writeFileSync(file, `${JSON.stringify({ ...run, runs: [...runs, run].slice(-12) }, null, 2)}\n`);
 } finally {
-  // Its 10,000 links go with the user: left behind, every later run would search through them
-  // too (the full-text index spans all users), and get slower run after run.
-  if (userId) {
-    const client = (h.api.database.db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown> } })
-      .$client;
-    await client.unsafe('delete from users where id = $1', [userId]);
+  // The links go with their users (cascade): left behind, later runs would search through them.
+  if (!PGLITE && !KEEP) {
+    for (const id of created) await h.api.database.db.execute(sql`delete from users where id = ${id}::uuid`);
   }
   await h.close();
 }

@@ -13,6 +13,7 @@ export interface CatalogEntry {
 
 export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid', retryable: false },
+  INVALID_QUERY: { status: 400, title: 'The search query cannot be run', retryable: false },
   INVALID_URL: { status: 400, title: 'The URL is not a valid http(s) address', retryable: false },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required', retryable: false },
   INVALID_CREDENTIALS: { status: 401, title: 'Email or password is wrong', retryable: false },

@@ -21,6 +21,7 @@ import { checkRedisEviction } from './queue/redis-check.js';
 import { type ResultsConsumer, startResultsConsumer } from './queue/results-consumer.js';
 import { SnapshotQueue } from './queue/snapshot-producer.js';
 import { startWebhookWorker, WebhookDispatcher } from './queue/webhooks.js';
+import { SearchIndexer } from './search/search-indexer.js';
 
 export interface ApiOptions {
   logger?: Logger;
@@ -36,6 +37,8 @@ export interface Api {
   storage: ObjectStorage;
   snapshotQueue: SnapshotQueue;
   consumer: ResultsConsumer | null;
+  /** Keeps search documents current and backfills existing links. */
+  searchIndexer: SearchIndexer;
   /** Repairs snapshot rows stuck without a queue job (null when results are consumed elsewhere). */
   reconciler: Reconciler | null;
   logger: Logger;
@@ -80,6 +83,10 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     throw err;
   }
   const metrics = new ApiMetrics();
+  const searchIndexer = new SearchIndexer(database.db, logger.child({ component: 'search-indexer' }), {
+    onIndexed: (n) => metrics.searchIndexed.inc(n),
+  });
+  metrics.watchSearchBacklog(() => searchIndexer.repository.staleCount());
   const consuming = options.consumeResults !== false;
   // Webhook deliveries are enqueued by the results consumer and sent by this process.
   const dispatcher = consuming ? new WebhookDispatcher(config, database.db) : null;
@@ -93,7 +100,10 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
         logger,
         metrics,
         beforeApply: (id) => snapshotQueue.markFinal(id),
-        afterFinal: (r) => dispatcher.dispatch(r),
+        afterFinal: (r) => {
+          searchIndexer.kick();
+          return dispatcher.dispatch(r);
+        },
       })
     : null;
   const reconciler =
@@ -101,6 +111,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
       ? null
       : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
   const app = buildApp({ config, database, storage, snapshotQueue, logger, resolver: options.resolver, metrics });
+  searchIndexer.start();
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -109,6 +120,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       await app.close().finally(() => clearInterval(sweep));
       await reconciler?.close();
+      await searchIndexer.close();
       await consumer?.close();
       await webhookWorker?.close();
       await dispatcher?.close();
@@ -117,7 +129,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     })();
     return closing;
   };
-  return { app, database, storage, snapshotQueue, consumer, reconciler, logger, close };
+  return { app, database, storage, snapshotQueue, consumer, searchIndexer, reconciler, logger, close };
 }
 
 /** createApi, then listen on HOST:PORT and log the URL. */

@@ -323,9 +323,10 @@ describe('OpenAPI document', () => {
     await check('GET', '/v1/jobs/:id', { id: snapshot.id }, { token, status: 200 }); // finished
     await check('GET', '/v1/links/:id', { id }, { token, status: 200 });
     await check('GET', '/v1/links', {}, { token, status: 200 });
+    await h.api.searchIndexer.drain();
     const found = await check('GET', `/v1/links?q=${encodeURIComponent(title)}`, {}, { token, status: 200 });
-    assert.equal(found.json().items[0]?.id, id, 'search finds the link (and documents `highlight`)');
-    assert.ok('highlight' in found.json().items[0]);
+    assert.equal(found.json().items[0]?.id, id, 'search finds the link (and documents `match`)');
+    assert.equal(found.json().items[0]?.match.snapshotId, snapshot.id);
     await check(
       'PATCH',
       '/v1/links/:id',

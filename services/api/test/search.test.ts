@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { tempDir } from '../../../test/support/services.js';
 import { links, snapshots } from '../src/db/schema.js';
-import { bearer, type Harness, startHarness } from './helpers.js';
+import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
 
 for (const kind of ['postgres', 'pglite'] as const) {
   describe(`full-text search on ${kind}`, () => {
@@ -50,12 +50,13 @@ for (const kind of ['postgres', 'pglite'] as const) {
     }
 
     const search = async (token: string, qs: string) => {
+      await h.api.searchIndexer.drain();
       const res = await get(token, `/v1/links?${qs}`);
       assert.equal(res.statusCode, 200, res.body);
-      return res.json().items as { id: string; highlight: string | null }[];
+      return res.json().items as { id: string; match: { snapshotId: string | null; snippet: string | null } }[];
     };
 
-    it('finds Chinese text by substring and returns a highlight', async () => {
+    it('finds Chinese words and returns a marked snippet of the matching version', async () => {
       const user = await h.signup();
       const zh = await save(user.token, { title: '产品介绍', text: '这是一个链接快照平台，可以保存网页的永久快照。' });
       await save(user.token, { title: 'Unrelated', text: 'Nothing to see here' });
@@ -64,7 +65,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
         items.map((i) => i.id),
         [zh],
       );
-      assert.ok(items[0]?.highlight?.includes('链接快照平台'), String(items[0]?.highlight));
+      assert.ok(items[0]?.match.snippet?.includes('链接\uE000快照\uE001平台'), String(items[0]?.match.snippet));
       assert.deepEqual(await search(user.token, `q=${encodeURIComponent('数据库')}`), []);
     });
 
@@ -77,9 +78,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const items = await search(user.token, 'q=postgresql');
       assert.equal(items[0]?.id, inTitle);
       assert.deepEqual(new Set(items.map((i) => i.id)), new Set([inText, inTitle, inDescription]));
-      assert.ok(items.every((i) => typeof i.highlight === 'string'));
+      assert.ok(items.every((i) => 'match' in i));
       assert.equal((await search(user.token, 'q=8.8.8.8')).length, 4, 'the URL is searchable');
-      assert.equal((await search(user.token, 'q=replic')).length, 1, 'partial words match');
+      assert.equal((await search(user.token, 'q=replic*')).length, 1, 'prefix* matches the start of words');
+      assert.equal((await search(user.token, 'q=replic')).length, 0, 'a bare word matches whole words');
     });
 
     it('combines search with tag filters and pages through ranked results', async () => {
@@ -93,6 +95,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await save(user.token, { title: 'Rust', tags: ['other'] });
       const seen: string[] = [];
       let cursor: string | null = null;
+      await h.api.searchIndexer.drain();
       do {
         const res = await get(user.token, `/v1/links?q=rust&tag=dev&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
         assert.equal(res.statusCode, 200, res.body);
@@ -103,6 +106,59 @@ for (const kind of ['postgres', 'pglite'] as const) {
       assert.deepEqual(new Set(seen), new Set(ids));
       const titled = ids.filter((_, i) => i % 2 === 1);
       assert.deepEqual(new Set(seen.slice(0, 3)), new Set(titled));
+    });
+
+    it('answers bad queries with 200 and nothing, or 400 INVALID_QUERY, never an error or a full scan', async () => {
+      const user = await h.signup();
+      await save(user.token, { title: 'The and of', text: "a\\b & c | !d :* '); drop table links; --" });
+      const q = (text: string) => get(user.token, `/v1/links?q=${encodeURIComponent(text)}`);
+      for (const text of ['the and of', '- * " & | ! :*', '""', '-', '*', '()']) {
+        await h.api.searchIndexer.drain();
+        const res = await q(text);
+        assert.equal(res.statusCode, 200, `${text}: ${res.body}`);
+        assert.deepEqual(res.json().items, [], `${text} finds nothing rather than everything`);
+      }
+      for (const text of [
+        'x'.repeat(10_000),
+        '-only -excluded',
+        Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '),
+      ]) {
+        const res = await q(text);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.ok(isProblem(res));
+        assert.equal(res.json().code, 'INVALID_QUERY');
+      }
+      const injected = await q("'); drop table links; --");
+      assert.equal(injected.statusCode, 200, injected.body);
+      assert.equal(injected.json().items.length, 1, 'SQL-looking text is searched as words');
+      for (const text of ['a\\b', 'c | !d', ':*', '&']) assert.equal((await q(text)).statusCode, 200, text);
+    });
+
+    it('backfills links that have no search document while search keeps answering, with progress in /metrics', async () => {
+      const user = await h.signup();
+      const id = await save(user.token, { title: 'Backfilled 回填 page', text: 'written before the search migration' });
+      // Only drain() indexes from here on: the background loop could empty the backlog first.
+      await h.api.searchIndexer.close();
+      await h.api.searchIndexer.drain();
+      // A row as migration 0004 leaves it: no document yet, marked stale.
+      await h.api.database.db
+        .update(links)
+        .set({ searchVector: null, searchHead: null, searchStale: true })
+        .where(eq(links.id, id));
+      const during = await get(user.token, `/v1/links?q=${encodeURIComponent('回填')}`);
+      assert.equal(during.statusCode, 200, during.body);
+      const metrics = await h.api.app.inject({ method: 'GET', url: '/metrics' });
+      const stale = /^linksnap_search_stale_links (\d+)$/m.exec(metrics.body);
+      assert.ok(stale && Number(stale[1]) >= 1, 'the backlog is reported');
+      const indexedBefore = /^linksnap_search_indexed_total (\d+)$/m.exec(metrics.body)?.[1];
+      assert.ok(indexedBefore !== undefined);
+      assert.deepEqual(
+        (await search(user.token, `q=${encodeURIComponent('回填')}`)).map((i) => i.id),
+        [id],
+      );
+      const after = await h.api.app.inject({ method: 'GET', url: '/metrics' });
+      const indexedAfter = /^linksnap_search_indexed_total (\d+)$/m.exec(after.body)?.[1];
+      assert.ok(Number(indexedAfter) > Number(indexedBefore), 'indexed links are counted');
     });
   });
 }

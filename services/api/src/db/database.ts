@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Config, Logger } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -77,7 +79,8 @@ async function migrateWithLock(url: string): Promise<void> {
 
 async function openPglite(dir: string, logger?: Logger): Promise<Database> {
   mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
+  // The search migration creates these two extensions; PGlite must have them loaded first.
+  const client = new PGlite(dir, { extensions: { btree_gin, pg_trgm } });
   const pglite = drizzlePglite(client, { schema });
   await migratePglite(pglite, { migrationsFolder: MIGRATIONS_DIR });
   const db = pglite as unknown as Db;

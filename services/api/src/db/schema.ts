@@ -4,7 +4,7 @@
  */
 
 import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
-import { type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
@@ -20,7 +20,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-/** tsvector has no drizzle builder; it is only ever written by PostgreSQL itself. */
+/** tsvector has no drizzle builder; the search indexer writes it with to_tsvector over Node-segmented text. */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -92,9 +92,27 @@ export const links = pgTable(
     }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Search document of the link: title (A), description and tags (B), the readable text of
+     * every version (C), segmented in Node (CJK words, traditional folded to simplified).
+     */
+    searchVector: tsvector('search_vector'),
+    /**
+     * The A and B parts alone (title, description, tags, URL): small enough to stay inline, so
+     * title hits anywhere in a large library can join the ranking window cheaply.
+     */
+    searchHead: tsvector('search_head'),
+    /** Set by triggers when anything in the document changes; the search indexer clears it. */
+    searchStale: boolean('search_stale').notNull().default(true),
   },
   (t) => [
     uniqueIndex('links_user_normalized_url_idx').on(t.userId, t.normalizedUrl),
+    // btree_gin lets one GIN index answer "this user's links matching the query".
+    index('links_user_search_idx').using('gin', t.userId, t.searchVector),
+    index('links_user_search_head_idx').using('gin', t.userId, t.searchHead),
+    // pg_trgm: substring search in URLs and titles (`site:`, partial words).
+    index('links_user_trgm_idx').using('gin', t.userId, sql`${t.url} gin_trgm_ops`, sql`${t.title} gin_trgm_ops`),
+    index('links_search_stale_idx').on(t.id).where(sql`${t.searchStale}`),
     index('links_user_created_idx').on(t.userId, t.createdAt),
     // Deleting a snapshot sets this column to null where it points at it: without an index,
     // PostgreSQL scans every link once per deleted snapshot.
@@ -156,16 +174,8 @@ export const snapshots = pgTable(
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
-    /** Search words of the readable text ('simple' config: no stemming, any language). */
-    searchVector: tsvector('search_vector').generatedAlwaysAs(
-      sql`to_tsvector('simple'::regconfig, coalesce("title", '') || ' ' || coalesce("text", ''))`,
-    ),
   },
-  (t) => [
-    index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt),
-    index('snapshots_user_idx').on(t.userId),
-    index('snapshots_search_vector_idx').using('gin', t.searchVector),
-  ],
+  (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
 );
 
 export const idempotencyKeys = pgTable(
@@ -189,6 +199,16 @@ export function lower(column: AnyPgColumn): SQL {
 
 export type UserRow = typeof users.$inferSelect;
 export type WebhookRow = typeof webhooks.$inferSelect;
-export type LinkRow = typeof links.$inferSelect;
+/** A link without its search document (large, and only the search query reads it). */
+export type LinkRow = Omit<typeof links.$inferSelect, 'searchVector' | 'searchHead' | 'searchStale'>;
+const { searchVector: _v, searchHead: _h, searchStale: _s, ...linkColumnSet } = getTableColumns(links);
+/** `select(linkColumns)` reads a LinkRow. */
+export const linkColumns = linkColumnSet;
 export type TagRow = typeof tags.$inferSelect;
 export type SnapshotRow = typeof snapshots.$inferSelect;
+
+/**
+ * A version whose text the link may show and be found by: not an error page (4xx/5xx), which
+ * the archive keeps but is not the page the user saved (isGoodCapture in shared).
+ */
+export const goodVersion = sql`coalesce(${snapshots.httpStatus}, 0) < 400`;

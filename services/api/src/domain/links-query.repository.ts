@@ -1,21 +1,30 @@
 /**
  * Read queries for link listing and search: keyset pagination on (created_at, id), or on
- * (rank, created_at, id) when searching. Search combines a 'simple' tsvector (Latin words)
- * with substring matching on the lowercased text (CJK, partial words), so it needs no
- * extension and runs the same on PostgreSQL and PGlite. Text, words and thumbnail come from the
- * link's latest good version (`good`); its state from the latest attempt (`snapshots`).
+ * (rank, created_at, id) when searching. Search is one GIN lookup on
+ * (user_id, links.search_vector), a per-link document over every version (see
+ * src/search/); `site:` narrows through the pg_trgm index on the URL.
+ *
+ * Ranking reads each candidate's whole document (kilobytes, often compressed), so only a
+ * window is ranked: the RANK_WINDOW (100) newest matches plus the RANK_WINDOW newest title/tag
+ * matches (small inline `search_head`). Every other match ranks 0 and follows, newest first.
+ * A query matching 50,000 links thus costs a few hundred document reads, not 50,000.
+ *
+ * Each item carries its latest attempt (its state is the link's capture state) and its latest
+ * good version (what it shows and thumbnails): a newer failed or error capture hides nothing.
  */
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { links, linkTags, snapshots, tags } from '../db/schema.js';
+import { goodVersion, links, linkTags, snapshots, tags } from '../db/schema.js';
 
 export interface ListFilter {
   userId: string;
   tags: string[];
   match: 'all' | 'any';
   status?: string;
-  q?: string;
+  /** A tsquery in PostgreSQL's text form (compiled by src/search/search-query.ts). */
+  tsquery?: string;
+  /** Hosts from `site:`; a link matches when its URL's host is one of them or below it. */
+  sites?: string[];
   from?: Date;
   to?: Date;
   limit: number;
@@ -23,85 +32,155 @@ export interface ListFilter {
   after?: { rank?: string; createdAt: string; id: string };
 }
 
-/** The latest good version: a newer failed or error capture never hides its text. */
-const good = alias(snapshots, 'good');
+/** Text of a snapshot kept for snippets: enough for any window a reader needs. */
+const SNIPPET_SOURCE_CHARS = 20_000;
 
-const doc = sql`(coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '') || ' ' || coalesce(${good.text}, ''))`;
+/**
+ * A small, fixed bonus for newer links: up to 0.1 spread over twenty years from 2020, so it
+ * only breaks near-ties, and the same row always has the same rank (cursors carry it).
+ */
+const recency = sql`greatest(0, least(1, (extract(epoch from ${links.createdAt}) - 1577836800) / 631152000)) * 0.1`;
 
-/** The stored words of the snapshot text plus the (short, editable) link fields. */
-const vector = sql`(coalesce(${good.searchVector}, ''::tsvector) || to_tsvector('simple', coalesce(${links.title}, '') || ' ' || ${links.url} || ' ' || coalesce(${links.description}, '')))`;
+const RANK_WINDOW = 100;
 
-function rankOf(q: string): SQL<string> {
-  const lq = sql`lower(${q})`;
-  return sql<string>`round((ts_rank(${vector}, plainto_tsquery('simple', ${q}))
-    + case when strpos(lower(coalesce(${links.title}, '')), ${lq}) > 0 then 1 else 0 end
-    + case when strpos(lower(${doc}), ${lq}) > 0 then 0.5 else 0 end)::numeric, 6)`;
+function rankOf(tsquery: string): SQL<string> {
+  return sql<string>`case when ${links.id} in (select id from rank_window)
+    then round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6) else 0 end`;
 }
 
-function matches(q: string): SQL {
-  return sql`(strpos(lower(${doc}), lower(${q})) > 0 or ${vector} @@ plainto_tsquery('simple', ${q}))`;
+/** The newest matches of the whole document and of its head (see the header). */
+function rankWindow(tsquery: string, filters: SQL | undefined): SQL {
+  const newest = (column: SQL) =>
+    sql`(select ${links.id} from ${links} where ${column} @@ ${tsquery}::tsquery and ${filters}
+      order by ${links.createdAt} desc limit ${RANK_WINDOW})`;
+  return sql`${newest(sql`${links.searchVector}`)} union ${newest(sql`${links.searchHead}`)}`;
 }
 
-/** A window of the text around the first substring hit, else ts_headline's fragment. */
-function highlightOf(q: string): SQL<string> {
-  const pos = sql`strpos(lower(${doc}), lower(${q}))`;
-  return sql<string>`case when ${pos} > 0 then substr(${doc}, greatest(${pos} - 40, 1), 160)
-    else ts_headline('simple', ${doc}, plainto_tsquery('simple', ${q}), 'MaxWords=25, MinWords=10') end`;
-}
-
-function tagFilter(names: string[], match: 'all' | 'any'): SQL | undefined {
+/**
+ * Tag names resolve to ids in scalar subqueries (evaluated once, through the unique
+ * (user_id, lower(name)) index), so each link is then checked by the link_tags primary key
+ * instead of joining every tag row.
+ */
+function tagFilter(userId: string, names: string[], match: 'all' | 'any'): SQL | undefined {
   if (names.length === 0) return undefined;
-  const has = (cond: SQL) =>
-    sql`exists (select 1 from ${linkTags} join ${tags} on ${tags.id} = ${linkTags.tagId} where ${linkTags.linkId} = ${links.id} and ${cond})`;
   const lowered = names.map((n) => n.toLowerCase());
-  if (match === 'any') return has(inArray(sql`lower(${tags.name})`, lowered));
-  return and(...lowered.map((n) => has(sql`lower(${tags.name}) = ${n}`)));
+  const tagIds = (wanted: SQL) => sql`(select ${tags.id} from ${tags} where ${tags.userId} = ${userId} and ${wanted})`;
+  const has = (ids: SQL) =>
+    sql`exists (select 1 from ${linkTags} where ${linkTags.linkId} = ${links.id} and ${linkTags.tagId} = any(array${ids}))`;
+  if (match === 'any') return has(tagIds(inArray(sql`lower(${tags.name})`, lowered)));
+  return and(...lowered.map((n) => has(tagIds(sql`lower(${tags.name}) = ${n}`))));
+}
+
+/** The cheap trigram test finds candidates; the pattern then insists on a host boundary. */
+function siteFilter(hosts: string[] | undefined): SQL | undefined {
+  if (!hosts || hosts.length === 0) return undefined;
+  const one = (host: string) => {
+    const escaped = host.replace(/\./g, '\\.');
+    return sql`(${links.url} ilike ${`%${host}%`} and ${links.url} ~* ${`^[a-z]+://([^/@]*[.@])?${escaped}([:/?#]|$)`})`;
+  };
+  return sql`(${sql.join(hosts.map(one), sql` or `)})`;
 }
 
 export class LinksQueryRepository {
   constructor(private readonly db: Db) {}
 
+  /** The page of links, then their latest and latest good snapshots by primary key. */
   async list(filter: ListFilter) {
-    const { q, after } = filter;
-    const rank = q ? rankOf(q) : sql<string>`null`;
-    const conditions: (SQL | undefined)[] = [
+    const rows = await this.listQuery(filter);
+    const ids = [
+      ...new Set(rows.flatMap((r) => [r.latestSnapshotId, r.latestGoodSnapshotId]).filter((id) => id !== null)),
+    ];
+    const versions =
+      ids.length === 0
+        ? []
+        : await this.db
+            .select({
+              id: snapshots.id,
+              status: snapshots.status,
+              title: snapshots.title,
+              finishedAt: snapshots.finishedAt,
+              httpStatus: snapshots.httpStatus,
+              artifacts: snapshots.artifacts,
+            })
+            .from(snapshots)
+            .where(inArray(snapshots.id, ids));
+    const byId = new Map(versions.map((s) => [s.id, s]));
+    return rows.map(({ latestSnapshotId, latestGoodSnapshotId, ...row }) => ({
+      ...row,
+      snapshot: latestSnapshotId ? (byId.get(latestSnapshotId) ?? null) : null,
+      good: latestGoodSnapshotId ? (byId.get(latestGoodSnapshotId) ?? null) : null,
+    }));
+  }
+
+  /** The statement itself (the query-plan test EXPLAINs it). */
+  listQuery(filter: ListFilter) {
+    const { tsquery, after } = filter;
+    const rank = tsquery ? rankOf(tsquery) : sql<string>`null`;
+    const linkFilters = and(
       eq(links.userId, filter.userId),
-      tagFilter(filter.tags, filter.match),
-      filter.status ? eq(snapshots.status, filter.status as 'queued') : undefined,
+      tagFilter(filter.userId, filter.tags, filter.match),
+      siteFilter(filter.sites),
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
-      q ? matches(q) : undefined,
+    );
+    const conditions: (SQL | undefined)[] = [
+      linkFilters,
+      // Correlated on the primary key rather than a join: the join would be planned for every
+      // matching link, the check runs only on the rows read.
+      filter.status
+        ? sql`exists (select 1 from ${snapshots} where ${snapshots.id} = ${links.latestSnapshotId} and ${snapshots.status} = ${filter.status})`
+        : undefined,
+      tsquery ? sql`${links.searchVector} @@ ${tsquery}::tsquery` : undefined,
     ];
     if (after) {
       const key = sql`(${links.createdAt}, ${links.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
       conditions.push(
-        q && after.rank !== undefined
+        tsquery && after.rank !== undefined
           ? sql`(${rank} < ${after.rank}::numeric or (${rank} = ${after.rank}::numeric and ${key}))`
           : key,
       );
     }
-    const order = q ? [desc(rank), desc(links.createdAt), desc(links.id)] : [desc(links.createdAt), desc(links.id)];
+    const order = tsquery
+      ? [desc(rank), desc(links.createdAt), desc(links.id)]
+      : [desc(links.createdAt), desc(links.id)];
+    const window = this.db
+      .$with('rank_window', { id: sql<string>`id` })
+      .as(tsquery ? rankWindow(tsquery, linkFilters) : sql`select null::uuid as id`);
     return this.db
+      .with(window)
       .select({
-        link: links,
+        link: {
+          id: links.id,
+          url: links.url,
+          normalizedUrl: links.normalizedUrl,
+          title: links.title,
+          description: links.description,
+          createdAt: links.createdAt,
+          updatedAt: links.updatedAt,
+        },
         createdText: sql<string>`${links.createdAt}::text`,
         rank,
-        highlight: q ? highlightOf(q) : sql<string | null>`null`,
-        snapshot: {
-          id: snapshots.id,
-          status: snapshots.status,
-          title: snapshots.title,
-          finishedAt: snapshots.finishedAt,
-          httpStatus: snapshots.httpStatus,
-        },
-        good: { id: good.id, title: good.title, finishedAt: good.finishedAt, artifacts: good.artifacts },
+        latestSnapshotId: links.latestSnapshotId,
+        latestGoodSnapshotId: links.latestGoodSnapshotId,
       })
       .from(links)
-      .leftJoin(snapshots, eq(snapshots.id, links.latestSnapshotId))
-      .leftJoin(good, eq(good.id, links.latestGoodSnapshotId))
       .where(and(...conditions))
       .orderBy(...order)
       .limit(filter.limit + 1);
+  }
+
+  /** Every version with text of these links, newest first: the candidates for `match`. */
+  async versionTexts(linkIds: string[]): Promise<{ id: string; linkId: string; text: string | null }[]> {
+    if (linkIds.length === 0) return [];
+    return this.db
+      .select({
+        id: snapshots.id,
+        linkId: snapshots.linkId,
+        text: sql<string | null>`left(${snapshots.text}, ${SNIPPET_SOURCE_CHARS})`,
+      })
+      .from(snapshots)
+      .where(and(inArray(snapshots.linkId, linkIds), isNotNull(snapshots.text), goodVersion))
+      .orderBy(desc(snapshots.requestedAt));
   }
 
   async tagsOf(linkIds: string[]): Promise<{ linkId: string; id: string; name: string }[]> {

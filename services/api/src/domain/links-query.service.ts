@@ -1,9 +1,14 @@
 /**
  * Listing and searching a user's links: opaque cursors, filters and the item shape
- * (tags, latest attempt, latest good version and its thumbnail, search highlight).
+ * (tags, latest attempt, latest good version and its thumbnail, and when searching the matched
+ * version and snippet).
  */
 import { AppError, isErrorCapture } from '@linksnap/shared';
-import type { LinksQueryRepository } from './links-query.repository.js';
+import type { Db } from '../db/database.js';
+import { invalidQuery, type ParsedQuery, parseQuery } from '../search/query-parser.js';
+import { compileQuery } from '../search/search-query.js';
+import { matchOf, needlesOf, type SearchMatch } from '../search/snippet.js';
+import type { LinksQueryRepository, ListFilter } from './links-query.repository.js';
 
 export interface ListQuery {
   cursor?: string;
@@ -36,7 +41,8 @@ export interface LinkListItem {
   lastGoodSnapshot: { id: string; title: string | null; finishedAt: string | null } | null;
   lastGoodSnapshotId: string | null;
   thumbnailUrl: string | null;
-  highlight?: string | null;
+  /** Only when searching: the version whose text matched best, and a marked window of it. */
+  match?: SearchMatch;
   createdAt: string;
   updatedAt: string;
 }
@@ -75,25 +81,30 @@ export function decodeCursor(cursor: string, searching: boolean): CursorKey {
   return searching ? { createdAt, id, rank: rank as string } : { createdAt, id };
 }
 
-export class LinksQueryService {
-  constructor(private readonly repository: LinksQueryRepository) {}
+type Page = { items: LinkListItem[]; nextCursor: string | null };
 
-  async list(userId: string, query: ListQuery): Promise<{ items: LinkListItem[]; nextCursor: string | null }> {
-    const q = query.q?.trim() || undefined;
-    const after = query.cursor ? decodeCursor(query.cursor, q !== undefined) : undefined;
-    const rows = await this.repository.list({
-      userId,
-      tags: query.tag.map((t) => t.trim()).filter((t) => t.length > 0),
-      match: query.match,
-      status: query.status,
-      q,
-      from: query.from,
-      to: query.to,
-      limit: query.limit,
-      after,
-    });
+/** What `q` asks for once compiled: a tsquery (null when only site:/tag: remain). */
+interface Search {
+  parsed: ParsedQuery;
+  tsquery: string | null;
+}
+
+export class LinksQueryService {
+  constructor(
+    private readonly repository: LinksQueryRepository,
+    private readonly db: Db,
+  ) {}
+
+  async list(userId: string, query: ListQuery): Promise<Page> {
+    const search = query.q?.trim() ? await this.compile(query.q) : undefined;
+    if (search === null) return { items: [], nextCursor: null };
+    const searching = Boolean(search?.tsquery);
+    const after = query.cursor ? decodeCursor(query.cursor, searching) : undefined;
+    const rows = await this.repository.list(this.filterOf(userId, query, search, after));
     const page = rows.slice(0, query.limit);
-    const tagRows = await this.repository.tagsOf(page.map((r) => r.link.id));
+    const linkIds = page.map((r) => r.link.id);
+    const tagRows = await this.repository.tagsOf(linkIds);
+    const matches = search?.tsquery ? await this.matchesOf(linkIds, search.parsed) : undefined;
     const items = page.map((row): LinkListItem => {
       const { link, snapshot, good } = row;
       const item: LinkListItem = {
@@ -123,7 +134,7 @@ export class LinksQueryService {
         createdAt: link.createdAt.toISOString(),
         updatedAt: link.updatedAt.toISOString(),
       };
-      if (q) item.highlight = row.highlight ?? null;
+      if (matches) item.match = matches.get(link.id) ?? { snapshotId: null, snippet: null };
       return item;
     });
     const last = page[page.length - 1];
@@ -132,9 +143,54 @@ export class LinksQueryService {
         ? encodeCursor({
             createdAt: String(last.createdText),
             id: last.link.id,
-            rank: q ? String(last.rank) : undefined,
+            rank: searching ? String(last.rank) : undefined,
           })
         : null;
     return { items, nextCursor };
+  }
+
+  /** null: nothing to look for (empty, stop words only, operators only) → an empty page. */
+  private async compile(q: string): Promise<Search | null> {
+    const parsed = parseQuery(q);
+    const { tsquery, onlyExcludes } = await compileQuery(this.db, parsed);
+    if (onlyExcludes) throw invalidQuery('The query only excludes words: add a word to look for.');
+    if (tsquery === null && parsed.sites.length === 0 && parsed.tags.length === 0) return null;
+    return { parsed, tsquery };
+  }
+
+  private filterOf(
+    userId: string,
+    query: ListQuery,
+    search: Search | undefined,
+    after: ListFilter['after'],
+  ): ListFilter {
+    const tags = [...query.tag, ...(search?.parsed.tags ?? [])].map((t) => t.trim()).filter((t) => t.length > 0);
+    return {
+      userId,
+      tags,
+      match: query.match,
+      status: query.status,
+      tsquery: search?.tsquery ?? undefined,
+      sites: search?.parsed.sites,
+      from: query.from,
+      to: query.to,
+      limit: query.limit,
+      after,
+    };
+  }
+
+  private async matchesOf(linkIds: string[], parsed: ParsedQuery): Promise<Map<string, SearchMatch>> {
+    const versions = await this.repository.versionTexts(linkIds);
+    const needles = needlesOf(parsed.terms);
+    const out = new Map<string, SearchMatch>();
+    for (const id of linkIds)
+      out.set(
+        id,
+        matchOf(
+          versions.filter((v) => v.linkId === id),
+          needles,
+        ),
+      );
+    return out;
   }
 }

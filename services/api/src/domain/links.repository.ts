@@ -2,7 +2,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/database.js';
-import { type LinkRow, links, linkTags, type SnapshotRow, snapshots, type TagRow, tags } from '../db/schema.js';
+import {
+  type LinkRow,
+  linkColumns,
+  links,
+  linkTags,
+  type SnapshotRow,
+  snapshots,
+  type TagRow,
+  tags,
+} from '../db/schema.js';
 import { timeOrderedId } from './ids.js';
 
 export interface NewLink {
@@ -169,7 +178,7 @@ export class LinksRepository {
 
   async findOwned(userId: string, id: string): Promise<LinkRecord | null> {
     const [link] = await this.db
-      .select()
+      .select(linkColumns)
       .from(links)
       .where(and(eq(links.id, id), eq(links.userId, userId)))
       .limit(1);

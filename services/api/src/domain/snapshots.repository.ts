@@ -2,12 +2,12 @@
 import { isFinalState, isGoodCapture, type SnapshotResult } from '@linksnap/shared';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
-import { links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
-export type SnapshotMeta = Omit<SnapshotRow, 'text' | 'searchVector'>;
+export type SnapshotMeta = Omit<SnapshotRow, 'text'>;
 
-const { text: _text, searchVector: _searchVector, ...metaColumns } = getTableColumns(snapshots);
+const { text: _text, ...metaColumns } = getTableColumns(snapshots);
 
 export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
 
@@ -88,7 +88,7 @@ export class SnapshotsRepository {
         })
         .where(eq(snapshots.id, row.id));
 
-      const [link] = await tx.select().from(links).where(eq(links.id, row.linkId)).for('update');
+      const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';
       const isLatest = await isNewerThan(tx, row, link.latestSnapshotId);
       const good = isGoodCapture(result.status, result.httpStatus);

@@ -2,7 +2,7 @@
  * Prometheus metrics of the API process at GET /metrics: HTTP requests by route and status
  * (count and duration), queue depth per state and age of the oldest waiting job (read from
  * Redis on each scrape), captures by outcome and error code (counted by the results consumer),
- * and the default process metrics. One registry per app, so tests can build several apps.
+ * search indexing (links indexed, links still stale) and the default process metrics. One registry per app, so tests can build several apps.
  */
 import { type Config, redisOptions } from '@linksnap/shared';
 import { Queue } from 'bullmq';
@@ -38,7 +38,16 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly searchIndexed = new Counter({
+    name: 'linksnap_search_indexed_total',
+    help: 'Links whose search document this process (re)built, backfill included',
+    registers: [this.registry],
+  });
+
+  private searchBacklog: (() => Promise<number>) | undefined;
+
   constructor() {
+    const backlog = () => this.searchBacklog?.();
     collectDefaultMetrics({ register: this.registry, prefix: 'linksnap_api_' });
     const queues = this.queues;
     new Gauge({
@@ -56,6 +65,15 @@ export class ApiMetrics {
       },
     });
     new Gauge({
+      name: 'linksnap_search_stale_links',
+      help: 'Links whose search document waits to be (re)built (read on scrape)',
+      registers: [this.registry],
+      async collect() {
+        const n = await backlog()?.catch(() => undefined);
+        if (n !== undefined) this.set(n);
+      },
+    });
+    new Gauge({
       name: 'linksnap_queue_oldest_waiting_seconds',
       help: 'Age of the oldest job waiting in each queue (0 when none waits)',
       labelNames: ['queue'] as const,
@@ -68,6 +86,11 @@ export class ApiMetrics {
         }
       },
     });
+  }
+
+  /** Reports the links waiting for (re)indexing on scrape: the backfill's progress. */
+  watchSearchBacklog(count: () => Promise<number>): void {
+    this.searchBacklog = count;
   }
 
   /** Queues whose depth is reported on scrape. */

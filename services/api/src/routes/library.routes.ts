@@ -37,7 +37,7 @@ export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, sign
   const adminRepository = new LinksAdminRepository(db);
   linksManageRoutes(scope, {
     links,
-    query: new LinksQueryService(queryRepository),
+    query: new LinksQueryService(queryRepository, db),
     admin: new LinksAdminService(adminRepository, storage, deleted),
   });
   tagsRoutes(scope, new TagsService(new TagsRepository(db)));

@@ -17,7 +17,8 @@ const listQuery = z.object({
   tag: z.union([z.string(), z.array(z.string())]).optional(),
   match: z.enum(['all', 'any']).default('all'),
   status: z.enum(SNAPSHOT_STATES).optional(),
-  q: z.string().max(500).optional(),
+  // Longer than the parser takes (500) so an over-long query gets INVALID_QUERY, not a schema error.
+  q: z.string().max(20_000).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
 });

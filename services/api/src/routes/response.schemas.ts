@@ -109,7 +109,16 @@ export const linkListItem = linkView.extend({
         'The version shown, searched and thumbnailed; older than latestSnapshot after a failed or error capture',
     }),
   thumbnailUrl: z.string().nullable(),
-  highlight: z.string().nullable().optional().meta({ description: 'Only when searching (`q`): the matching text' }),
+  match: z
+    .object({
+      snapshotId: z.string().nullable().meta({ description: 'The version whose readable text matched best' }),
+      snippet: z.string().nullable().meta({
+        description:
+          'A window of that text; matched words sit between U+E000 and U+E001. Plain text: render as text, never as HTML',
+      }),
+    })
+    .optional()
+    .meta({ description: 'Only when searching (`q`)' }),
 });
 export const linkPage = z.object({
   items: z.array(linkListItem),

@@ -105,6 +105,8 @@ export interface LinkItem {
   lastGoodSnapshot?: { id: string; title: string | null; finishedAt: string | null } | null;
   lastGoodSnapshotId?: string | null;
   thumbnailUrl?: string | null;
+  /** Only in search results: the version that matched and a marked window of its text. */
+  match?: { snapshotId: string | null; snippet: string | null };
 }
 
 export interface Artifact {

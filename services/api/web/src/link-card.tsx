@@ -4,6 +4,7 @@ import { api, type LinkItem, type Tag } from './api';
 import { CaptureState } from './capture-state';
 import { useI18n } from './i18n';
 import { Link } from './router';
+import { SearchSnippet } from './search-snippet';
 import { TagInput } from './tag-input';
 import { domainOf, FieldError } from './ui';
 
@@ -62,6 +63,12 @@ export function LinkCard({ link, selected, onSelect, onChanged, onTagClick, sugg
               <CaptureState latest={link.latestSnapshot} good={link.lastGoodSnapshot} />
             </p>
             {link.description && <p class="link-description">{link.description}</p>}
+            {link.match?.snippet && (
+              <SearchSnippet
+                snippet={link.match.snippet}
+                olderVersion={Boolean(link.match.snapshotId && link.match.snapshotId !== link.latestSnapshot?.id)}
+              />
+            )}
             {link.tags.length > 0 && (
               <ul class="chips" aria-label={t('tags.title')}>
                 {link.tags.map((tag) => (

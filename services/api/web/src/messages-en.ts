@@ -86,6 +86,8 @@ export const en = {
   'links.deleteOneConfirm': 'Delete “{title}” and all its snapshots? This cannot be undone.',
   'links.thumbAlt': 'Thumbnail of {title}',
   'links.noThumb': 'No image yet',
+  'links.snippet': 'Matching text',
+  'links.matchedOlder': 'Found in an older version',
   'links.savedOn': 'Saved {date}',
   'links.editTitle': 'Title',
   'links.editDescription': 'Description',

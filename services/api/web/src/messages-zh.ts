@@ -88,6 +88,8 @@ export const zh: Record<MessageKey, string> = {
   'links.deleteOneConfirm': '删除“{title}”及其全部快照？此操作无法撤销。',
   'links.thumbAlt': '{title} 的缩略图',
   'links.noThumb': '暂无图片',
+  'links.snippet': '匹配内容',
+  'links.matchedOlder': '匹配自较早的版本',
   'links.savedOn': '保存于 {date}',
   'links.editTitle': '标题',
   'links.editDescription': '描述',

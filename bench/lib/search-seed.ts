@@ -1,0 +1,146 @@
+/**
+ * Seeds the search benchmark's library straight into the database, a thousand links per
+ * statement (json_to_recordset of one parameter), with the search document computed the way
+ * the indexer computes it: to_tsvector over pre-segmented text, weights A/B/C. The corpus
+ * knows its own word boundaries, so it passes them instead of running jieba over a gigabyte.
+ * Triggers and foreign-key checks are off per batch (session_replication_role), and the GIN
+ * index is built once at the end, as a restore would.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../services/api/src/db/database.js';
+import type { Corpus } from './search-corpus.js';
+
+const BATCH = 1000;
+const SITES = Array.from({ length: 300 }, (_, i) => `site${i}.example${i % 7 === 0 ? '.cn' : '.com'}`);
+
+interface Owner {
+  userId: string;
+  tagIds: string[];
+}
+
+export async function createOwners(db: Db, count: number, tagNames: string[]): Promise<Owner[]> {
+  const owners: Owner[] = [];
+  for (let i = 0; i < count; i++) {
+    const userId = randomUUID();
+    await db.execute(
+      sql`insert into users (id, email, password_hash) values (${userId}::uuid, ${`bench-${userId}@search.invalid`}, 'x')`,
+    );
+    owners.push({ userId, tagIds: await createTags(db, userId, tagNames) });
+  }
+  return owners;
+}
+
+export async function createTags(db: Db, userId: string, names: string[]): Promise<string[]> {
+  const ids = names.map(() => randomUUID());
+  const rows = JSON.stringify(names.map((name, i) => ({ id: ids[i], user_id: userId, name })));
+  await db.execute(
+    sql`insert into tags (id, user_id, name) select id, user_id, name from json_to_recordset(${rows}::json) as x(id uuid, user_id uuid, name text)`,
+  );
+  return ids;
+}
+
+function rowsFor(corpus: Corpus, owner: Owner, count: number, newest: number, tagNames: string[]) {
+  const links = [];
+  const snapshots = [];
+  const linkTags = [];
+  for (let i = 0; i < count; i++) {
+    const page = corpus.page();
+    const older = i % 5 === 0 ? corpus.page() : null;
+    const id = randomUUID();
+    const snapId = randomUUID();
+    const createdAt = new Date(newest - (count - i) * 60_000 - Math.floor(Math.random() * 1000)).toISOString();
+    const url = `https://${SITES[i % SITES.length]}/${id.slice(0, 8)}`;
+    const tags = [owner.tagIds[i % owner.tagIds.length], owner.tagIds[(i * 7 + 3) % owner.tagIds.length]];
+    const tagText = [...new Set(tags)].map((t) => tagNames[owner.tagIds.indexOf(t as string)]).join(' ');
+    links.push({
+      id,
+      user_id: owner.userId,
+      url,
+      title: page.title,
+      description: page.description,
+      snap_id: snapId,
+      created_at: createdAt,
+      cfg: page.lang === 'en' ? 'english' : 'simple',
+      a: page.titleSegmented,
+      b: `${page.description ?? ''} ${tagText} ${url}`,
+      c: older ? `${page.segmented} ${older.segmented}` : page.segmented,
+    });
+    snapshots.push({
+      id: snapId,
+      link_id: id,
+      user_id: owner.userId,
+      title: page.title,
+      lang: page.lang,
+      text: page.text,
+      at: createdAt,
+    });
+    if (older)
+      snapshots.push({
+        id: randomUUID(),
+        link_id: id,
+        user_id: owner.userId,
+        title: older.title,
+        lang: older.lang,
+        text: older.text,
+        at: new Date(Date.parse(createdAt) - 86_400_000).toISOString(),
+      });
+    for (const tagId of new Set(tags)) linkTags.push({ link_id: id, tag_id: tagId });
+  }
+  return { links, snapshots, linkTags };
+}
+
+async function insertBatch(db: Db, rows: ReturnType<typeof rowsFor>): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(sql`insert into links (id, user_id, url, normalized_url, title, description, latest_snapshot_id, created_at, updated_at, search_stale, search_head, search_vector)
+      select id, user_id, url, url, title, description, snap_id, created_at, created_at, false, head, head || setweight(to_tsvector(cfg::regconfig, c), 'C')
+      from json_to_recordset(${JSON.stringify(rows.links)}::json)
+        as x(id uuid, user_id uuid, url text, title text, description text, snap_id uuid, created_at timestamptz, cfg text, a text, b text, c text),
+        lateral (select setweight(to_tsvector(cfg::regconfig, a), 'A') || setweight(to_tsvector(cfg::regconfig, b), 'B') as head) h`);
+    await tx.execute(sql`insert into snapshots (id, link_id, user_id, status, title, lang, text, requested_at, finished_at)
+      select id, link_id, user_id, 'succeeded', title, lang, text, at, at
+      from json_to_recordset(${JSON.stringify(rows.snapshots)}::json)
+        as x(id uuid, link_id uuid, user_id uuid, title text, lang text, text text, at timestamptz)`);
+    await tx.execute(sql`insert into link_tags (link_id, tag_id) select link_id, tag_id
+      from json_to_recordset(${JSON.stringify(rows.linkTags)}::json) as x(link_id uuid, tag_id uuid)`);
+  });
+}
+
+/** Adds `count` links for `owner`, newest a minute apart up to now. */
+export async function seedLinks(
+  db: Db,
+  corpus: Corpus,
+  owner: Owner,
+  count: number,
+  tagNames: string[],
+): Promise<void> {
+  const now = Date.now();
+  for (let done = 0; done < count; done += BATCH) {
+    const n = Math.min(BATCH, count - done);
+    await insertBatch(db, rowsFor(corpus, owner, n, now - (count - done - n) * 60_000, tagNames));
+  }
+}
+
+/** Built after seeding (same definitions as migration 0004_search). */
+const INDEXES = [
+  sql`create index if not exists links_user_search_idx on links using gin (user_id, search_vector)`,
+  sql`create index if not exists links_user_search_head_idx on links using gin (user_id, search_head)`,
+  sql`create index if not exists links_user_trgm_idx on links using gin (user_id, url gin_trgm_ops, title gin_trgm_ops)`,
+];
+
+/** Seeding into GIN indexes row by row is several times slower than building them once. */
+export async function withoutSearchIndex(db: Db, seed: () => Promise<void>): Promise<void> {
+  await db.execute(sql`drop index if exists links_user_search_idx, links_user_search_head_idx, links_user_trgm_idx`);
+  try {
+    await seed();
+  } finally {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
+      for (const index of INDEXES) await tx.execute(index);
+    });
+    await db.execute(sql`analyze links`);
+    await db.execute(sql`analyze snapshots`);
+    await db.execute(sql`analyze link_tags`);
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { LinksQueryRepository } from '../src/domain/links-query.repository.js';
+import { parseQuery } from '../src/search/query-parser.js';
+import { compileQuery } from '../src/search/search-query.js';
+import { type Harness, startHarness } from './helpers.js';
+
+const ROWS = 50_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodesOf(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+}
+
+/**
+ * 50,000 links (and snapshots, and two tags each) for the searched user plus as many for another,
+ * written in a few statements with triggers off; documents are 'simple' vectors of
+ * numbered words, so a word's frequency is known: w<n> is in one link of `mod`.
+ */
+async function seed(h: Harness, userId: string, tagIds: string[]): Promise<void> {
+  await h.api.database.db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(sql`insert into links (id, user_id, url, normalized_url, title, latest_snapshot_id, created_at, search_stale, search_head, search_vector)
+      select gen_random_uuid(), ${userId}::uuid, 'https://plan.test/' || g, 'https://plan.test/' || g, 'title ' || g, gen_random_uuid(), now() - g * interval '1 minute', false,
+        setweight(to_tsvector('simple', 'title t' || (g % 97)), 'A'),
+        setweight(to_tsvector('simple', 'title t' || (g % 97)), 'A') || setweight(to_tsvector('simple', 'w' || (g % 1000) || ' v' || (g % 50) || ' common'), 'C')
+      from generate_series(1, ${ROWS}::int) g`);
+    await tx.execute(sql`insert into snapshots (id, link_id, user_id, status, text)
+      select latest_snapshot_id, id, user_id, 'succeeded', 'text ' || title from links where user_id = ${userId}::uuid`);
+    // Two of ten tags per link, as a tagged library has: link_tags is twice the size of links.
+    const tagArray = sql`array[${sql.join(
+      tagIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )}]`;
+    await tx.execute(sql`insert into link_tags (link_id, tag_id)
+      select id, (${tagArray})[1 + n % 10] from links, lateral (select substring(url from '[0-9]+$')::int as n) x
+      where user_id = ${userId}::uuid
+      union
+      select id, (${tagArray})[1 + (n * 7 + 3) % 10] from links, lateral (select substring(url from '[0-9]+$')::int as n) x
+      where user_id = ${userId}::uuid`);
+  });
+  await h.api.database.db.execute(sql`analyze links`);
+  await h.api.database.db.execute(sql`analyze snapshots`);
+  await h.api.database.db.execute(sql`analyze link_tags`);
+}
+
+describe('search query plan on 50,000 links (postgres)', () => {
+  let h: Harness;
+  let userId: string;
+  let otherId: string;
+  before(async () => {
+    h = await startHarness();
+    await h.api.searchIndexer.close();
+    const [user, other] = [await h.signup(), await h.signup()];
+    userId = user.userId;
+    otherId = other.userId;
+    for (const u of [other.userId, user.userId]) {
+      const tagIds = Array.from({ length: 10 }, () => randomUUID());
+      for (const [i, id] of tagIds.entries()) {
+        const name = i === 0 ? 'planned' : `tag${i}`;
+        await h.api.database.db.execute(
+          sql`insert into tags (id, user_id, name) values (${id}::uuid, ${u}::uuid, ${name})`,
+        );
+      }
+      await seed(h, u, tagIds);
+    }
+  });
+  after(async () => {
+    // 100,000 links left behind would slow every later search test in this database.
+    for (const id of [userId, otherId]) await h.api.database.db.execute(sql`delete from users where id = ${id}::uuid`);
+    await h.close();
+  });
+
+  async function planOf(q: string, tags: string[]): Promise<PlanNode[]> {
+    const parsed = parseQuery(q);
+    const { tsquery } = await compileQuery(h.api.database.db, parsed);
+    assert.ok(tsquery, q);
+    const repository = new LinksQueryRepository(h.api.database.db);
+    const query = repository.listQuery({ userId, tags, match: 'all', tsquery, limit: 50 }).toSQL();
+    const client = (
+      h.api.database.db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown[]> } }
+    ).$client;
+    const [row] = (await client.unsafe(`explain (format json) ${query.sql}`, query.params)) as {
+      'QUERY PLAN': { Plan: PlanNode }[];
+    }[];
+    return nodesOf(row?.['QUERY PLAN'][0]?.Plan as PlanNode);
+  }
+
+  for (const [q, tags] of [
+    ['w17', []],
+    ['w17', ['planned']],
+    ['common v3', []],
+    ['common v3', ['planned']],
+    ['t5 w*', []],
+    ['w1 -v1', ['planned']],
+  ] as [string, string[]][]) {
+    it(`q=${q}${tags.length ? ' with a tag' : ''} uses the GIN index and scans no table`, async () => {
+      const nodes = await planOf(q, tags);
+      const seqScans = nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
+      assert.deepEqual(
+        seqScans.filter((r) => r === 'links' || r === 'snapshots' || r === 'link_tags'),
+        [],
+        JSON.stringify(nodes.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']])),
+      );
+      assert.ok(
+        nodes.some((n) => n['Index Name'] === 'links_user_search_idx'),
+        'the (user_id, search_vector) GIN index is used',
+      );
+    });
+  }
+});
