@@ -76,7 +76,11 @@ export const configSchema = z.object({
   /** BullMQ lock: a job whose worker stops renewing it is taken over after about this long. */
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   JOB_STALLED_INTERVAL_MS: int(15_000, 1_000, 600_000),
-  SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  /**
+   * SIGTERM: how long in-flight work may finish before it is handed back to the queue. The
+   * default keeps a whole stop under 10 s (docker stop's default); compose sets more.
+   */
+  SHUTDOWN_GRACE_MS: int(5_000, 0, 600_000),
   /** API: how often snapshot rows stuck queued/active without a BullMQ job are repaired (0 = never). */
   RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
   /** Only rows requested at least this long ago are reconciled (never races a fresh submission). */
