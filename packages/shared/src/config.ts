@@ -109,6 +109,16 @@ export const configSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
   /** POST /v1/links submissions per user. */
   LINK_SUBMIT_RATE_LIMIT: int(60, 1, 1_000_000),
+  /** Sign-up attempts per client IP. */
+  SIGNUP_RATE_LIMIT_PER_IP: int(10, 1, 1_000_000),
+  /**
+   * Closes public sign-up (403 SIGNUPS_DISABLED); the instance's first account can still be
+   * created, and admins create accounts with POST /v1/admin/users. Karakeep's name for it.
+   */
+  DISABLE_SIGNUPS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Snapshotter: Prometheus metrics on HOST:this port (0 = off). */
   SNAPSHOTTER_METRICS_PORT: int(9464, 0, 65535),
   /** Emails (comma or space separated) that are admins (queue dashboard); the first sign-up always is. */

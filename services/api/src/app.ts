@@ -43,6 +43,7 @@ import { registerWeb } from './http/web.js';
 import { JobEventsHub } from './queue/job-events.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
 import { WEBHOOKS_QUEUE } from './queue/webhooks.js';
+import { adminUsersRoutes } from './routes/admin-users.routes.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -105,7 +106,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const jwtSecret = deps.jwtSecret ?? loadJwtSecret(config);
   const tokens = new TokenService(jwtSecret, config.TOKEN_TTL_SECONDS);
-  const users = new UsersService(new UsersRepository(database.db), tokens);
+  const users = new UsersService(new UsersRepository(database.db), tokens, {
+    disabled: config.DISABLE_SIGNUPS,
+    adminEmails: config.ADMIN_EMAILS,
+  });
   const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), storage);
   const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
     egressAllow: config.EGRESS_ALLOW,
@@ -131,6 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const loginLimits = {
     perIp: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_IP, windowMs),
     perAccount: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_ACCOUNT, windowMs),
+    signupPerIp: new RateLimiter(config.SIGNUP_RATE_LIMIT_PER_IP, windowMs),
   };
   const submitLimit = new RateLimiter(config.LINK_SUBMIT_RATE_LIMIT, windowMs);
 
@@ -151,6 +156,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       apiKeysRoutes(scope, apiKeys);
+      adminUsersRoutes(scope, users);
       libraryRoutes(scope, { db: database.db, storage, links, deleted: snapshotQueue });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);

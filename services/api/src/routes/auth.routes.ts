@@ -1,6 +1,7 @@
 /**
  * Sign-up and login: the only /v1 routes without a bearer token. Login is rate limited per
- * client IP (every attempt) and per account (failed attempts), so guessing is slow either way.
+ * client IP (every attempt) and per account (failed attempts), so guessing is slow either way;
+ * sign-up per client IP, and DISABLE_SIGNUPS closes it (the service decides).
  */
 import { z } from 'zod';
 import type { UsersService } from '../domain/users.service.js';
@@ -16,7 +17,11 @@ const credentials = z.object({
 export interface LoginLimits {
   perIp: RateLimiter;
   perAccount: RateLimiter;
+  /** Sign-up attempts per client IP. */
+  signupPerIp?: RateLimiter;
 }
+
+const signupState = z.object({ open: z.boolean() });
 
 export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimits): void {
   // POST /v1/auth/signup
@@ -30,8 +35,19 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
       },
     },
     async (request, reply) => {
+      limits?.signupPerIp?.consume(`signup ${request.ip}`);
       const session = await users.signup(request.body.email, request.body.password);
       return reply.status(201).send(session);
+    },
+  );
+
+  // GET /v1/auth/signup — whether the sign-up form should be shown
+  app.get(
+    '/v1/auth/signup',
+    { schema: { security: [], response: { 200: documented(signupState, 'Whether visitors may sign up now') } } },
+    async (_request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return { open: await users.signupsOpen() };
     },
   );
 
