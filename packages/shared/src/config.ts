@@ -101,7 +101,7 @@ export const configSchema = z.object({
   ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
   /** Lifetime of a signed archive URL (GET /v1/snapshots/{id}/artifacts/{kind}/url). */
   ARCHIVE_URL_TTL_SECONDS: int(300, 10, 86_400),
-  /** Rate limits, per RATE_LIMIT_WINDOW_MS window (in-memory, per API process). */
+  /** Rate limits, per RATE_LIMIT_WINDOW_MS window, counted in Redis (one budget for all API replicas). */
   RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 3_600_000),
   /** Login attempts per client IP. */
   LOGIN_RATE_LIMIT_PER_IP: int(30, 1, 1_000_000),

@@ -35,7 +35,7 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
       },
     },
     async (request, reply) => {
-      limits?.signupPerIp?.consume(`signup ${request.ip}`);
+      await limits?.signupPerIp?.consume(request);
       const session = await users.signup(request.body.email, request.body.password);
       return reply.status(201).send(session);
     },
@@ -56,13 +56,12 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
     '/v1/auth/login',
     { schema: { security: [], body: credentials, response: { 200: documented(sessionView, 'Signed in') } } },
     async (request) => {
-      const account = `login ${request.body.email.trim().toLowerCase()}`;
-      limits?.perIp.consume(`login ${request.ip}`);
-      limits?.perAccount.check(account);
+      await limits?.perIp.consume(request);
+      await limits?.perAccount.check(request);
       try {
         return await users.login(request.body.email, request.body.password);
       } catch (err) {
-        limits?.perAccount.hit(account);
+        await limits?.perAccount.hit(request);
         throw err;
       }
     },
