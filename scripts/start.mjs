@@ -1,8 +1,6 @@
 // `npm start`: bootstrap, then run the whole platform (API + UI + one snapshotter) on embedded
 // defaults: PGlite, a private redis-server and an S3-compatible server, all under DATA_DIR.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { bootstrap, root } from './bootstrap.mjs';
+import { bootstrap } from './bootstrap.mjs';
 
 try {
   bootstrap();
@@ -11,12 +9,4 @@ try {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/api/src/embedded/platform.ts')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: process.env,
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => child.kill(signal));
-}
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+await import('./supervise.mjs');

@@ -83,6 +83,7 @@ export async function startPlatform(options: {
     env: {
       LOG_LEVEL: 'warn',
       LINK_SUBMIT_RATE_LIMIT: '1000000',
+      SIGNUP_RATE_LIMIT_PER_IP: '1000000',
       ...options.env,
     },
   });

@@ -89,6 +89,7 @@ describe('web UI in Chromium', () => {
     // Sign up through the form: the session is an httpOnly cookie, invisible to script.
     await page.waitForSelector('#auth-email');
     await shoot(page, 'sign-in');
+    await page.waitForSelector('.auth .button-link'); // shown once GET /v1/auth/signup says open
     await page.click('.auth .button-link');
     await page.type('#auth-email', `ui-${crypto.randomUUID()}@example.test`);
     await page.type('#auth-password', 'correct horse battery');

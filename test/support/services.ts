@@ -59,6 +59,8 @@ export function testEnv(options: TestEnvOptions): Record<string, string> {
     // The test database is shared by every test: a reconciler would re-enqueue other tests'
     // rows into this test's queues. Tests that need it enable it on a private database.
     RECONCILE_INTERVAL_MS: '0',
+    // Tests sign up a user each from one address; the sign-up limit has its own test.
+    SIGNUP_RATE_LIMIT_PER_IP: '1000000',
     ...options.extra,
   };
   if (options.databaseUrl !== null) env.DATABASE_URL = options.databaseUrl ?? TEST_DATABASE_URL;

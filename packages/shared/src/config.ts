@@ -100,7 +100,11 @@ export const configSchema = z.object({
   /** BullMQ lock: a job whose worker stops renewing it is taken over after about this long. */
   JOB_LOCK_MS: int(30_000, 1_000, 600_000),
   JOB_STALLED_INTERVAL_MS: int(15_000, 1_000, 600_000),
-  SHUTDOWN_GRACE_MS: int(30_000, 0, 600_000),
+  /**
+   * SIGTERM: how long in-flight work may finish before it is handed back to the queue. The
+   * default keeps a whole stop under 10 s (docker stop's default); compose sets more.
+   */
+  SHUTDOWN_GRACE_MS: int(5_000, 0, 600_000),
   /** API: how often snapshot rows stuck queued/active without a BullMQ job are repaired (0 = never). */
   RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
   /** Only rows requested at least this long ago are reconciled (never races a fresh submission). */
@@ -121,7 +125,7 @@ export const configSchema = z.object({
   ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
   /** Lifetime of a signed archive URL (GET /v1/snapshots/{id}/artifacts/{kind}/url). */
   ARCHIVE_URL_TTL_SECONDS: int(300, 10, 86_400),
-  /** Rate limits, per RATE_LIMIT_WINDOW_MS window (in-memory, per API process). */
+  /** Rate limits, per RATE_LIMIT_WINDOW_MS window, counted in Redis (one budget for all API replicas). */
   RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 3_600_000),
   /** Login attempts per client IP. */
   LOGIN_RATE_LIMIT_PER_IP: int(30, 1, 1_000_000),
@@ -129,6 +133,16 @@ export const configSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
   /** POST /v1/links submissions per user. */
   LINK_SUBMIT_RATE_LIMIT: int(60, 1, 1_000_000),
+  /** Sign-up attempts per client IP. */
+  SIGNUP_RATE_LIMIT_PER_IP: int(10, 1, 1_000_000),
+  /**
+   * Closes public sign-up (403 SIGNUPS_DISABLED); the instance's first account can still be
+   * created, and admins create accounts with POST /v1/admin/users. Karakeep's name for it.
+   */
+  DISABLE_SIGNUPS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /** Snapshotter: Prometheus metrics on HOST:this port (0 = off). */
   SNAPSHOTTER_METRICS_PORT: int(9464, 0, 65535),
   /** Emails (comma or space separated) that are admins (queue dashboard); the first sign-up always is. */

@@ -18,6 +18,7 @@ export const ERROR_CATALOG = {
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required', retryable: false },
   INVALID_CREDENTIALS: { status: 401, title: 'Email or password is wrong', retryable: false },
   FORBIDDEN: { status: 403, title: 'This action is not allowed for this account', retryable: false },
+  SIGNUPS_DISABLED: { status: 403, title: 'Sign-up is closed on this instance', retryable: false },
   NOT_FOUND: { status: 404, title: 'The resource does not exist', retryable: false },
   METHOD_NOT_ALLOWED: { status: 405, title: 'This method is not allowed here', retryable: false },
   LINK_ALREADY_EXISTS: { status: 409, title: 'This link is already saved', retryable: false },

@@ -7,6 +7,7 @@ export * from './logger.js';
 export * from './problem.js';
 export * from './redis.js';
 export * from './resolver-cache.js';
+export * from './shutdown.js';
 export * from './storage.js';
 export * from './ttl-cache.js';
 export * from './url.js';

@@ -15,7 +15,7 @@ import {
   systemResolver,
 } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from './db/database.js';
 import { ApiKeysRepository } from './domain/api-keys.repository.js';
@@ -36,7 +36,7 @@ import { registerErrorHandling } from './http/error-handler.js';
 import { ApiMetrics, registerMetrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { registerQueueDashboard } from './http/queue-dashboard.js';
-import { RateLimiter, registerRouteLimit } from './http/rate-limit.js';
+import { RateLimiter, registerRateLimits, registerRouteLimit } from './http/rate-limit.js';
 import { replayRoutes } from './http/replay.js';
 import { lazyChildLoggerFactory } from './http/request-logger.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -45,6 +45,7 @@ import { registerWeb } from './http/web.js';
 import { JobEventsHub } from './queue/job-events.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
 import { WEBHOOKS_QUEUE } from './queue/webhooks.js';
+import { adminUsersRoutes } from './routes/admin-users.routes.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -107,7 +108,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   const jwtSecret = deps.jwtSecret ?? loadJwtSecret(config);
   const tokens = new TokenService(jwtSecret, config.TOKEN_TTL_SECONDS);
-  const users = new UsersService(new UsersRepository(database.db), tokens);
+  const users = new UsersService(new UsersRepository(database.db), tokens, {
+    disabled: config.DISABLE_SIGNUPS,
+    adminEmails: config.ADMIN_EMAILS,
+  });
   const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), storage);
   const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
     egressAllow: config.EGRESS_ALLOW,
@@ -129,16 +133,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     origin: config.ARCHIVE_ORIGIN,
     ttlSeconds: config.ARCHIVE_URL_TTL_SECONDS,
   });
-  const windowMs = config.RATE_LIMIT_WINDOW_MS;
-  const loginLimits = {
-    perIp: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_IP, windowMs),
-    perAccount: new RateLimiter(config.LOGIN_RATE_LIMIT_PER_ACCOUNT, windowMs),
-  };
-  const submitLimit = new RateLimiter(config.LINK_SUBMIT_RATE_LIMIT, windowMs);
+  registerRateLimits(app, config);
 
   // The OpenAPI document is generated from the route schemas; routes are registered after it.
   registerOpenApi(app);
   app.register(async (root: ZodApp) => {
+    const windowMs = config.RATE_LIMIT_WINDOW_MS;
+    const emailOf = (request: FastifyRequest) =>
+      String((request.body as { email?: unknown } | undefined)?.email ?? '')
+        .trim()
+        .toLowerCase();
+    const loginLimits = {
+      perIp: new RateLimiter(root, config.LOGIN_RATE_LIMIT_PER_IP, windowMs, (r) => `login-ip ${r.ip}`),
+      perAccount: new RateLimiter(root, config.LOGIN_RATE_LIMIT_PER_ACCOUNT, windowMs, (r) => `login ${emailOf(r)}`),
+      signupPerIp: new RateLimiter(root, config.SIGNUP_RATE_LIMIT_PER_IP, windowMs, (r) => `signup ${r.ip}`),
+    };
+    const submitLimit = new RateLimiter(root, config.LINK_SUBMIT_RATE_LIMIT, windowMs, (r) => `submit ${r.userId}`);
     // GET /docs/openapi.json
     root.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     healthRoutes(root, {
@@ -154,6 +164,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       apiKeysRoutes(scope, apiKeys);
+      adminUsersRoutes(scope, users);
       libraryRoutes(scope, {
         db: database.db,
         storage,

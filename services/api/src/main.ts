@@ -4,7 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import {
+  bounded,
   type Config,
+  closeQueueClient,
   createLogger,
   type Logger,
   logEgressExceptions,
@@ -115,21 +117,36 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Requests in flight at SIGTERM finish; their keep-alive sockets are dropped as soon as they
-      // go idle (otherwise close would wait for the keep-alive timeout).
-      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
-      await app.close().finally(() => clearInterval(sweep));
-      await reconciler?.close();
-      await searchIndexer.close();
-      await consumer?.close();
-      await webhookWorker?.close();
-      await dispatcher?.close();
-      await snapshotQueue.close();
-      await database.close();
+      // Every step is bounded: whatever died first (Redis, PostgreSQL, S3), the stop finishes.
+      await drainRequests(app, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger);
+      await Promise.all([
+        bounded('reconciler', async () => reconciler?.close(), STEP_MS, logger),
+        bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
+        consumer?.close(STEP_MS),
+        webhookWorker && closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
+        dispatcher && closeQueueClient('webhook queue', dispatcher.queue, STEP_MS, logger),
+        snapshotQueue.close(STEP_MS),
+      ]);
+      await bounded('database', () => database.close(), STEP_MS, logger);
     })();
     return closing;
   };
   return { app, database, storage, snapshotQueue, consumer, searchIndexer, reconciler, logger, close };
+}
+
+/** Longest wait for requests in flight at SIGTERM, and for each later step of a stop. */
+const DRAIN_MS = 3_000;
+const STEP_MS = 1_500;
+
+/**
+ * Requests in flight at SIGTERM finish; keep-alive sockets are dropped as soon as they go idle
+ * (otherwise close would wait for the keep-alive timeout), and all of them once the budget is over.
+ */
+async function drainRequests(app: FastifyInstance, ms: number, logger: Logger): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  const drained = await bounded('http drain', () => app.close(), ms, logger);
+  clearInterval(sweep);
+  if (!drained) app.server.closeAllConnections();
 }
 
 /** createApi, then listen on HOST:PORT and log the URL. */

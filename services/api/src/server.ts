@@ -1,13 +1,17 @@
 /**
  * Entry point: `node --import tsx services/api/src/server.ts`. Boots the API from the
- * environment and shuts down cleanly on SIGTERM/SIGINT (drain requests, then close the rest).
+ * environment and shuts down on SIGTERM/SIGINT within a bounded time (drain requests, then close the rest;
+ * a second signal exits at once).
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfigOrExit } from '@linksnap/shared';
+import { createLogger, handleStopSignals, loadConfigOrExit } from '@linksnap/shared';
 import { startApi } from './main.js';
 
 export { createApi, startApi } from './main.js';
+
+/** Under docker stop's default of 10 s, whatever died first. */
+const API_STOP_BUDGET_MS = 9_000;
 
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -19,26 +23,8 @@ export async function main(): Promise<void> {
     logger.fatal({ err }, 'api failed to start');
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'api shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown grace period exceeded');
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    api.close().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // Each step of api.close() is bounded (main.ts); this is the backstop of the whole stop.
+  handleStopSignals(() => api.close(), { logger, budgetMs: API_STOP_BUDGET_MS });
 }
 
 function isEntryPoint(): boolean {

@@ -122,6 +122,9 @@ export const RESPONSE_FIELDS = {
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 const isSuccess = (status: string) => /^[23]/.test(status);
 
+/** An admin by ADMIN_EMAILS: the shared database's first account belongs to another test. */
+const ADMIN_EMAIL = `admin-${randomUUID()}@example.test`;
+
 describe('OpenAPI document', () => {
   let h: Harness;
   let doc: Doc;
@@ -130,7 +133,7 @@ describe('OpenAPI document', () => {
   const exercised = new Set<string>();
 
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ extra: { ADMIN_EMAILS: ADMIN_EMAIL } });
     const res = await h.api.app.inject({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
     doc = res.json();
@@ -285,6 +288,7 @@ describe('OpenAPI document', () => {
       'get /archive/{id}/{kind}',
       'get /healthz',
       'get /readyz',
+      'get /v1/auth/signup',
       'post /v1/auth/login',
       'post /v1/auth/session',
       'post /v1/auth/signup',
@@ -304,6 +308,13 @@ describe('OpenAPI document', () => {
     await check('POST', '/v1/auth/session', {}, { payload: credentials, status: 200 });
     await check('DELETE', '/v1/auth/session', {}, { status: 204 });
     await check('GET', '/v1/auth/me', {}, { token, status: 200 });
+    await check('GET', '/v1/auth/signup', {}, { status: 200 });
+    const newAccount = { email: `other-${randomUUID()}@example.test`, password: 'correct horse battery' };
+    await check('POST', '/v1/admin/users', {}, { token, payload: newAccount, status: 403 });
+    const admin = { email: ADMIN_EMAIL, password: 'correct horse battery' };
+    await check('POST', '/v1/auth/signup', {}, { payload: admin, status: 201 });
+    const adminToken = (await check('POST', '/v1/auth/login', {}, { payload: admin, status: 200 })).json().token;
+    await check('POST', '/v1/admin/users', {}, { token: adminToken, payload: newAccount, status: 201 });
     const key = await check('POST', '/v1/api-keys', {}, { token, payload: { name: 'script' }, status: 201 });
     await check('GET', '/v1/api-keys', {}, { token: key.json().key, status: 200 });
     await check('DELETE', '/v1/api-keys/:id', { id: key.json().id }, { token, status: 204 });

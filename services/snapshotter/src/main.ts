@@ -1,20 +1,21 @@
 /**
- * Snapshotter entry point: parse config, start, and turn SIGTERM/SIGINT into a graceful stop.
- * Browsers run in their own process groups, so every way out of this process kills them.
+ * Snapshotter entry point: parse config, start, and turn SIGTERM/SIGINT into a bounded stop
+ * (a second signal stops at once). Browsers run in their own process groups, so every way out
+ * of this process kills them.
  */
-import { createLogger, loadConfigOrExit } from '@linksnap/shared';
-import { startSnapshotter } from './worker.js';
+import { bounded, createLogger, handleStopSignals, loadConfigOrExit } from '@linksnap/shared';
+import { type Snapshotter, startSnapshotter } from './worker.js';
+
+/** Beyond the captures' grace: start-up, hand-back, browsers, proxy (worker.ts bounds each). */
+const STOP_OVERHEAD_MS = 4_000;
+const STARTUP_WAIT_MS = 2_000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'snapshotter');
-
-const snapshotter = await startSnapshotter(config, { logger }).catch((err: unknown) => {
-  logger.fatal({ err }, 'snapshotter failed to start');
-  process.exit(1);
-});
+let snapshotter: Snapshotter | undefined;
 
 // Last resort for any exit path (crash, forced exit): no Chromium outlives this process.
-process.on('exit', () => snapshotter.pool.kill());
+process.on('exit', () => snapshotter?.pool.kill());
 process.on('uncaughtException', (err) => {
   logger.fatal({ err }, 'uncaught exception');
   process.exit(1);
@@ -24,23 +25,22 @@ process.on('unhandledRejection', (err) => {
   process.exit(1);
 });
 
-let stopping = false;
-const stop = (signal: NodeJS.Signals) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping');
-  // Backstop beyond the grace period, in case closing itself hangs.
-  setTimeout(() => {
-    logger.error('shutdown took too long; killing browsers');
+const started = startSnapshotter(config, { logger }).then(
+  (s) => {
+    snapshotter = s;
+  },
+  (err: unknown) => {
+    logger.fatal({ err }, 'snapshotter failed to start');
     process.exit(1);
-  }, config.SHUTDOWN_GRACE_MS + 20_000).unref();
-  snapshotter.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+  },
+);
+
+// Registered before start-up ends: a stop during it must not leave a browser behind. Each step
+// of close() is bounded (worker.ts); the budget is the backstop of the whole stop.
+handleStopSignals(
+  async () => {
+    await bounded('start-up', () => started, STARTUP_WAIT_MS, logger);
+    await snapshotter?.close();
+  },
+  { logger, budgetMs: config.SHUTDOWN_GRACE_MS + STOP_OVERHEAD_MS, onForce: () => snapshotter?.pool.kill() },
+);

@@ -47,6 +47,8 @@ export interface ProcessorDeps {
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
+  /** True once a stop's grace is over: a capture cut short then was handed back, not failed. */
+  interrupted?: () => boolean;
 }
 
 export interface ProcessorOutcome {
@@ -148,6 +150,10 @@ export function createProcessor(deps: ProcessorDeps) {
       // No stage's progress and no object of this attempt may land after its outcome.
       await Promise.all([progress.flushed(), uploads.settled()]);
       const error = toCaptureError(err);
+      if (deps.interrupted?.()) {
+        log?.info({ code: error.code }, 'capture cut short by shutdown; the job goes back to the queue');
+        throw new Error(`${error.code}: interrupted by shutdown`);
+      }
       const final = !error.retryable || attempt >= maxAttempts;
       log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
       if (!final) throw new Error(`${error.code}: ${error.detail}`);

@@ -4,6 +4,7 @@
  */
 import {
   type Config,
+  closeQueueClient,
   RESULTS_QUEUE,
   redisOptions,
   resultJobOptions,
@@ -34,6 +35,6 @@ export function createResultProducer(config: Pick<Config, 'REDIS_URL' | 'QUEUE_P
       return result;
     },
     exists: async (snapshotId) => (await queue.getJob(snapshotId)) !== undefined,
-    close: () => queue.close(),
+    close: () => closeQueueClient('results queue', queue, 1_000),
   };
 }

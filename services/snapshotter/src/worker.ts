@@ -1,13 +1,16 @@
 /**
  * Wiring only: snapshots queue → processor → browser pool (behind the egress proxy) → storage →
  * results queue. `close()` stops taking jobs, lets in-flight captures finish within
- * SHUTDOWN_GRACE_MS, then closes the browsers and the proxy.
+ * SHUTDOWN_GRACE_MS, hands the others back to the queue, then closes the browsers and the proxy;
+ * every step is bounded, so a dead Redis or browser cannot hold the stop.
  */
 
 import { hostname } from 'node:os';
 import {
+  bounded,
   type Config,
   checkEvictionPolicy,
+  closeQueueClient,
   createLogger,
   type Logger,
   loadArchiveSigner,
@@ -18,7 +21,7 @@ import {
   type SnapshotJob,
   storageFromConfig,
 } from '@linksnap/shared';
-import { type ConnectionOptions, Worker } from 'bullmq';
+import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
 import { createConcurrencyControl } from './concurrency/controller.js';
@@ -42,6 +45,24 @@ export interface Snapshotter {
   /** base64 SPKI of the key that signs this worker's WACZ archives. */
   signingPublicKey: string;
   close(): Promise<void>;
+}
+
+/** How long a stop waits for the worker when no capture is running, and for the browsers. */
+const IDLE_CLOSE_MS = 1_000;
+const BROWSER_CLOSE_MS = 1_500;
+
+/**
+ * Puts captures still running after the grace period back in the wait list, so another worker
+ * starts them at once instead of after the lock expires. With Redis gone this cannot work; the
+ * stalled-job check hands them back later.
+ */
+async function handBack(inFlight: Map<Job<SnapshotJob>, string | undefined>, logger: Logger): Promise<void> {
+  const jobs = [...inFlight];
+  if (jobs.length === 0) return;
+  logger.warn({ jobs: jobs.map(([job]) => job.id) }, 'captures still running at shutdown go back to the queue');
+  await Promise.all(
+    jobs.map(([job, token]) => bounded(`hand back ${job.id}`, () => job.moveToWait(token), 1_000, logger)),
+  );
 }
 
 export async function startSnapshotter(config: Config, options: SnapshotterOptions = {}): Promise<Snapshotter> {
@@ -90,8 +111,27 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   metrics.watchPool(pool);
   metrics.watchConcurrency(concurrency);
   const metricsServer = await startMetricsServer(metrics, config.HOST, config.SNAPSHOTTER_METRICS_PORT, logger);
-  const processor = createProcessor({ config, pool, proxy, storage, results, signer, logger });
-  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(processor), {
+  let handingBack = false;
+  const inFlight = new Map<Job<SnapshotJob>, string | undefined>();
+  const processor = createProcessor({
+    config,
+    pool,
+    proxy,
+    storage,
+    results,
+    signer,
+    logger,
+    interrupted: () => handingBack,
+  });
+  const tracked = async (job: Job<SnapshotJob>, token?: string) => {
+    inFlight.set(job, token);
+    try {
+      return await processor(job, token);
+    } finally {
+      inFlight.delete(job);
+    }
+  };
+  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(tracked), {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
     name: `${hostname()}:${process.pid}`,
     prefix: config.QUEUE_PREFIX,
@@ -123,19 +163,21 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS);
-      });
+      // In-flight captures may finish within the grace period; with none, closing is quick
+      // unless Redis is gone, and then there is nothing to wait for.
       concurrency.stop();
-      const outcome = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        logger.warn({ graceMs: config.SHUTDOWN_GRACE_MS }, 'in-flight captures did not finish; forcing shutdown');
-        await worker.close(true).catch(() => undefined);
+      const graceMs = inFlight.size > 0 ? config.SHUTDOWN_GRACE_MS : IDLE_CLOSE_MS;
+      if (!(await bounded('in-flight captures', () => worker.close(), graceMs, logger))) {
+        handingBack = true;
+        await handBack(inFlight, logger);
+        await closeQueueClient('snapshot worker', worker, 500, logger);
       }
-      await pool.close();
-      await Promise.allSettled([proxy.close(), results.close(), metricsServer?.close()]);
+      if (!(await bounded('browsers', () => pool.close(), BROWSER_CLOSE_MS, logger))) pool.kill();
+      await Promise.all([
+        bounded('egress proxy', () => proxy.close(), 500, logger),
+        results.close(),
+        bounded('metrics server', async () => metricsServer?.close(), 500, logger),
+      ]);
       logger.info('snapshotter stopped');
     })();
     return closing;

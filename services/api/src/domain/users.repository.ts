@@ -16,6 +16,12 @@ export class UsersRepository {
     return rows[0] ?? null;
   }
 
+  /** True once the instance has an account. */
+  async any(): Promise<boolean> {
+    const rows = await this.db.select({ id: users.id }).from(users).limit(1);
+    return rows.length > 0;
+  }
+
   async findByEmail(email: string): Promise<UserRow | null> {
     const rows = await this.db
       .select()

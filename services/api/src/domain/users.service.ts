@@ -24,20 +24,49 @@ function toView(row: UserRow): UserView {
   return { id: row.id, email: row.email, createdAt: row.createdAt.toISOString() };
 }
 
+export interface SignupPolicy {
+  /** DISABLE_SIGNUPS: only the first account and admins create accounts. */
+  disabled: boolean;
+  /** ADMIN_EMAILS (lower case); the first account is an admin too. */
+  adminEmails: readonly string[];
+}
+
 export class UsersService {
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly tokens: TokenService,
+    private readonly policy: SignupPolicy = { disabled: false, adminEmails: [] },
   ) {}
 
+  /** Whether a visitor may sign up now: always while the instance has no account yet. */
+  async signupsOpen(): Promise<boolean> {
+    return !this.policy.disabled || !(await this.users.any());
+  }
+
   async signup(email: string, password: string): Promise<Session> {
+    if (!(await this.signupsOpen())) {
+      throw new AppError('SIGNUPS_DISABLED', 'Sign-up is closed here; ask an administrator for an account.');
+    }
+    const row = await this.create(email, password);
+    return { token: await this.tokens.issue(row.id), user: toView(row) };
+  }
+
+  /** An admin creates an account for someone (open or closed sign-up alike). */
+  async createByAdmin(adminId: string, email: string, password: string): Promise<UserView> {
+    const admin = await this.users.findById(adminId);
+    const isAdmin = admin !== null && (admin.isAdmin || this.policy.adminEmails.includes(admin.email.toLowerCase()));
+    if (!isAdmin) throw new AppError('FORBIDDEN', 'Only an administrator can create accounts.');
+    return toView(await this.create(email, password));
+  }
+
+  private async create(email: string, password: string): Promise<UserRow> {
     const normalized = email.trim().toLowerCase();
     const passwordHash = await hash(password, ARGON2);
     const row = await this.users.insert(normalized, passwordHash);
     if (!row) throw new AppError('EMAIL_ALREADY_EXISTS', 'An account with this email already exists.');
-    return { token: await this.tokens.issue(row.id), user: toView(row) };
+    return row;
   }
 
   async login(email: string, password: string): Promise<Session> {

@@ -2,15 +2,16 @@
  * `npm start`: the whole platform in one command on embedded defaults. Starts what is not
  * configured (a private redis-server, the S3-compatible server; PGlite is opened by the API
  * itself when DATABASE_URL is unset), then the API with the UI in this process and one
- * snapshotter as a supervised child process. Ctrl-C / SIGTERM stops everything in order.
+ * snapshotter as a supervised child process. Ctrl-C / SIGTERM stops everything in order, within
+ * 10 s whatever died first; a second Ctrl-C stops at once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, type Env, loadConfigOrExit, parseConfig } from '@linksnap/shared';
-import { startApi } from '../server.js';
-import { type EmbeddedRedis, startEmbeddedRedis } from './redis-server.js';
+import { bounded, createLogger, type Env, handleStopSignals, loadConfigOrExit, parseConfig } from '@linksnap/shared';
+import { type RunningApi, startApi } from '../main.js';
+import { type EmbeddedRedis, startEmbeddedRedis, stopChild } from './redis-server.js';
 import { type EmbeddedS3, startEmbeddedS3 } from './s3-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,11 +25,18 @@ const env: Env = { ...process.env, DATA_DIR: initial.DATA_DIR };
 let redis: EmbeddedRedis | undefined;
 let s3: EmbeddedS3 | undefined;
 let snapshotter: ChildProcess | undefined;
+let redisProcess: ChildProcess | undefined;
+let api: RunningApi | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
   if (!initial.REDIS_URL) {
-    redis = await startEmbeddedRedis({ directory: path.join(initial.DATA_DIR, 'redis') });
+    redis = await startEmbeddedRedis({
+      directory: path.join(initial.DATA_DIR, 'redis'),
+      onSpawn: (child) => {
+        redisProcess = child;
+      },
+    });
     env.REDIS_URL = redis.url;
     logger.info({ url: redis.url }, 'started embedded redis-server');
   }
@@ -38,23 +46,23 @@ async function main(): Promise<void> {
     logger.info({ endpoint: s3.endpoint }, 'started embedded S3-compatible server');
   }
   const config = parseConfig(env);
-  const api = await startApi(config, { logger: logger.child({ service: 'api' }) });
+  api = await startApi(config, { logger: logger.child({ service: 'api' }) });
+  if (stopping) return;
   startSnapshotter(0);
   process.stdout.write(`\nLinkSnap is running at ${api.url}\n\n`);
+}
 
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const snapshotterExit = stopSnapshotter();
-    await api.close();
-    await snapshotterExit;
-    await s3?.close();
-    await redis?.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+/** The stop budget of `npm start` (docker stop's default is 10 s) and its children's shares. */
+const PLATFORM_STOP_BUDGET_MS = 9_500;
+const SNAPSHOTTER_STOP_MS = 8_000;
+const REDIS_STOP_MS = 1_000;
+const STARTUP_WAIT_MS = 3_000;
+
+/** Last resort on any forced exit: nothing this process started outlives it. */
+function killChildren(): void {
+  for (const child of [snapshotter, redisProcess]) {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 }
 
 /** Runs one snapshotter child; restarts it with a growing delay if it dies on its own. */
@@ -72,16 +80,23 @@ function startSnapshotter(restarts: number): void {
   });
 }
 
-function stopSnapshotter(): Promise<void> {
-  const child = snapshotter;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+/** Lets start-up finish (bounded), then stops the snapshotter and the API side by side, then Redis and S3. */
+async function stop(): Promise<void> {
+  stopping = true;
+  await bounded('start-up', () => started, STARTUP_WAIT_MS, logger);
+  const snapshotterExit = snapshotter ? stopChild(snapshotter, SNAPSHOTTER_STOP_MS) : Promise.resolve();
+  await api?.close();
+  await snapshotterExit;
+  await bounded('embedded s3', async () => s3?.close(), 1_000, logger);
+  if (redisProcess) await stopChild(redisProcess, REDIS_STOP_MS);
 }
 
-main().catch(async (err) => {
+process.on('exit', killChildren);
+// Registered before start-up: a stop may come at any moment, and Node's default would leave
+// redis-server and the snapshotter behind.
+handleStopSignals(stop, { logger, budgetMs: PLATFORM_STOP_BUDGET_MS, onForce: killChildren });
+
+const started = main().catch(async (err) => {
   logger.fatal({ err }, 'platform failed to start');
   stopping = true;
   snapshotter?.kill('SIGTERM');

@@ -10,7 +10,8 @@ export interface EmbeddedRedis {
   url: string;
   port: number;
   process: ChildProcess;
-  close(): Promise<void>;
+  /** SIGTERM (Redis writes its AOF), SIGKILL if it has not exited within `ms`. */
+  close(ms?: number): Promise<void>;
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -42,10 +43,25 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
 }
 
+/** Asks a child process to stop, and kills it if it has not exited within `ms`. */
+export function stopChild(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 export async function startEmbeddedRedis(options: {
   directory: string;
   port?: number;
   binary?: string;
+  /** Told the process as soon as it exists, so a stop during start-up can end it too. */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<EmbeddedRedis> {
   mkdirSync(options.directory, { recursive: true });
   const port = options.port ?? (await freePort());
@@ -82,6 +98,7 @@ export async function startEmbeddedRedis(options: {
     );
   });
   await spawned;
+  options.onSpawn?.(child);
   try {
     await waitForPort(port, child, 10_000);
   } catch (err) {
@@ -92,11 +109,6 @@ export async function startEmbeddedRedis(options: {
     url: `redis://127.0.0.1:${port}`,
     port,
     process: child,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: (ms = 10_000) => stopChild(child, ms),
   };
 }

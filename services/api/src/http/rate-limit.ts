@@ -1,58 +1,74 @@
 /**
- * Fixed-window rate limiting kept in process memory: enough for one API process (a shared
- * Redis store would be needed to hold limits across replicas). Refusals are RATE_LIMITED
- * problems with Retry-After, like every other error.
+ * Rate limits with `@fastify/rate-limit`, counted in Redis when one is configured, so every API
+ * replica draws on one budget (in process memory otherwise). Refusals are RATE_LIMITED problems
+ * with Retry-After, like every other error. A Redis outage lets requests through rather than
+ * refusing every login: the API answers 503 for what needs Redis anyway.
  */
-import { AppError } from '@linksnap/shared';
+import rateLimit from '@fastify/rate-limit';
+import { AppError, bounded, type Config, redisOptions } from '@linksnap/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import { addRouteHook } from './route-hooks.js';
 
-interface Window {
-  count: number;
-  resetAt: number;
+/** Registers the plugin (no global limit: each limit below is chosen per route). */
+export function registerRateLimits(app: FastifyInstance, config: Pick<Config, 'REDIS_URL' | 'QUEUE_PREFIX'>): void {
+  const redis = config.REDIS_URL
+    ? new Redis({
+        ...redisOptions(config.REDIS_URL),
+        // A limit check must not hold a request while Redis is away.
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        commandTimeout: 1_000,
+      })
+    : undefined;
+  redis?.on('error', () => {});
+  app.register(rateLimit, {
+    global: false,
+    redis,
+    nameSpace: `${config.QUEUE_PREFIX}:rate-limit:`,
+    skipOnError: true,
+  });
+  app.addHook('onClose', async () => {
+    if (!redis) return;
+    await bounded('rate-limit redis', () => redis.quit(), 1_000);
+    redis.disconnect();
+  });
 }
 
+/** One budget: `limit` requests per window for each key `keyOf` gives a request. */
 export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly run: ReturnType<FastifyInstance['createRateLimit']>;
 
   constructor(
-    /** Requests allowed per window. */
+    app: FastifyInstance,
     readonly limit: number,
-    readonly windowMs: number,
-  ) {}
-
-  private current(key: string, now: number): Window {
-    let w = this.windows.get(key);
-    if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowMs };
-      this.windows.set(key, w);
-      if (this.windows.size > 100_000) this.sweep(now);
-    }
-    return w;
+    windowMs: number,
+    keyOf: (request: FastifyRequest) => string,
+  ) {
+    this.run = app.createRateLimit({ max: limit, timeWindow: windowMs, keyGenerator: keyOf });
   }
 
-  private sweep(now: number): void {
-    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
+  /** Throws RATE_LIMITED when the request's key has used up its window, without counting it. */
+  async check(request: FastifyRequest): Promise<void> {
+    const state = await this.run(request, { increment: false });
+    if (!state.isAllowed && state.remaining <= 0) refuse(state.ttlInSeconds);
   }
 
-  /** Throws RATE_LIMITED when `key` has used up its window. */
-  check(key: string, now = Date.now()): void {
-    const w = this.current(key, now);
-    if (w.count >= this.limit) {
-      const retryAfter = Math.max(1, Math.ceil((w.resetAt - now) / 1000));
-      throw new AppError('RATE_LIMITED', `Too many requests. Try again in ${retryAfter} s.`, { retryAfter });
-    }
+  /** Counts the request against its key's budget. */
+  async hit(request: FastifyRequest): Promise<void> {
+    await this.run(request);
   }
 
-  hit(key: string, now = Date.now()): void {
-    this.current(key, now).count += 1;
+  /** Counts the request, and throws RATE_LIMITED when it is over the budget. */
+  async consume(request: FastifyRequest): Promise<void> {
+    const state = await this.run(request);
+    if (!state.isAllowed && state.isExceeded) refuse(state.ttlInSeconds);
   }
+}
 
-  /** `check` then count this request. */
-  consume(key: string, now = Date.now()): void {
-    this.check(key, now);
-    this.hit(key, now);
-  }
+function refuse(ttlSeconds: number): never {
+  const retryAfter = Math.max(1, ttlSeconds);
+  throw new AppError('RATE_LIMITED', `Too many requests. Try again in ${retryAfter} s.`, { retryAfter });
 }
 
 /**
@@ -62,7 +78,7 @@ export class RateLimiter {
  */
 export function registerRouteLimit(app: FastifyInstance, method: string, url: string, limiter: RateLimiter): void {
   const limit = async (request: FastifyRequest) => {
-    if (request.userId) limiter.consume(`${method} ${url} ${request.userId}`);
+    if (request.userId) await limiter.consume(request);
   };
   addRouteHook(app, 'onRequest', (m, u) => m === method && u === url, limit);
 }

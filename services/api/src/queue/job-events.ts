@@ -4,7 +4,7 @@
  * final row is written. One pair of connections per API process, opened on first use, fanned
  * out to every open stream of that job.
  */
-import { type Config, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { bounded, type Config, closeQueueClient, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { type ConnectionOptions, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -60,6 +60,12 @@ export class JobEventsHub {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    await Promise.allSettled([this.queueEvents?.close(), this.subscriber?.quit()]);
+    // Bounded: with Redis gone, QUIT and the events stream wait for a reconnection.
+    const subscriber = this.subscriber;
+    await Promise.all([
+      this.queueEvents && closeQueueClient('job events', this.queueEvents, 1_000),
+      subscriber && bounded('job events subscriber', () => subscriber.quit(), 1_000),
+    ]);
+    subscriber?.disconnect();
   }
 }

@@ -13,7 +13,7 @@
  * and the lookup reports the mark, so the caller reads PostgreSQL instead. The mark is a field of
  * the job's own hash, so it lives exactly as long as the job (BullMQ ignores unknown fields).
  */
-import { type Config, redisOptions } from '@linksnap/shared';
+import { bounded, type Config, redisOptions } from '@linksnap/shared';
 import { Redis } from 'ioredis';
 
 /** How long a deletion's marker waits for a job that is still being added (an add times out after 5 s). */
@@ -168,6 +168,8 @@ export class JobStatusReader {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // QUIT waits for Redis; with Redis gone, drop the connection (and its reconnect loop).
+    await bounded('job status reader', () => this.redis.quit(), 1_000);
+    this.redis.disconnect();
   }
 }

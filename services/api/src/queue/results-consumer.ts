@@ -4,6 +4,7 @@
  */
 import {
   type Config,
+  closeQueueClient,
   type Logger,
   RESULTS_QUEUE,
   redisOptions,
@@ -19,7 +20,8 @@ import { finalChannel } from './job-events.js';
 
 export interface ResultsConsumer {
   worker: Worker;
-  close(): Promise<void>;
+  /** Finishes the messages in hand within `ms`; past it (Redis gone) drops the connection. */
+  close(ms?: number): Promise<void>;
 }
 
 export interface ResultsConsumerOptions {
@@ -77,8 +79,8 @@ export function startResultsConsumer(options: ResultsConsumerOptions): ResultsCo
   worker.on('failed', (job, err) => logger?.warn({ jobId: job?.id, err }, 'snapshot result failed'));
   return {
     worker,
-    close: async () => {
-      await worker.close();
+    close: async (ms = 5_000) => {
+      await closeQueueClient('results consumer', worker, ms, logger);
       publisher.disconnect();
     },
   };

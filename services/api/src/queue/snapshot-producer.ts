@@ -5,6 +5,7 @@
  */
 import {
   type Config,
+  closeQueueClient,
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
@@ -97,7 +98,8 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource, DeletedS
     await withTimeout(this.queue.getJobCounts('wait'), READ_TIMEOUT_MS, 'queue ping');
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.queue.close(), this.status.close()]);
+  /** Within `ms`: with Redis gone, the connections are dropped instead of awaited. */
+  async close(ms = 5_000): Promise<void> {
+    await Promise.all([closeQueueClient('snapshot queue', this.queue, ms), this.status.close()]);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Sign-up and login: the only /v1 routes without a bearer token. Login is rate limited per
- * client IP (every attempt) and per account (failed attempts), so guessing is slow either way.
+ * client IP (every attempt) and per account (failed attempts), so guessing is slow either way;
+ * sign-up per client IP, and DISABLE_SIGNUPS closes it (the service decides).
  */
 import { z } from 'zod';
 import type { UsersService } from '../domain/users.service.js';
@@ -16,7 +17,11 @@ const credentials = z.object({
 export interface LoginLimits {
   perIp: RateLimiter;
   perAccount: RateLimiter;
+  /** Sign-up attempts per client IP. */
+  signupPerIp?: RateLimiter;
 }
+
+const signupState = z.object({ open: z.boolean() });
 
 export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimits): void {
   // POST /v1/auth/signup
@@ -30,8 +35,19 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
       },
     },
     async (request, reply) => {
+      await limits?.signupPerIp?.consume(request);
       const session = await users.signup(request.body.email, request.body.password);
       return reply.status(201).send(session);
+    },
+  );
+
+  // GET /v1/auth/signup — whether the sign-up form should be shown
+  app.get(
+    '/v1/auth/signup',
+    { schema: { security: [], response: { 200: documented(signupState, 'Whether visitors may sign up now') } } },
+    async (_request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return { open: await users.signupsOpen() };
     },
   );
 
@@ -40,13 +56,12 @@ export function authRoutes(app: ZodApp, users: UsersService, limits?: LoginLimit
     '/v1/auth/login',
     { schema: { security: [], body: credentials, response: { 200: documented(sessionView, 'Signed in') } } },
     async (request) => {
-      const account = `login ${request.body.email.trim().toLowerCase()}`;
-      limits?.perIp.consume(`login ${request.ip}`);
-      limits?.perAccount.check(account);
+      await limits?.perIp.consume(request);
+      await limits?.perAccount.check(request);
       try {
         return await users.login(request.body.email, request.body.password);
       } catch (err) {
-        limits?.perAccount.hit(account);
+        await limits?.perAccount.hit(request);
         throw err;
       }
     },

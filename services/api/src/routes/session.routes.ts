@@ -32,16 +32,15 @@ export function sessionRoutes(app: ZodApp, users: UsersService, options: Session
     '/v1/auth/session',
     { schema: { security: [], body: credentials, response: { 200: signedIn } } },
     async (request, reply) => {
-      const account = `login ${request.body.email.trim().toLowerCase()}`;
-      options.limits?.perIp.consume(`login ${request.ip}`);
-      options.limits?.perAccount.check(account);
+      await options.limits?.perIp.consume(request);
+      await options.limits?.perAccount.check(request);
       try {
         const session = await users.login(request.body.email, request.body.password);
         setSessionCookies(request, reply, session.token, options.ttlSeconds);
         reply.header('Cache-Control', 'no-store');
         return { user: session.user };
       } catch (err) {
-        options.limits?.perAccount.hit(account);
+        await options.limits?.perAccount.hit(request);
         throw err;
       }
     },

@@ -1,5 +1,8 @@
-/** Sign in / create an account. The session is a cookie set by POST /v1/auth/session. */
-import { useState } from 'preact/hooks';
+/**
+ * Sign in / create an account. The session is a cookie set by POST /v1/auth/session. The
+ * sign-up form is offered only while GET /v1/auth/signup says it is open (DISABLE_SIGNUPS).
+ */
+import { useEffect, useState } from 'preact/hooks';
 import { request, type User } from './api';
 import { useI18n } from './i18n';
 import { FieldError } from './ui';
@@ -11,6 +14,15 @@ export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // null until the server has said: neither the link nor the notice flashes.
+  const [signupOpen, setSignupOpen] = useState<boolean | null>(null);
+
+  useEffect(() => {
+    request<{ open: boolean }>('GET', '/v1/auth/signup', { quiet401: true }).then(
+      (res) => setSignupOpen(res.open),
+      () => setSignupOpen(false),
+    );
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -64,16 +76,20 @@ export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
           {busy ? t('auth.working') : mode === 'signin' ? t('auth.signIn') : t('auth.signUp')}
         </button>
       </form>
-      <button
-        type="button"
-        class="button-link"
-        onClick={() => {
-          setMode(mode === 'signin' ? 'signup' : 'signin');
-          setError(null);
-        }}
-      >
-        {mode === 'signin' ? t('auth.noAccount') : t('auth.haveAccount')}
-      </button>
+      {signupOpen || mode === 'signup' ? (
+        <button
+          type="button"
+          class="button-link"
+          onClick={() => {
+            setMode(mode === 'signin' ? 'signup' : 'signin');
+            setError(null);
+          }}
+        >
+          {mode === 'signin' ? t('auth.noAccount') : t('auth.haveAccount')}
+        </button>
+      ) : signupOpen === false ? (
+        <p class="hint">{t('auth.signupClosed')}</p>
+      ) : null}
     </section>
   );
 }

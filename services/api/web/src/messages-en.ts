@@ -18,6 +18,7 @@ export const en = {
   'auth.passwordHint': 'At least 8 characters.',
   'auth.intro': 'Paste a link, keep a faithful permanent snapshot, and organise links with tags.',
   'auth.haveAccount': 'I already have an account',
+  'auth.signupClosed': 'Sign-up is closed here: ask an administrator for an account.',
   'auth.noAccount': 'I need an account',
   'auth.working': 'Please wait…',
   'common.loading': 'Loading…',

@@ -20,6 +20,7 @@ export const zh: Record<MessageKey, string> = {
   'auth.passwordHint': '至少 8 个字符。',
   'auth.intro': '粘贴链接，保存忠实的永久快照，并用标签管理链接。',
   'auth.haveAccount': '我已有账号',
+  'auth.signupClosed': '此实例已关闭注册：请向管理员申请账号。',
   'auth.noAccount': '我需要注册',
   'auth.working': '请稍候…',
   'common.loading': '加载中…',
