@@ -13,7 +13,7 @@ import { type EmbeddedRedis, startEmbeddedRedis } from '@linksnap/api/embedded/r
 import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { assertRowMatchesObjects, RestartableS3, sleep, TcpProxy, waitFor } from '../support/faults.js';
 import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
-import { tempDir } from '../support/services.js';
+import { tempDir, testDatabaseVia } from '../support/services.js';
 import { type ApiResponse, Stack } from '../support/stack.js';
 
 const LOCK_MS = 3_000;
@@ -146,7 +146,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
     const proxy = await TcpProxy.start('127.0.0.1', 5432);
     const stack = await Stack.start({
       allow: [fixture.hostPort],
-      databaseUrl: `postgres://postgres@127.0.0.1:${proxy.port}/test`,
+      databaseUrl: testDatabaseVia(proxy.port),
       env: { CAPTURE_CONCURRENCY: '2' },
     }).catch(async (err) => {
       await proxy.close();

@@ -74,3 +74,10 @@ export function testEnv(options: TestEnvOptions): Record<string, string> {
 export const noDnsResolver = async (name: string): Promise<never> => {
   throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name} (tests resolve no names)`), { code: 'ENOTFOUND' });
 };
+
+/** TEST_DATABASE_URL reached through another port (a TCP proxy a test can cut). */
+export function testDatabaseVia(port: number): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.port = String(port);
+  return url.href;
+}

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { redisOptions, SNAPSHOTS_QUEUE, type SnapshotJob } from '@linksnap/shared';
 import { type ConnectionOptions, Worker } from 'bullmq';
 import { TcpProxy } from '../../../test/support/faults.js';
-import { noDnsResolver } from '../../../test/support/services.js';
+import { noDnsResolver, testDatabaseVia } from '../../../test/support/services.js';
 import { type Api, createApi } from '../src/main.js';
 import { bearer, type Harness, startHarness, succeededResult } from './helpers.js';
 
@@ -73,7 +73,7 @@ describe('job status', () => {
 
   it('answers a queued job while PostgreSQL is unreachable', async () => {
     const proxy = await TcpProxy.start('127.0.0.1', 5432);
-    const cut = await startHarness({ databaseUrl: `postgres://postgres@127.0.0.1:${proxy.port}/test` });
+    const cut = await startHarness({ databaseUrl: testDatabaseVia(proxy.port) });
     try {
       const user = await cut.signup();
       const created = await cut.api.app.inject({

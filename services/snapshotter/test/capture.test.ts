@@ -107,6 +107,7 @@ describe('snapshotter', () => {
       'screenshot',
       'text',
       'thumbnail',
+      'wacz',
     ]);
     assert.ok(result.text?.includes(SIMPLE_PAGE_TEXT), 'the result row holds the readable text');
     const bodies = new Map<string, Buffer>();
@@ -133,7 +134,7 @@ describe('snapshotter', () => {
     const result = await resultOf(await enqueue(fixture.url('/not-found')));
     assert.equal(result.status, 'succeeded');
     assert.equal(result.httpStatus, 404);
-    assert.equal(result.artifacts.length, 9);
+    assert.equal(result.artifacts.length, 10);
   });
 
   test('an unreachable port fails with CONNECTION_FAILED after every attempt', async () => {

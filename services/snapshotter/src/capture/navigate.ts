@@ -293,14 +293,16 @@ async function navigateTracked(
   } catch (err) {
     await handling;
     if (originalError) throw originalError;
-    const refused = refusedHop();
-    if (refused?.code) throw new AppError(refused.code, refused.detail, { cause: err });
     const error = toCaptureError(err);
-    // The document arrived but never finished parsing: keep going with what is there.
+    // The document arrived but never finished parsing: keep going with what is there. (Its
+    // host's other exchanges may have broken off since; they are not the document's failure.
+    // A document that is the proxy's own error page is caught below by its header.)
     if (error.code === 'NAVIGATION_TIMEOUT' && mainResponse !== null) {
       timedOut = true;
       response = mainResponse;
     } else {
+      const refused = refusedHop();
+      if (refused?.code) throw new AppError(refused.code, refused.detail, { cause: err });
       throw error;
     }
   } finally {
