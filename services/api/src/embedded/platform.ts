@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   const config = parseConfig(env);
   const api = await startApi(config, { logger: logger.child({ service: 'api' }) });
   startSnapshotter(0);
-  process.stdout.write(`\nLinkSnap is running at ${api.url}\n\n`);
+  const archives = api.archiveUrl ? `\nArchived pages and replays are served from ${api.archiveUrl}` : '';
+  process.stdout.write(`\nLinkSnap is running at ${api.url}${archives}\n\n`);
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
