@@ -90,13 +90,15 @@ describe('self-contained html artifact', () => {
   const signedUrl = async (id: string) => {
     const res = await stack.request('GET', `/v1/snapshots/${id}/artifacts/html/url`, { token });
     assert.equal(res.status, 200);
-    return `${stack.baseUrl}${res.body.url}`;
+    // On the archive listener's origin (absolute), or relative to the API.
+    return new URL(res.body.url, stack.baseUrl).href;
   };
 
   it('shows the image, styles, web font and XHR paragraph with the origin site closed', async () => {
-    const origin = new URL(stack.baseUrl).origin;
+    const url = await signedUrl(snapshots.archive);
+    const origin = new URL(url).origin;
     const { page, outside, all } = await countingPage(browser, origin);
-    const response = await page.goto(await signedUrl(snapshots.archive), { waitUntil: 'load' });
+    const response = await page.goto(url, { waitUntil: 'load' });
     const csp = response?.headers()['content-security-policy'] ?? '';
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /(^|; )sandbox(;|$)/);
@@ -152,8 +154,9 @@ describe('self-contained html artifact', () => {
     assert.ok(!stored.includes(canary.origin), 'no reference to the canary is stored');
 
     // With the API's headers.
-    const served = await countingPage(browser, origin);
-    await served.page.goto(await signedUrl(snapshots.hostile), { waitUntil: 'load' });
+    const servedUrl = await signedUrl(snapshots.hostile);
+    const served = await countingPage(browser, new URL(servedUrl).origin);
+    await served.page.goto(servedUrl, { waitUntil: 'load' });
     // And with no protection at all: scripts enabled, no CSP, no sandbox. Only the file itself
     // stands between the page and the canary.
     const bare = await countingPage(browser, origin);

@@ -4,16 +4,19 @@
  * the fixture server is closed; Chromium opens the viewer's full-window replay, which renders
  * the page from the archive alone, with no request leaving the platform's origin (service
  * worker requests included) and uncaptured links kept inside the replay. Then the archive
- * exports: two versions merged into one WACZ that warcio reads.
+ * exports: two versions merged into one WACZ that warcio reads. Default configuration (no
+ * ARCHIVE_ORIGIN): the player comes from the archive listener, another origin than the app's,
+ * which serves nothing of /v1 or the UI, and replayed script cannot read the user's data.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
 import {
   leavingRequests,
   openReplay,
+  probeAppFromArchive,
   readRichPage,
   recordWorkerRequests,
   signedInPage,
@@ -79,8 +82,10 @@ describe('offline replay of a captured page', () => {
     const notArchived = await page.waitForFrame((f) => f.url().includes('mp_/') && f.url().includes(canary.origin));
     await notArchived.waitForFunction(() => document.body?.textContent?.includes('Archived Page Not Found'));
     assert.deepEqual(canary.hits, []);
-    assert.deepEqual(leavingRequests(requests, [stack.baseUrl]), []);
-    console.log(`[replay] ${requests.length} requests, none beyond ${stack.baseUrl}`);
+    const archiveOrigin = await assertSeparateArchiveOrigin(requests, frame.url());
+    assert.deepEqual(leavingRequests(requests, [stack.baseUrl, archiveOrigin]), []);
+    console.log(`[replay] ${requests.length} requests, none beyond ${stack.baseUrl} and ${archiveOrigin}`);
+    await assertReplayCannotReadApp(page, frame, fixture.url('/rich-start'));
     await page.close();
 
     const merged = await stack.download(`/v1/links/${first.linkId}/export.wacz`, user.token);
@@ -106,4 +111,50 @@ describe('offline replay of a captured page', () => {
       'payload digests match',
     );
   });
+
+  /** The player and the replayed page came from the archive listener, which is not the app. */
+  async function assertSeparateArchiveOrigin(requests: string[], frameUrl: string): Promise<string> {
+    const player = requests.find((u) => new URL(u).pathname.startsWith('/replay-player/'));
+    assert.ok(player, 'the player was loaded');
+    const archiveOrigin = new URL(player).origin;
+    const appOrigin = new URL(stack.baseUrl).origin;
+    assert.notEqual(archiveOrigin, appOrigin, 'the player is not on the app origin');
+    assert.equal(new URL(frameUrl).origin, archiveOrigin, 'the replayed page runs on the archive origin');
+    // The archive listener serves nothing of the API or the UI…
+    const user = await stack.user();
+    const probes: [string, string][] = [
+      ['/v1/links', 'application/json'],
+      ['/', 'text/html'],
+      ['/snapshots/x/replay', 'text/html'],
+    ];
+    for (const [path, accept] of probes) {
+      const res = await fetch(`${archiveOrigin}${path}`, {
+        headers: { accept, authorization: `Bearer ${user.token}` },
+      });
+      assert.equal(res.status, 404, `${path} on the archive origin`);
+      assert.match(String(res.headers.get('content-type')), /^application\/problem\+json/);
+      assert.equal(res.headers.get('set-cookie'), null);
+    }
+    // …and the app serves no player, bundles or archives.
+    const signed = new URL(player);
+    for (const path of ['/replay/ui.js', '/replay/', `${signed.pathname}${signed.search}`]) {
+      const res: Response = await fetch(`${stack.baseUrl}${path}`);
+      assert.equal(res.status, 404, `${path} on the app origin`);
+    }
+    return archiveOrigin;
+  }
+
+  /** Signed in, the app reads the user's links; script on the archive origin cannot. */
+  async function assertReplayCannotReadApp(page: Page, frame: Frame, linkUrl: string) {
+    const own = await page.evaluate(async () => (await fetch('/v1/links')).text());
+    assert.ok(own.includes(linkUrl), `the app page itself reads the user's links: ${own.slice(0, 300)}`);
+    const probe = await probeAppFromArchive(browser, frame, stack.baseUrl);
+    for (const outcome of [probe.asPageScript, probe.raw]) {
+      assert.ok(!outcome.includes(linkUrl), `no user data reached the archive origin: ${outcome.slice(0, 300)}`);
+    }
+    assert.match(probe.raw, /^error: TypeError/, 'the same-origin policy blocks the raw read');
+    console.log(
+      `[replay] from the archive origin: page script got "${probe.asPageScript.slice(0, 80)}", raw got "${probe.raw}"`,
+    );
+  }
 });

@@ -93,3 +93,36 @@ export function leavingRequests(requests: string[], origins: string[]): string[]
     return !origins.includes(new URL(url).origin);
   });
 }
+
+/** `<status> <body>` of a credentialed fetch from the calling document, or `error: …`. */
+async function fetchWithCookies(url: string): Promise<string> {
+  try {
+    const res = await fetch(url, { credentials: 'include' });
+    return `${res.status} ${await res.text()}`;
+  } catch (err) {
+    return `error: ${String(err)}`;
+  }
+}
+
+/**
+ * Tries to read the app's `/v1/links` with the user's cookies from the archive origin: as the
+ * replayed page's own script would (`/v1/links` from the replay frame), and as script that got
+ * past ReplayWeb.page's rewriting would (a raw fetch of the app's URL from a document of the
+ * archive origin, CSP bypassed so only the same-origin policy stands in the way).
+ */
+export async function probeAppFromArchive(
+  browser: Browser,
+  frame: Frame,
+  appUrl: string,
+): Promise<{ asPageScript: string; raw: string }> {
+  const asPageScript = await frame.evaluate(fetchWithCookies, '/v1/links');
+  const page = await browser.newPage();
+  try {
+    await page.setBypassCSP(true);
+    await page.goto(`${new URL(frame.url()).origin}/replay/`);
+    const raw = await page.evaluate(fetchWithCookies, `${appUrl}/v1/links`);
+    return { asPageScript, raw };
+  } finally {
+    await page.close();
+  }
+}

@@ -118,7 +118,8 @@ export class Stack {
         s3,
         allow: options.allow,
         databaseUrl: options.database === 'pglite' ? null : options.databaseUrl,
-        extra: { ...options.env, PORT: String(port) },
+        // The archive listener on an ephemeral port: PORT+1 may be another test's.
+        extra: { ARCHIVE_PORT: '0', ...options.env, PORT: String(port) },
       });
       const stack = new Stack(s3, env, `http://127.0.0.1:${port}`);
       try {

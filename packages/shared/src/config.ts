@@ -123,6 +123,14 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
+  /**
+   * Without ARCHIVE_ORIGIN, archives (signed artifact URLs, the replay player) are served on this
+   * second port of HOST, a separate origin; unset → PORT+1 (0 when PORT is 0: an ephemeral port).
+   */
+  ARCHIVE_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
   /** Lifetime of a signed archive URL (GET /v1/snapshots/{id}/artifacts/{kind}/url). */
   ARCHIVE_URL_TTL_SECONDS: int(300, 10, 86_400),
   /** Rate limits, per RATE_LIMIT_WINDOW_MS window, counted in Redis (one budget for all API replicas). */
@@ -203,6 +211,12 @@ export function loadConfigOrExit(env: Env = process.env): Config {
     }
     throw err;
   }
+}
+
+/** The port of the archive listener (used only without ARCHIVE_ORIGIN): ARCHIVE_PORT or PORT+1. */
+export function archivePort(config: Pick<Config, 'PORT' | 'ARCHIVE_PORT'>): number {
+  if (config.ARCHIVE_PORT !== undefined) return config.ARCHIVE_PORT;
+  return config.PORT === 0 ? 0 : config.PORT + 1;
 }
 
 /** The environment keys the schema knows, for checks such as the compose-file test. */

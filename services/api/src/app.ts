@@ -31,6 +31,7 @@ import { UsersRepository } from './domain/users.repository.js';
 import { UsersService } from './domain/users.service.js';
 import { WebhooksRepository } from './domain/webhooks.repository.js';
 import { WebhooksService } from './domain/webhooks.service.js';
+import { ArchiveSite } from './http/archive-site.js';
 import { authenticate, registerAuth } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { ApiMetrics, registerMetrics } from './http/metrics.js';
@@ -70,6 +71,18 @@ export interface AppDeps {
   resolver?: Resolver;
   /** Shared with the results consumer, which counts captures; created here when absent. */
   metrics?: ApiMetrics;
+  /** Where archives are served; default: ARCHIVE_ORIGIN, else this app (inject-only use). */
+  archiveSite?: ArchiveSite;
+}
+
+/** Signed archive URLs, shared by the app and the archive listener (same key, same storage). */
+export function archiveLinks(deps: AppDeps, jwtSecret: Uint8Array): ArchiveLinks {
+  return new ArchiveLinks(
+    deriveKey(jwtSecret, 'archive-url'),
+    new SnapshotsRepository(deps.database.db),
+    deps.storage,
+    { origin: deps.config.ARCHIVE_ORIGIN, ttlSeconds: deps.config.ARCHIVE_URL_TTL_SECONDS },
+  );
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -129,10 +142,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const jobEvents = () => (jobEventsHub ??= new JobEventsHub(config));
   app.addHook('onClose', async () => jobEventsHub?.close());
   const apiKeys = new ApiKeysService(new ApiKeysRepository(database.db));
-  const archive = new ArchiveLinks(deriveKey(jwtSecret, 'archive-url'), new SnapshotsRepository(database.db), storage, {
-    origin: config.ARCHIVE_ORIGIN,
-    ttlSeconds: config.ARCHIVE_URL_TTL_SECONDS,
-  });
+  const archive = archiveLinks(deps, jwtSecret);
+  const archiveSite = deps.archiveSite ?? new ArchiveSite(config.ARCHIVE_ORIGIN);
   registerRateLimits(app, config);
 
   // The OpenAPI document is generated from the route schemas; routes are registered after it.
@@ -158,8 +169,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     authRoutes(root, users, loginLimits);
     sessionRoutes(root, users, { ttlSeconds: config.TOKEN_TTL_SECONDS, limits: loginLimits });
-    archiveRoutes(root, archive);
-    replayRoutes(root, archive);
+    // Archived pages and the replay player never share the app's origin when another serves them.
+    if (archiveSite.servedByApp) {
+      archiveRoutes(root, archive, archiveSite);
+      replayRoutes(root, archive, archiveSite);
+    }
     root.register(async (scope: ZodApp) => {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
@@ -175,7 +189,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
-      snapshotsRoutes(scope, snapshots, archive);
+      snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });
       meRoutes(scope, new UsersRepository(database.db));
       webhooksRoutes(scope, webhooks);
     });
@@ -185,7 +199,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       adminEmails: config.ADMIN_EMAILS,
       authenticate: (request) => authenticate(request, tokens, apiKeys),
     });
-    registerWeb(root, undefined, config.ARCHIVE_ORIGIN);
+    registerWeb(root, undefined, (request) => archiveSite.originFor(request));
   });
   return app;
 }

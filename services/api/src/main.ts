@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import {
+  archivePort,
   bounded,
   type Config,
   closeQueueClient,
@@ -14,9 +15,13 @@ import {
   type Resolver,
   storageFromConfig,
 } from '@linksnap/shared';
+
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { archiveLinks, buildApp } from './app.js';
+import { buildArchiveApp } from './archive-app.js';
 import { type Database, openDatabase } from './db/database.js';
+import { loadJwtSecret } from './domain/tokens.js';
+import { ArchiveSite } from './http/archive-site.js';
 import { ApiMetrics } from './http/metrics.js';
 import { type Reconciler, startReconciler } from './queue/reconciler.js';
 import { checkRedisEviction } from './queue/redis-check.js';
@@ -31,10 +36,15 @@ export interface ApiOptions {
   consumeResults?: boolean;
   /** DNS resolver for the submit-time egress check (tests inject hostile answers). */
   resolver?: Resolver;
+  /** Build the separate archive app (startApi does, unless ARCHIVE_ORIGIN is set). */
+  archiveListener?: boolean;
 }
 
 export interface Api {
   app: FastifyInstance;
+  /** Serves only the archive routes on ARCHIVE_PORT (null with ARCHIVE_ORIGIN or inject-only). */
+  archiveApp: FastifyInstance | null;
+  archiveSite: ArchiveSite;
   database: Database;
   storage: ObjectStorage;
   snapshotQueue: SnapshotQueue;
@@ -50,6 +60,8 @@ export interface Api {
 
 export interface RunningApi extends Api {
   url: string;
+  /** The archive listener's URL (null with ARCHIVE_ORIGIN). */
+  archiveUrl: string | null;
 }
 
 function requireExternalServices(config: Config): { redis: string; s3: string; accessKey: string; secretKey: string } {
@@ -112,13 +124,25 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     options.consumeResults === false
       ? null
       : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
-  const app = buildApp({ config, database, storage, snapshotQueue, logger, resolver: options.resolver, metrics });
+  const jwtSecret = loadJwtSecret(config);
+  const archiveSite = new ArchiveSite(
+    config.ARCHIVE_ORIGIN,
+    options.archiveListener === true && !config.ARCHIVE_ORIGIN,
+  );
+  const deps = { config, database, storage, snapshotQueue, logger, resolver: options.resolver, metrics, jwtSecret };
+  const app = buildApp({ ...deps, archiveSite });
+  const archiveApp = archiveSite.separate
+    ? buildArchiveApp({ links: archiveLinks(deps, jwtSecret), site: archiveSite, logger })
+    : null;
   searchIndexer.start();
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       // Every step is bounded: whatever died first (Redis, PostgreSQL, S3), the stop finishes.
-      await drainRequests(app, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger);
+      await Promise.all([
+        drainRequests(app, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
+        archiveApp && drainRequests(archiveApp, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
+      ]);
       await Promise.all([
         bounded('reconciler', async () => reconciler?.close(), STEP_MS, logger),
         bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
@@ -131,7 +155,19 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     })();
     return closing;
   };
-  return { app, database, storage, snapshotQueue, consumer, searchIndexer, reconciler, logger, close };
+  return {
+    app,
+    archiveApp,
+    archiveSite,
+    database,
+    storage,
+    snapshotQueue,
+    consumer,
+    searchIndexer,
+    reconciler,
+    logger,
+    close,
+  };
 }
 
 /** Longest wait for requests in flight at SIGTERM, and for each later step of a stop. */
@@ -149,18 +185,30 @@ async function drainRequests(app: FastifyInstance, ms: number, logger: Logger): 
   if (!drained) app.server.closeAllConnections();
 }
 
-/** createApi, then listen on HOST:PORT and log the URL. */
+/**
+ * createApi, then listen on HOST:PORT — and, without ARCHIVE_ORIGIN, on HOST:ARCHIVE_PORT for
+ * the archive routes — and log the URLs.
+ */
 export async function startApi(config: Config, options: ApiOptions = {}): Promise<RunningApi> {
-  const api = await createApi(config, options);
+  const api = await createApi(config, { archiveListener: true, ...options });
   try {
     await api.app.listen({ host: config.HOST, port: config.PORT });
+    await api.archiveApp?.listen({ host: config.HOST, port: archivePort(config) });
   } catch (err) {
     await api.close();
     throw err;
   }
-  const address = api.app.server.address() as AddressInfo;
+  const url = listeningUrl(api.app);
+  const archiveUrl = api.archiveApp ? listeningUrl(api.archiveApp) : null;
+  api.archiveSite.listening(portOf(api.app), api.archiveApp ? portOf(api.archiveApp) : undefined);
+  api.logger.info({ url, archiveUrl }, `api listening on ${url}${archiveUrl ? `, archives on ${archiveUrl}` : ''}`);
+  return { ...api, url, archiveUrl };
+}
+
+const portOf = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
+
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  api.logger.info({ url }, `api listening on ${url}`);
-  return { ...api, url };
+  return `http://${host}:${address.port}`;
 }

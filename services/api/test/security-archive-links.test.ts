@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { ObjectStorage } from '@linksnap/shared';
+import type { FastifyRequest } from 'fastify';
+import { buildArchiveApp } from '../src/archive-app.js';
 import { ArchiveLinks } from '../src/domain/archive-links.js';
 import type { SnapshotsRepository } from '../src/domain/snapshots.repository.js';
 import { deriveKey } from '../src/domain/tokens.js';
+import { ArchiveSite } from '../src/http/archive-site.js';
 
 const secret = new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789');
 const links = (origin?: string, key = deriveKey(secret, 'archive-url')) =>
@@ -23,7 +26,7 @@ describe('signed archive URLs', () => {
   it('point at ARCHIVE_ORIGIN when configured, else at /archive on the API', () => {
     const id = randomUUID();
     const now = Date.now();
-    const external = links('https://archive.linksnap.invalid/').sign(id, 'html', now);
+    const external = links('https://archive.linksnap.invalid/').sign(id, 'html', { now });
     assert.match(external.url, new RegExp(`^https://archive\\.linksnap\\.invalid/archive/${id}/html\\?exp=\\d+&sig=`));
     assert.equal(Date.parse(external.expiresAt), (Math.floor(now / 1000) + 120) * 1000);
     assert.match(links().sign(id, 'html').url, new RegExp(`^/archive/${id}/html\\?`));
@@ -44,5 +47,38 @@ describe('signed archive URLs', () => {
     // A key for another purpose (or the JWT secret itself) cannot mint archive URLs.
     refused(() => links(undefined, deriveKey(secret, 'other')).verify(id, 'html', exp, sig));
     refused(() => links(undefined, Buffer.from(secret)).verify(id, 'html', exp, sig));
+  });
+
+  it('without ARCHIVE_ORIGIN, point at the archive listener on the host the client used', async () => {
+    const site = new ArchiveSite(undefined, true);
+    site.listening(3000, 3001);
+    const app = buildArchiveApp({ links: links(), site });
+    app.get('/echo', (request) => ({ origin: site.originFor(request), ancestors: site.frameAncestors(request) }));
+    const echo = await app.inject({ url: '/echo', headers: { host: 'snap.example:3001' } });
+    assert.deepEqual(echo.json(), {
+      origin: 'http://snap.example:3001',
+      ancestors: "'self' http://snap.example:3000",
+    });
+    // A Host header that is not a plain name is never echoed into a URL.
+    const odd = await app.inject({ url: '/echo', headers: { host: 'evil"<x>' } });
+    assert.equal(odd.json().origin, 'http://127.0.0.1:3001');
+    // The archive listener has no API and no UI: problem+json 404s, no cookie.
+    for (const url of ['/v1/links', '/', '/snapshots/x/replay', '/docs/openapi.json']) {
+      const res = await app.inject({ url, headers: { accept: 'text/html' } });
+      assert.equal(res.statusCode, 404, url);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.headers['set-cookie'], undefined);
+    }
+    assert.equal((await app.inject({ url: '/replay/sw.js' })).statusCode, 200);
+    await app.close();
+  });
+
+  it('with ARCHIVE_ORIGIN, point there and may be framed by the app wherever it is', async () => {
+    const site = new ArchiveSite('https://archive.linksnap.invalid/');
+    assert.equal(site.servedByApp, true);
+    const request = { protocol: 'https', hostname: 'app.linksnap.invalid' } as FastifyRequest;
+    assert.equal(site.originFor(request), 'https://archive.linksnap.invalid');
+    assert.equal(site.frameAncestors(request), '*');
+    assert.equal(new ArchiveSite(undefined).frameAncestors(request), "'self'");
   });
 });

@@ -2,13 +2,20 @@
  * Short-lived signed artifact URLs. The signature (HMAC-SHA256 over snapshot id, kind and
  * expiry, with a key derived from the JWT secret) is the only credential: the archive route
  * reads no Authorization header and no cookie, so a page served from it has nothing to steal.
- * URLs point at ARCHIVE_ORIGIN when configured, otherwise at `/archive/…` on the API itself.
+ * URLs point at the origin the caller passes (the archive listener or ARCHIVE_ORIGIN, see
+ * http/archive-site.ts), else at the configured origin, else at `/archive/…` on the API itself.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError, type Artifact, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotsRepository } from './snapshots.repository.js';
+
+/** Where a signed URL points (default: the configured origin) and the clock to sign with. */
+export interface SignAt {
+  origin?: string;
+  now?: number;
+}
 
 export interface SignedArtifactUrl {
   url: string;
@@ -28,10 +35,10 @@ export class ArchiveLinks {
   }
 
   /** Caller has already checked that the user owns the snapshot and it has this artifact. */
-  sign(snapshotId: string, kind: string, now = Date.now()): SignedArtifactUrl {
+  sign(snapshotId: string, kind: string, { origin = this.origin, now = Date.now() }: SignAt = {}): SignedArtifactUrl {
     const exp = Math.floor(now / 1000) + this.options.ttlSeconds;
     const path = `/archive/${snapshotId}/${encodeURIComponent(kind)}?exp=${exp}&sig=${this.signature(snapshotId, kind, exp)}`;
-    return { url: `${this.origin}${path}`, expiresAt: new Date(exp * 1000).toISOString() };
+    return { url: `${origin.replace(/\/+$/, '')}${path}`, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
   /** Where archive URLs point: ARCHIVE_ORIGIN, or '' for the API's own origin. */
@@ -43,10 +50,10 @@ export class ArchiveLinks {
    * The replay player of a snapshot's WACZ. It carries the signature of the `wacz` artifact
    * URL, which the player hands to ReplayWeb.page as its source: one credential for both.
    */
-  signReplay(snapshotId: string, now = Date.now()): SignedArtifactUrl {
-    const { url, expiresAt } = this.sign(snapshotId, 'wacz', now);
+  signReplay(snapshotId: string, { origin = this.origin, now = Date.now() }: SignAt = {}): SignedArtifactUrl {
+    const { url, expiresAt } = this.sign(snapshotId, 'wacz', { origin, now });
     const query = url.slice(url.indexOf('?'));
-    return { url: `${this.origin}/replay-player/${snapshotId}${query}`, expiresAt };
+    return { url: `${origin.replace(/\/+$/, '')}/replay-player/${snapshotId}${query}`, expiresAt };
   }
 
   /** NOT_FOUND for a bad, expired or tampered signature: the URL simply does not exist. */

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
   api = await startApi(config, { logger: logger.child({ service: 'api' }) });
   if (stopping) return;
   startSnapshotter(0);
-  process.stdout.write(`\nLinkSnap is running at ${api.url}\n\n`);
+  const archives = api.archiveUrl ? `\nArchived pages and replays are served from ${api.archiveUrl}` : '';
+  process.stdout.write(`\nLinkSnap is running at ${api.url}${archives}\n\n`);
 }
 
 /** The stop budget of `npm start` (docker stop's default is 10 s) and its children's shares. */

@@ -1,6 +1,6 @@
 /**
- * Offline replay of a snapshot's WACZ with ReplayWeb.page, served entirely by this API (on
- * ARCHIVE_ORIGIN when configured): its two prebuilt bundles under /replay/ (the service
+ * Offline replay of a snapshot's WACZ with ReplayWeb.page, served entirely by this API on the
+ * archive origin (ARCHIVE_ORIGIN, or by default the archive listener on ARCHIVE_PORT): its two prebuilt bundles under /replay/ (the service
  * worker's scope) and a player page per snapshot. The player page carries the signature of the
  * snapshot's `wacz` URL, checks it, and hands that URL to ReplayWeb.page as its source; the
  * page, the bundles and the service worker may only reach this origin (CSP), so a replay can
@@ -9,10 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { ZodApp } from '../routes/types.js';
+import type { ArchiveSite } from './archive-site.js';
 
 /** Scope of ReplayWeb.page's service worker: the bundles live here, the player outside it. */
 export const REPLAY_BASE = '/replay/';
@@ -26,10 +27,10 @@ function replayBundles(): { ui: Buffer; sw: Buffer } {
 /**
  * Same origin only. 'wasm-unsafe-eval': wabac hashes and decompresses with WebAssembly.
  * Inline styles: ReplayWeb.page's components set them. frame-ancestors: the app's viewer frames
- * the player, from another origin when ARCHIVE_ORIGIN is set (the player shows nothing without
+ * the player from the app's origin (ArchiveSite.frameAncestors; the player shows nothing without
  * its short-lived signature).
  */
-export function replayCsp(crossOriginViewer: boolean): string {
+export function replayCsp(frameAncestors: string): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -43,7 +44,7 @@ export function replayCsp(crossOriginViewer: boolean): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    `frame-ancestors ${crossOriginViewer ? '*' : "'self'"}`,
+    `frame-ancestors ${frameAncestors}`,
   ].join('; ');
 }
 
@@ -93,22 +94,26 @@ function sendBundle(reply: FastifyReply, body: Buffer, csp: string) {
     .send(body);
 }
 
-export function replayRoutes(app: ZodApp, archive: ArchiveLinks): void {
+export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSite): void {
   const bundles = replayBundles();
-  const csp = replayCsp(archive.origin !== '');
+  const cspOf = (request: FastifyRequest) => replayCsp(site.frameAncestors(request));
 
   // GET /replay/ui.js, GET /replay/sw.js — ReplayWeb.page's bundles (the worker's CSP is this one).
-  app.get(`${REPLAY_BASE}ui.js`, { schema: { hide: true } }, (_request, reply) => sendBundle(reply, bundles.ui, csp));
-  app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (_request, reply) => sendBundle(reply, bundles.sw, csp));
+  app.get(`${REPLAY_BASE}ui.js`, { schema: { hide: true } }, (request, reply) =>
+    sendBundle(reply, bundles.ui, cspOf(request)),
+  );
+  app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (request, reply) =>
+    sendBundle(reply, bundles.sw, cspOf(request)),
+  );
 
   // GET /replay/ — what the service worker itself serves there once it controls the frame; served
   // here too so the player's first load, before the worker has claimed it, finds the app.
-  app.get(REPLAY_BASE, { schema: { hide: true } }, (_request, reply) => {
+  app.get(REPLAY_BASE, { schema: { hide: true } }, (request, reply) => {
     reply.removeHeader('X-Frame-Options');
     return reply
       .type('text/html; charset=utf-8')
       .header('Cache-Control', 'no-cache')
-      .header('Content-Security-Policy', csp)
+      .header('Content-Security-Policy', cspOf(request))
       .send(REPLAY_INDEX);
   });
 
@@ -132,7 +137,7 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks): void {
       return reply
         .type('text/html; charset=utf-8')
         .header('Cache-Control', 'no-store')
-        .header('Content-Security-Policy', csp)
+        .header('Content-Security-Policy', cspOf(request))
         .header('Referrer-Policy', 'no-referrer')
         .send(playerHtml({ source, ...target, coll: `snapshot-${id}` }));
     },

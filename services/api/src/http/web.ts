@@ -33,8 +33,15 @@ const uiCsp = (archiveOrigin: string) =>
     "form-action 'self'",
   ].join('; ');
 
-export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST, archiveOrigin?: string): void {
-  const UI_CSP = uiCsp(archiveOrigin ? ` ${new URL(archiveOrigin).origin}` : '');
+/** The archive origin the UI loads signed URLs from, for this request ('' = the app's own). */
+export type ArchiveOriginOf = (request: FastifyRequest) => string;
+
+function uiCspFor(request: FastifyRequest, archiveOriginOf?: ArchiveOriginOf): string {
+  const origin = archiveOriginOf?.(request);
+  return uiCsp(origin ? ` ${origin}` : '');
+}
+
+export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST, archiveOriginOf?: ArchiveOriginOf): void {
   const indexFile = path.join(dist, 'index.html');
   if (!existsSync(indexFile)) {
     app.log.warn({ dist }, 'web UI not built: run `pnpm --filter @linksnap/api build:web`');
@@ -58,7 +65,7 @@ export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST, archi
     }
     return reply
       .header('Cache-Control', 'no-cache')
-      .header('Content-Security-Policy', UI_CSP)
+      .header('Content-Security-Policy', uiCspFor(request, archiveOriginOf))
       .type('text/html; charset=utf-8')
       .send(await readFile(indexFile));
   };

@@ -11,6 +11,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { SnapshotsService } from '../domain/snapshots.service.js';
+import type { ArchiveSite } from '../http/archive-site.js';
 import { userIdOf } from '../http/auth.js';
 import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapshotView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
@@ -21,15 +22,17 @@ const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
  * else in an archived page (a URL the inliner missed, readable view images) must not reach
  * the live web. `sandbox` without allow-scripts / allow-same-origin: no script, opaque origin.
  */
-export const ARCHIVED_PAGE_CSP = [
-  "default-src 'none'",
-  'img-src data:',
-  "style-src 'unsafe-inline' data:",
-  'font-src data:',
-  'media-src data:',
-  'sandbox',
-  "frame-ancestors 'self'",
-].join('; ');
+export const archivedPageCsp = (frameAncestors = "'self'") =>
+  [
+    "default-src 'none'",
+    'img-src data:',
+    "style-src 'unsafe-inline' data:",
+    'font-src data:',
+    'media-src data:',
+    'sandbox',
+    `frame-ancestors ${frameAncestors}`,
+  ].join('; ');
+export const ARCHIVED_PAGE_CSP = archivedPageCsp();
 /** Content types a browser may render as a document with script. */
 const ACTIVE_CONTENT = /html|xml|svg|javascript|mhtml|multipart/i;
 
@@ -44,8 +47,11 @@ function sendArtifact(
   kind: string,
   artifact: Artifact,
   body: Readable,
-  embeddable = false,
+  /** Signed route: other kinds may be embedded cross-origin, and these origins may frame it. */
+  signed?: { frameAncestors: string },
 ) {
+  const embeddable = signed !== undefined;
+  const ancestors = signed?.frameAncestors ?? "'self'";
   const page = ARCHIVED_PAGE_KINDS.has(kind) || ACTIVE_CONTENT.test(artifact.contentType);
   reply
     .header('Content-Type', artifact.contentType)
@@ -55,10 +61,11 @@ function sendArtifact(
     .header('Cross-Origin-Resource-Policy', embeddable && !page ? 'cross-origin' : 'same-origin')
     .header('Referrer-Policy', 'no-referrer');
   // Archived pages run no script and get an opaque origin (sandbox without allow-same-origin);
-  // the app's own viewer may frame any artifact, nothing else may.
-  reply
-    .header('Content-Security-Policy', page ? ARCHIVED_PAGE_CSP : "frame-ancestors 'self'")
-    .header('X-Frame-Options', 'SAMEORIGIN');
+  // the app's own viewer may frame any artifact, nothing else may. X-Frame-Options cannot name
+  // another origin, so it is only sent when the app frames from its own origin.
+  reply.header('Content-Security-Policy', page ? archivedPageCsp(ancestors) : `frame-ancestors ${ancestors}`);
+  if (ancestors === "'self'") reply.header('X-Frame-Options', 'SAMEORIGIN');
+  else reply.removeHeader('X-Frame-Options');
   // Offered as files to keep, never rendered: MHTML would run as a page, a WACZ is a package.
   if (kind === 'mhtml' || kind === 'wacz') {
     reply.header('Content-Disposition', `attachment; filename="${id}.${kind}"`);
@@ -77,12 +84,18 @@ const artifactBody = opaqueBody(
   ARTIFACT_MEDIA_TYPES,
   {
     ETag: { description: 'The artifact’s SHA-256, quoted' },
-    'Content-Security-Policy': { description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self'` },
+    'Content-Security-Policy': {
+      description: `Archived pages: ${ARCHIVED_PAGE_CSP}; others: frame-ancestors 'self' (on the signed route, the app's origin may frame them too)`,
+    },
     'Content-Disposition': { description: 'mhtml and wacz: attachment' },
   },
 );
 
-export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archive?: ArchiveLinks): void {
+export function snapshotsRoutes(
+  app: ZodApp,
+  snapshots: SnapshotsService,
+  archive?: { links: ArchiveLinks; site: ArchiveSite },
+): void {
   // GET /v1/snapshots/{id}
   app.get(
     '/v1/snapshots/:id',
@@ -122,7 +135,7 @@ export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archiv
         throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
       }
       reply.header('Cache-Control', 'no-store');
-      return archive.sign(id, kind);
+      return archive.links.sign(id, kind, { origin: archive.site.originFor(request) });
     },
   );
 
@@ -141,7 +154,7 @@ export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archiv
         throw new AppError('NOT_FOUND', 'The snapshot has no wacz artifact to replay.');
       }
       reply.header('Cache-Control', 'no-store');
-      return archive.signReplay(row.id);
+      return archive.links.signReplay(row.id, { origin: archive.site.originFor(request) });
     },
   );
 }
@@ -150,7 +163,7 @@ export function snapshotsRoutes(app: ZodApp, snapshots: SnapshotsService, archiv
  * GET /archive/{snapshotId}/{kind}?exp=…&sig=… — outside the authenticated scope: the
  * signature is the credential. No Authorization header or cookie is ever read here.
  */
-export function archiveRoutes(app: ZodApp, archive: ArchiveLinks): void {
+export function archiveRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSite): void {
   app.get(
     '/archive/:id/:kind',
     {
@@ -166,7 +179,7 @@ export function archiveRoutes(app: ZodApp, archive: ArchiveLinks): void {
       archive.verify(id, kind, request.query.exp, request.query.sig);
       const { artifact, body } = await archive.open(id, kind);
       reply.header('Cache-Control', 'private, max-age=60');
-      return sendArtifact(reply, id, kind, artifact, body, true);
+      return sendArtifact(reply, id, kind, artifact, body, { frameAncestors: site.frameAncestors(request) });
     },
   );
 }
