@@ -104,6 +104,22 @@ describe('snap CLI', () => {
     assert.equal(JSON.parse(otherLs.stdout).items[0]?.url, url);
   });
 
+  it('adds several URLs in one batch call, following each good one and reporting each bad one', async () => {
+    const user = await stack.user();
+    const userEnv = { ...env, LINKSNAP_URL: stack.baseUrl, LINKSNAP_TOKEN: user.token };
+    const [first, second] = [fixture.url('/simple?batch=1'), fixture.url('/second?batch=1')];
+    const add = await snap(['add', first, 'ftp://example.com/x', second, first, '--wait'], userEnv);
+    assert.equal(add.code, 1, `${add.stdout}\n${add.stderr}`);
+    const lines = add.stdout.trim().split('\n');
+    assert.equal(lines.length, 4, add.stdout);
+    assert.match(lines[0] ?? '', /succeeded|partial/);
+    assert.match(lines[1] ?? '', /error {2}ftp:\/\/example\.com\/x {2}.+: .+/);
+    assert.match(lines[2] ?? '', /succeeded|partial/);
+    assert.match(lines[3] ?? '', /error .*already saved/i, 'the repeat names the duplicate');
+    // Bars redraw in place: each saved link's row shows 100% at least once.
+    assert.ok((add.stderr.match(/100%/g)?.length ?? 0) >= 2, 'a progress bar per saved link reached 100%');
+  });
+
   it('reports API errors as title: detail with a non-zero exit code', async () => {
     const user = await stack.user();
     const userEnv = { ...env, LINKSNAP_URL: stack.baseUrl, LINKSNAP_TOKEN: user.token };

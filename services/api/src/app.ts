@@ -177,6 +177,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     root.register(async (scope: ZodApp) => {
       registerAuth(scope, tokens, apiKeys);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
+      // A batch is one submission: the paste box's 100 links are one request, not 100.
+      registerRouteLimit(scope, 'POST', '/v1/links/batch', submitLimit);
       apiKeysRoutes(scope, apiKeys);
       adminUsersRoutes(scope, users);
       libraryRoutes(scope, {

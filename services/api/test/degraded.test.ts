@@ -50,6 +50,30 @@ describe('a dependency is down', () => {
     assert.equal(retry.statusCode, 202, 'the failed attempt left no duplicate behind');
   });
 
+  it('answers a batch 503 when its jobs cannot be queued, and keeps none of its links', async () => {
+    const user = await h.signup();
+    const urls = [`http://8.8.8.8/${randomUUID()}`, `http://8.8.8.8/${randomUUID()}`];
+    const res = await broken.app.inject({
+      method: 'POST',
+      url: '/v1/links/batch',
+      headers: bearer(user.token),
+      payload: { urls, tags: ['kept?'] },
+    });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'SERVICE_UNAVAILABLE');
+    const retry = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/links/batch',
+      headers: bearer(user.token),
+      payload: { urls },
+    });
+    assert.deepEqual(
+      retry.json().items.map((i: { status: number }) => i.status),
+      [202, 202],
+      'the failed batch left no link behind',
+    );
+  });
+
   it('reports not ready, naming the failed check', async () => {
     const res = await broken.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(res.statusCode, 503);

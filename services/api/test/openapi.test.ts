@@ -329,6 +329,9 @@ describe('OpenAPI document', () => {
     );
     const { link, snapshot } = created.json();
     const id = link.id as string;
+    const pasted = { urls: [`http://8.8.8.8/${randomUUID()}`, link.url, 'not a url'], tags: ['docs'] };
+    await check('POST', '/v1/links/batch', {}, { token, payload: pasted, status: 200 });
+    await check('POST', '/v1/links/batch', {}, { token, payload: { urls: [] }, status: 400 });
     await check('GET', '/v1/jobs/:id', { id: snapshot.id }, { token, status: 200 }); // queued
     await succeed(snapshot.id, id, title);
     await check('GET', '/v1/jobs/:id', { id: snapshot.id }, { token, status: 200 }); // finished

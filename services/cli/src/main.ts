@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { submitBatch } from './batch.js';
 import { CliError, Client } from './client.js';
 import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
 import { ProgressBars } from './progress.js';
@@ -237,20 +238,8 @@ async function login(values: Values, io: Io, print: (h: string, d: unknown) => v
 async function add(client: Client, urls: string[], values: Values, io: Io, print: (h: string, d: unknown) => void) {
   if (urls.length === 0) throw new CliError('add needs at least one URL', 2);
   const tags = values.tag ?? [];
-  const created: { url: string; link?: LinkItem; snapshotId?: string; error?: string }[] = [];
-  for (const url of urls) {
-    try {
-      const res = await client.json<{ link: LinkItem; snapshot: { id: string } }>('POST', '/v1/links', {
-        url,
-        ...(tags.length ? { tags } : {}),
-      });
-      created.push({ url, link: res.link, snapshotId: res.snapshot.id });
-    } catch (err) {
-      if (!(err instanceof CliError) || err.exitCode === 3) throw err;
-      created.push({ url, error: err.message });
-      io.stderr.write(`snap: ${url}: ${err.message}\n`);
-    }
-  }
+  const created = await submitBatch(client, urls, tags);
+  for (const c of created) if (c.error) io.stderr.write(`snap: ${c.url}: ${c.error}\n`);
   let failed = created.filter((c) => c.error).length;
   if (!values.wait) {
     print(

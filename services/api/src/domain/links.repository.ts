@@ -34,6 +34,20 @@ export interface LinkRecord {
 
 export type CreatedSnapshot = Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>;
 
+/** A batch of one user's URLs (distinct normalized URLs), all tagged alike. */
+export interface NewLinks {
+  userId: string;
+  tagNames: string[];
+  requestedAt: Date;
+  links: { url: string; normalizedUrl: string; snapshotId: string }[];
+}
+
+/** Per normalized URL: the new link and its snapshot, or the id of the link already saved. */
+export interface CreateManyOutcome {
+  created: Map<string, { created: LinkRecord; snapshot: CreatedSnapshot }>;
+  existing: Map<string, string>;
+}
+
 export type CreateOutcome = { created: LinkRecord; snapshot: CreatedSnapshot } | { existingId: string };
 
 /** Rows of `db.execute`: postgres.js answers an array, PGlite an object with `rows`. */
@@ -44,6 +58,30 @@ function rowsOf<T>(result: unknown): T[] {
 /** A timestamptz of `db.execute`: drizzle leaves it as PostgreSQL's text, e.g. `2026-01-02 03:04:05.6+00`. */
 function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(value as string);
+}
+
+type InsertedRow = { created_at: unknown; updated_at: unknown; status: SnapshotRow['status'] };
+
+/** The record of a link just inserted with its first snapshot, from what the insert returned. */
+function newLinkRecord(
+  input: Pick<NewLink, 'userId' | 'url' | 'normalizedUrl' | 'snapshotId' | 'requestedAt'> & { title: string | null },
+  linkId: string,
+  row: InsertedRow,
+): { created: LinkRecord; snapshot: CreatedSnapshot } {
+  const link: LinkRow = {
+    id: linkId,
+    userId: input.userId,
+    url: input.url,
+    normalizedUrl: input.normalizedUrl,
+    title: input.title,
+    description: null,
+    latestSnapshotId: input.snapshotId,
+    latestGoodSnapshotId: null,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+  const snapshot = { id: input.snapshotId, linkId, status: row.status, requestedAt: input.requestedAt };
+  return { created: { link, tags: [], latest: { id: snapshot.id, status: snapshot.status } }, snapshot };
 }
 
 const p = (name: string) => sql.placeholder(name);
@@ -92,7 +130,7 @@ export class LinksRepository {
     return this.db.transaction(async (tx) => {
       const outcome = await this.insertLinkAndSnapshot(tx, input);
       if ('created' in outcome) {
-        outcome.created.tags = await this.attachTags(tx, input.userId, outcome.created.link.id, input.tagNames);
+        outcome.created.tags = await this.attachTags(tx, input.userId, [outcome.created.link.id], input.tagNames);
       }
       return outcome;
     });
@@ -114,30 +152,67 @@ export class LinksRepository {
         createdAt: input.createdAt?.toISOString() ?? null,
         requestedAt: input.requestedAt.toISOString(),
       });
-    const [row] = rowsOf<{ created_at: unknown; updated_at: unknown; status: SnapshotRow['status'] }>(result);
+    const [row] = rowsOf<InsertedRow>(result);
     if (!row) {
       // Read after the statement: a duplicate committed concurrently is visible now.
       return { existingId: (await this.findIdByNormalizedUrl(input.userId, input.normalizedUrl)) ?? '' };
     }
-    const link: LinkRow = {
-      id: linkId,
-      userId: input.userId,
-      url: input.url,
-      normalizedUrl: input.normalizedUrl,
-      title,
-      description: null,
-      latestSnapshotId: input.snapshotId,
-      latestGoodSnapshotId: null,
-      createdAt: toDate(row.created_at),
-      updatedAt: toDate(row.updated_at),
-    };
-    const snapshot = { id: input.snapshotId, linkId, status: row.status, requestedAt: input.requestedAt };
-    return { created: { link, tags: [], latest: { id: snapshot.id, status: snapshot.status } }, snapshot };
+    return newLinkRecord({ ...input, title }, linkId, row);
   }
 
-  /** Finds or creates the user's tags (case-insensitively) and links them. */
-  private async attachTags(tx: Tx, userId: string, linkId: string, names: string[]) {
-    if (names.length === 0) return [];
+  /**
+   * A batch in one transaction: every link and its snapshot in one statement (the rows travel
+   * as one jsonb parameter), the tags in three more, whatever the batch size. URLs the user
+   * already saved insert nothing and come back as `existing`.
+   */
+  async createManyWithSnapshots(input: NewLinks): Promise<CreateManyOutcome> {
+    const outcome: CreateManyOutcome = { created: new Map(), existing: new Map() };
+    if (input.links.length === 0) return outcome;
+    const rows = input.links.map((l) => ({ ...l, linkId: timeOrderedId() }));
+    return this.db.transaction(async (tx) => {
+      const result = await tx.execute(sql`
+        with input as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as t("linkId" uuid, url text, "normalizedUrl" text, "snapshotId" uuid)
+        ), new_link as (
+          insert into ${links} (id, user_id, url, normalized_url, latest_snapshot_id)
+          select "linkId", ${input.userId}::uuid, url, "normalizedUrl", "snapshotId" from input
+          on conflict do nothing
+          returning id, normalized_url, latest_snapshot_id, created_at, updated_at
+        ), new_snapshot as (
+          insert into ${snapshots} (id, link_id, user_id, requested_at)
+          select latest_snapshot_id, id, ${input.userId}::uuid, ${input.requestedAt.toISOString()}::timestamptz
+          from new_link
+          returning id, status
+        )
+        select new_link.normalized_url, new_link.created_at, new_link.updated_at, new_snapshot.status
+        from new_link join new_snapshot on new_snapshot.id = new_link.latest_snapshot_id`);
+      type Inserted = InsertedRow & { normalized_url: string };
+      const inserted = new Map(rowsOf<Inserted>(result).map((r) => [r.normalized_url, r]));
+      for (const row of rows) {
+        const done = inserted.get(row.normalizedUrl);
+        if (!done) continue;
+        const record = newLinkRecord({ ...row, ...input, title: null }, row.linkId, done);
+        outcome.created.set(row.normalizedUrl, record);
+      }
+      const linkIds = [...outcome.created.values()].map((c) => c.created.link.id);
+      const tagRows = await this.attachTags(tx, input.userId, linkIds, input.tagNames);
+      for (const c of outcome.created.values()) c.created.tags = tagRows;
+      const missing = rows.filter((r) => !inserted.has(r.normalizedUrl)).map((r) => r.normalizedUrl);
+      if (missing.length > 0) {
+        const found = await tx
+          .select({ id: links.id, normalizedUrl: links.normalizedUrl })
+          .from(links)
+          .where(and(eq(links.userId, input.userId), inArray(links.normalizedUrl, missing)));
+        for (const f of found) outcome.existing.set(f.normalizedUrl, f.id);
+      }
+      return outcome;
+    });
+  }
+
+  /** Finds or creates the user's tags (case-insensitively) and links them to every link given. */
+  private async attachTags(tx: Tx, userId: string, linkIds: string[], names: string[]) {
+    if (names.length === 0 || linkIds.length === 0) return [];
     await tx
       .insert(tags)
       .values(names.map((name) => ({ userId, name })))
@@ -157,7 +232,7 @@ export class LinksRepository {
     if (rows.length > 0) {
       await tx
         .insert(linkTags)
-        .values(rows.map((t) => ({ linkId, tagId: t.id })))
+        .values(linkIds.flatMap((linkId) => rows.map((t) => ({ linkId, tagId: t.id }))))
         .onConflictDoNothing();
     }
     return rows.sort((a, b) => a.name.localeCompare(b.name));
@@ -174,6 +249,11 @@ export class LinksRepository {
 
   async delete(id: string): Promise<void> {
     await this.db.delete(links).where(eq(links.id, id));
+  }
+
+  /** Their snapshots go with them (cascade). */
+  async deleteMany(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.db.delete(links).where(inArray(links.id, [...ids]));
   }
 
   async findOwned(userId: string, id: string): Promise<LinkRecord | null> {

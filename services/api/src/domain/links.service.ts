@@ -19,6 +19,8 @@ import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js'
 export interface SnapshotEnqueuer {
   /** A higher `priority` number runs later (BullMQ); bulk imports use it. */
   enqueue(job: SnapshotJob, priority?: number): Promise<void>;
+  /** Several jobs in one round trip. */
+  enqueueMany(jobs: readonly SnapshotJob[]): Promise<void>;
   /** The snapshots are gone: their jobs, even one added late, must not answer for them. */
   markDeleted(ids: readonly string[]): Promise<void>;
 }
@@ -36,6 +38,14 @@ export interface LinkView {
   createdAt: string;
   updatedAt: string;
 }
+
+/** One URL of a batch: saved (202), already saved (409) or refused (400), with the catalog error. */
+export type BatchItem =
+  | { url: string; status: 202; link: LinkView; snapshot: SnapshotSummary }
+  | { url: string; status: number; error: AppError };
+
+/** The most URLs one batch may carry. */
+export const MAX_BATCH_URLS = 500;
 
 export interface LinksServiceOptions {
   egressAllow: readonly string[];
@@ -85,9 +95,7 @@ export class LinksService {
     requestId?: string,
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
-    const url = parseHttpUrl(input.url);
-    const normalizedUrl = normalizeUrl(url);
-    await this.checkEgress(url);
+    const { url, normalizedUrl } = await this.checkUrl(input.url);
     const tagNames = normalizeTagNames(input.tags ?? []);
 
     // No duplicate check up front: the insert does nothing for a saved URL and says so.
@@ -107,7 +115,7 @@ export class LinksService {
 
     const linkId = outcome.created.link.id;
     const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
-    await this.enqueueOrUndo(job, () => this.links.delete(linkId), priority);
+    await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 
@@ -130,23 +138,84 @@ export class LinksService {
       requestedAt: snapshot.requestedAt.toISOString(),
       requestId,
     };
-    await this.enqueueOrUndo(job, () => this.links.deleteSnapshot(snapshot.id), priority);
+    await this.enqueueOrUndo([job], () => this.links.deleteSnapshot(snapshot.id), priority);
     return toSnapshotSummary(snapshot);
   }
 
+  /**
+   * Several URLs with the rules of `create`, in input order. The rows go in with one insert
+   * and the jobs with one addBulk; a URL repeated in the batch is saved once, then reported as
+   * LINK_ALREADY_EXISTS naming that link. The batch fails as a whole only on a 5xx.
+   */
+  async createMany(
+    userId: string,
+    input: { urls: string[]; tags?: string[] },
+    requestId?: string,
+  ): Promise<BatchItem[]> {
+    const tagNames = normalizeTagNames(input.tags ?? []);
+    const checked = await Promise.all(input.urls.map((raw) => this.checkUrl(raw).catch(refusal)));
+    const candidates = new Map<string, { raw: string; href: string; snapshotId: string }>();
+    for (const [i, c] of checked.entries()) {
+      if ('normalizedUrl' in c && !candidates.has(c.normalizedUrl)) {
+        candidates.set(c.normalizedUrl, { raw: input.urls[i] ?? '', href: c.url.href, snapshotId: timeOrderedId() });
+      }
+    }
+    const requestedAt = new Date();
+    const rows = [...candidates].map(([normalizedUrl, c]) => ({
+      url: c.raw.trim(),
+      normalizedUrl,
+      snapshotId: c.snapshotId,
+    }));
+    const outcome = await this.links.createManyWithSnapshots({ userId, tagNames, requestedAt, links: rows });
+    const created = [...outcome.created.values()];
+    const jobs = created.map(({ created: { link } }) => ({
+      snapshotId: link.latestSnapshotId as string,
+      linkId: link.id,
+      userId,
+      url: candidates.get(link.normalizedUrl)?.href ?? link.url,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+    }));
+    await this.enqueueOrUndo(jobs, () => this.links.deleteMany(created.map((c) => c.created.link.id)));
+    const reported = new Set<string>();
+    return input.urls.map((url, i): BatchItem => {
+      const c = checked[i] as Awaited<ReturnType<LinksService['checkUrl']>> | { error: AppError };
+      if ('error' in c) return { url, status: c.error.status, error: c.error };
+      const made = outcome.created.get(c.normalizedUrl);
+      if (made && !reported.has(c.normalizedUrl)) {
+        reported.add(c.normalizedUrl);
+        const view = { link: toLinkView(made.created), snapshot: toSnapshotSummary(made.snapshot) };
+        return { url, status: 202, ...view };
+      }
+      const existingId = made?.created.link.id ?? outcome.existing.get(c.normalizedUrl) ?? '';
+      return { url, status: 409, error: duplicate(existingId) };
+    });
+  }
+
   /** Without its job a snapshot would stay queued forever: undo the write instead. */
-  private async enqueueOrUndo(job: SnapshotJob, undo: () => Promise<void>, priority?: number): Promise<void> {
+  private async enqueueOrUndo(jobs: SnapshotJob[], undo: () => Promise<void>, priority?: number): Promise<void> {
+    if (jobs.length === 0) return;
     try {
-      await this.queue.enqueue(job, priority);
+      const [only] = jobs;
+      if (only && jobs.length === 1) await this.queue.enqueue(only, priority);
+      else await this.queue.enqueueMany(jobs);
     } catch (err) {
       // An add that timed out may still land: its job must not answer for the undone snapshot.
-      await this.queue.markDeleted([job.snapshotId]).catch(() => {});
+      await this.queue.markDeleted(jobs.map((j) => j.snapshotId)).catch(() => {});
       await undo().catch(() => {});
       throw new AppError('SERVICE_UNAVAILABLE', 'The capture queue is unavailable. Try again shortly.', {
         retryAfter: 5,
         cause: err,
       });
     }
+  }
+
+  /** The submit rules for one URL: an http(s) address, normalised, not aimed at a blocked network. */
+  private async checkUrl(raw: string): Promise<{ url: URL; normalizedUrl: string }> {
+    const url = parseHttpUrl(raw);
+    const normalizedUrl = normalizeUrl(url);
+    await this.checkEgress(url);
+    return { url, normalizedUrl };
   }
 
   /** A blocked address is refused now; a name that does not resolve is left to the capture. */
@@ -163,6 +232,12 @@ export class LinksService {
       throw err;
     }
   }
+}
+
+/** A URL's own refusal (4xx) becomes its batch item; anything else fails the whole batch. */
+function refusal(err: unknown): { error: AppError } {
+  if (err instanceof AppError && err.status < 500) return { error: err };
+  throw err;
 }
 
 function duplicate(linkId: string): AppError {

@@ -71,6 +71,16 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource, DeletedS
     );
   }
 
+  /** A batch's jobs in one round trip (BullMQ addBulk, one MULTI): a pasted list need not wait for N adds. */
+  async enqueueMany(jobs: readonly SnapshotJob[]): Promise<void> {
+    const bulk = jobs.map((job) => {
+      const data = snapshotJobSchema.parse(job);
+      const opts = snapshotJobOptions(data.snapshotId, this.config.CAPTURE_ATTEMPTS, this.config.CAPTURE_BACKOFF_MS);
+      return { name: SNAPSHOTS_QUEUE, data, opts };
+    });
+    await withTimeout(this.queue.addBulk(bulk), ADD_TIMEOUT_MS, 'enqueue');
+  }
+
   async getJobState(id: string): Promise<QueueJobState | null> {
     const job: JobStatus | null = await this.status.lookup(id);
     if (!job) return null;

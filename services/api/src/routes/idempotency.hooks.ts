@@ -9,7 +9,7 @@ import { userIdOf } from '../http/auth.js';
 import { addRouteHook } from '../http/route-hooks.js';
 import type { ZodApp } from './types.js';
 
-const IDEMPOTENT_ROUTES = new Set(['POST /v1/links', 'POST /v1/links/:id/snapshots']);
+const IDEMPOTENT_ROUTES = new Set(['POST /v1/links', 'POST /v1/links/batch', 'POST /v1/links/:id/snapshots']);
 const claimed = new WeakMap<FastifyRequest, { userId: string; key: string }>();
 
 /** Register before the routes: the hooks become those of the idempotent routes only. */

@@ -1,15 +1,24 @@
 /** Links: save a URL (which queues its first capture) and read a saved link. */
+import { toProblem } from '@linksnap/shared';
 import { z } from 'zod';
-import type { LinksService } from '../domain/links.service.js';
+import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
-import { documented, linkCreated, linkView } from './response.schemas.js';
+import { batchItem, documented, itemsOf, linkCreated, linkView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const createLink = z.object({
   url: z.string().min(1).max(4096),
   tags: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
 });
+
+// Each URL is checked on its own (an empty or bad one is that item's INVALID_URL), not here.
+const createBatch = z.object({
+  urls: z.array(z.string().max(4096)).min(1).max(MAX_BATCH_URLS),
+  tags: createLink.shape.tags,
+});
+/** 500 URLs of the longest kind do not fit the API-wide 1 MiB body limit. */
+const BATCH_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 const idParams = z.object({ id: z.string() });
 
@@ -26,6 +35,24 @@ export function linksRoutes(app: ZodApp, links: LinksService): void {
     return reply.status(202).header('Location', `/v1/jobs/${result.snapshot.id}`).send(result);
   });
 
+  // POST /v1/links/batch
+  // Counts once against the submit limit (app.ts): pasting 100 links is one request.
+  app.post(
+    '/v1/links/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        body: createBatch,
+        response: { 200: documented(itemsOf(batchItem), 'One result per URL, in input order') },
+      },
+    },
+    async (request) => {
+      const items = await links.createMany(userIdOf(request), request.body, String(request.id));
+      const context = { instance: '/v1/links/batch', requestId: String(request.id) };
+      return { items: items.map((item) => asBatchAnswer(item, context)) };
+    },
+  );
+
   // GET /v1/links/{id}
   app.get(
     '/v1/links/:id',
@@ -37,4 +64,10 @@ export function linksRoutes(app: ZodApp, links: LinksService): void {
     },
     async (request) => links.get(userIdOf(request), request.params.id),
   );
+}
+
+/** A refused URL carries the problem document its own POST /v1/links would have answered. */
+function asBatchAnswer(item: BatchItem, context: { instance: string; requestId: string }) {
+  if (!('error' in item)) return item;
+  return { url: item.url, status: item.status, problem: toProblem(item.error, context) };
 }

@@ -4,6 +4,7 @@
  */
 import { ARTIFACT_KINDS, artifactSchema, CAPTURE_STAGES, SNAPSHOT_STATES, storedErrorSchema } from '@linksnap/shared';
 import { z } from 'zod';
+import { problemSchema } from '../http/openapi.js';
 
 type HeaderDocs = Record<string, { description: string }>;
 const headerSchemas = (headers: HeaderDocs) =>
@@ -86,6 +87,15 @@ export const linkView = z.object({
 });
 
 export const linkCreated = z.object({ link: linkView, snapshot: snapshotSummary });
+/** One URL of POST /v1/links/batch: the link saved, or the problem that URL alone would have answered. */
+export const batchItem = z.object({
+  url: z.string(),
+  status: z.number().int().meta({ description: '202 saved, 409 already saved, 400 refused' }),
+  link: linkView.optional(),
+  snapshot: snapshotSummary.optional(),
+  problem: problemSchema.optional(),
+});
+
 export const snapshotQueued = z.object({ snapshot: snapshotSummary });
 
 /** A link in a list: its latest snapshot in more detail, and the matching text when searching. */

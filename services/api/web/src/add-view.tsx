@@ -3,7 +3,7 @@
  * capture stage live (polling its job) and its thumbnail once done.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, artifactUrl, type Job, type LinkItem, type Snapshot } from './api';
+import { ApiError, artifactUrl, type Job, type Snapshot, submitLinks } from './api';
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
 import { Link } from './router';
@@ -96,24 +96,19 @@ export function AddView() {
       error: null,
     }));
     setItems((list) => [...batch, ...list]);
-    await Promise.all(
-      batch.map(async (item) => {
-        try {
-          const res = await api.post<{ link: LinkItem; snapshot: Snapshot }>('/v1/links', {
-            url: item.url,
-            ...(tags.length ? { tags } : {}),
-          });
-          update(item.key, {
-            state: 'queued',
-            linkId: res.link.id,
-            snapshotId: res.snapshot.id,
-            title: res.link.title,
-          });
-        } catch (err) {
-          update(item.key, { state: 'error', error: err });
-        }
-      }),
+    // One batch call for the whole paste: 100 links are one submission, not 100 (rate limit).
+    const results = await submitLinks(
+      batch.map((item) => item.url),
+      tags,
     );
+    batch.forEach((item, i) => {
+      const result = results[i];
+      if (!result || 'error' in result) update(item.key, { state: 'error', error: result?.error ?? null });
+      else {
+        const { link, snapshot } = result;
+        update(item.key, { state: 'queued', linkId: link.id, snapshotId: snapshot.id, title: link.title });
+      }
+    });
     setBusy(false);
     setText('');
     tagsState.reload();

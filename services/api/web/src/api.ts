@@ -75,6 +75,47 @@ export const api = {
   del: (path: string) => request<void>('DELETE', path),
 };
 
+/** One pasted URL's answer: saved with its queued capture, or refused with its own error. */
+export type SubmitResult = { link: LinkItem; snapshot: Snapshot } | { error: ApiError };
+
+/** The most URLs POST /v1/links/batch takes at once. */
+const BATCH_SIZE = 500;
+
+/**
+ * Saves pasted URLs through POST /v1/links/batch: one request (and one rate-limit count) per
+ * 500 URLs instead of one per URL. Answers per URL, in input order; a whole batch that fails
+ * gives every URL of it that error.
+ */
+export async function submitLinks(urls: readonly string[], tags: readonly string[]): Promise<SubmitResult[]> {
+  const results: SubmitResult[] = [];
+  for (let start = 0; start < urls.length; start += BATCH_SIZE) {
+    const chunk = urls.slice(start, start + BATCH_SIZE);
+    try {
+      const body = { urls: chunk, ...(tags.length ? { tags } : {}) };
+      const { items } = await api.post<{ items: BatchItem[] }>('/v1/links/batch', body);
+      results.push(...items.map(toSubmitResult));
+    } catch (err) {
+      const error = err instanceof ApiError ? err : new ApiError('NETWORK', 0);
+      results.push(...chunk.map(() => ({ error })));
+    }
+  }
+  return results;
+}
+
+interface BatchItem {
+  url: string;
+  status: number;
+  link?: LinkItem;
+  snapshot?: Snapshot;
+  problem?: Record<string, unknown> & { code: string; status: number };
+}
+
+function toSubmitResult(item: BatchItem): SubmitResult {
+  if (item.link && item.snapshot) return { link: item.link, snapshot: item.snapshot };
+  const problem = item.problem ?? { code: '', status: item.status };
+  return { error: new ApiError(problem.code, problem.status, problem) };
+}
+
 /** Same-origin URL of a snapshot artifact (the session cookie authenticates it). */
 export const artifactUrl = (snapshotId: string, kind: string) =>
   `/v1/snapshots/${encodeURIComponent(snapshotId)}/artifacts/${encodeURIComponent(kind)}`;
