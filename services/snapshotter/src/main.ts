@@ -3,6 +3,7 @@
  * Browsers run in their own process groups, so every way out of this process kills them.
  */
 import { createLogger, loadConfigOrExit } from '@linksnap/shared';
+import { installProcessGuards } from './process-guard.js';
 import { startSnapshotter } from './worker.js';
 
 const config = loadConfigOrExit();
@@ -15,14 +16,7 @@ const snapshotter = await startSnapshotter(config, { logger }).catch((err: unkno
 
 // Last resort for any exit path (crash, forced exit): no Chromium outlives this process.
 process.on('exit', () => snapshotter.pool.kill());
-process.on('uncaughtException', (err) => {
-  logger.fatal({ err }, 'uncaught exception');
-  process.exit(1);
-});
-process.on('unhandledRejection', (err) => {
-  logger.fatal({ err }, 'unhandled rejection');
-  process.exit(1);
-});
+installProcessGuards(logger);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
