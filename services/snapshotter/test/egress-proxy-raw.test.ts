@@ -282,6 +282,21 @@ describe('egress proxy when a peer resets its connection', () => {
     assert.deepEqual(escaped, []);
   });
 
+  test('a page that gives up on a request is not recorded as its target failing', async () => {
+    behaviour = () => undefined; // never answers
+    const since = Date.now();
+    const closedBefore = upstreamClosed.length;
+    const client = net.connect({ host: '127.0.0.1', port: proxy.port });
+    client.on('error', () => undefined);
+    client.write(get());
+    assert.ok(await until(() => proxy.lastRecord(target, since)?.outcome === 'allowed'));
+    client.resetAndDestroy();
+    assert.ok(await until(() => upstreamClosed.length > closedBefore), 'the upstream stayed open');
+    // Other captures of the same host read these records: a page's own abort is no outage.
+    assert.equal(proxy.lastFailure([target], since), undefined);
+    assert.deepEqual(escaped, []);
+  });
+
   test('clients resetting right after a refused CONNECT or upgrade do not escape', async () => {
     const browserListener = Number(/:(\d+)$/.exec(proxy.chromiumArgs()[0] as string)?.[1]);
     const requests = [

@@ -339,8 +339,12 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           upRes.pipe(res);
           upRes.on('error', () => res.destroy());
         });
+        // Set when the page went away first: the upstream is then destroyed by us, and its
+        // "socket hang up" is no failure of the target. Recorded, it read as the target being
+        // unreachable to every capture of that host running at the time.
+        let clientGone = false;
         upstream.on('error', (err) => {
-          if (!res.headersSent) {
+          if (!clientGone && !res.headersSent) {
             const code = upstreamErrorCode(err);
             const detail = `${hostname}:${port} broke off the exchange: ${err.message}`;
             record({
@@ -360,7 +364,10 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           }
         });
         res.on('close', () => {
-          if (!res.writableFinished) upstream.destroy();
+          if (!res.writableFinished) {
+            clientGone = true;
+            upstream.destroy();
+          }
           socket.destroy();
         });
         // `pipe()` rethrows a destination's error when nothing else listens for it.
