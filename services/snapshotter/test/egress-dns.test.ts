@@ -49,6 +49,7 @@ function slowResolver(): { resolver: Resolver; lookups: () => number } {
 test('six connections to a dead name wait for one lookup, and the next reuses its failure', async () => {
   const dns = slowResolver();
   const proxy = await startEgressProxy({ allow: [], resolver: dns.resolver });
+  proxy.beginCapture();
   try {
     const t0 = performance.now();
     const first = await Promise.all(Array.from({ length: 6 }, () => connect(proxy, 'cdn.dead.example:443')));
@@ -73,6 +74,7 @@ test('six connections to a dead name wait for one lookup, and the next reuses it
 test('a name that resolves is looked up again for every connection', async () => {
   const dns = slowResolver();
   const proxy = await startEgressProxy({ allow: [`live.test:${fixture.port}`], resolver: dns.resolver });
+  proxy.beginCapture();
   try {
     assert.equal((await connect(proxy, `live.test:${fixture.port}`)).status, 200);
     assert.equal((await connect(proxy, `live.test:${fixture.port}`)).status, 200);
