@@ -4,6 +4,7 @@
  * of this process kills them.
  */
 import { bounded, createLogger, handleStopSignals, loadConfigOrExit } from '@linksnap/shared';
+import { installProcessGuards } from './process-guard.js';
 import { type Snapshotter, startSnapshotter } from './worker.js';
 
 /** Beyond the captures' grace: start-up, hand-back, browsers, proxy (worker.ts bounds each). */
@@ -16,14 +17,7 @@ let snapshotter: Snapshotter | undefined;
 
 // Last resort for any exit path (crash, forced exit): no Chromium outlives this process.
 process.on('exit', () => snapshotter?.pool.kill());
-process.on('uncaughtException', (err) => {
-  logger.fatal({ err }, 'uncaught exception');
-  process.exit(1);
-});
-process.on('unhandledRejection', (err) => {
-  logger.fatal({ err }, 'unhandled rejection');
-  process.exit(1);
-});
+installProcessGuards(logger);
 
 const started = startSnapshotter(config, { logger }).then(
   (s) => {

@@ -1,11 +1,13 @@
 /**
  * Hard cases of capture fidelity, each a fixture route on 127.0.0.1: infinite scroll, lazy
  * images, alert() on load, a subresource that never answers, 404, a redirect chain, non-HTML
- * targets (PDF, JSON), a 150 MB response (refused while streaming), a Chinese page and an
- * iframe. All jobs are enqueued up front; each test awaits its own result.
+ * targets (PDF, JSON), a 150 MB response (refused while streaming), a Chinese page, an
+ * iframe, and peers that reset their connections (plain HTTP and CONNECT) mid-capture. All jobs
+ * are enqueued up front; each test awaits its own result.
  */
 import assert from 'node:assert/strict';
 import type http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { SnapshotResult } from '@linksnap/shared';
@@ -103,6 +105,13 @@ describe('hard capture cases', () => {
   let rssBefore = 0;
   let rssPeak = 0;
   let sampler: NodeJS.Timeout | undefined;
+  // A loopback peer that resets every connection: at once, or halfway through a response.
+  let resetter: net.Server;
+  let resetterHost = '';
+  const resetterSaw: string[] = [];
+  // A socket error nobody listens for is an uncaught exception: it used to end the snapshotter.
+  const escaped: unknown[] = [];
+  const onEscape = (err: unknown) => escaped.push(err);
 
   const result = (name: string, timeoutMs = 90_000): Promise<SnapshotResult> =>
     harness.resultOf(jobs.get(name) as string, timeoutMs);
@@ -111,7 +120,33 @@ describe('hard capture cases', () => {
   const kinds = (r: SnapshotResult) => r.artifacts.map((a) => a.kind).sort();
 
   before(async () => {
+    process.on('uncaughtException', onEscape);
+    process.on('unhandledRejection', onEscape);
     fixture = await startFixtureServer();
+    resetter = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (chunk) => {
+        const line = chunk.toString('latin1').split('\r\n')[0] as string;
+        resetterSaw.push(line);
+        if (!line.startsWith('GET /half')) return socket.resetAndDestroy();
+        socket.write(
+          `HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: 100000\r\n\r\n${'x'.repeat(2_000)}`,
+        );
+        setTimeout(() => socket.resetAndDestroy(), 50);
+      });
+    });
+    await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+    resetterHost = `127.0.0.1:${(resetter.address() as net.AddressInfo).port}`;
+    fixture.route('/resets', (_req, res) =>
+      html(
+        res,
+        simplePage('Fixture: peers that reset', 'Every connection this page opens elsewhere is reset').replace(
+          '</article>',
+          `<img src="http://${resetterHost}/half.png"><img src="http://${resetterHost}/now.png">
+<script>new WebSocket('ws://${resetterHost}/ws')</script></article>`,
+        ),
+      ),
+    );
     fixture.route('/infinite', (_req, res) =>
       html(
         res,
@@ -234,7 +269,7 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     );
 
     harness = await startSnapshotterHarness({
-      allow: [fixture.hostPort],
+      allow: [fixture.hostPort, resetterHost],
       extra: {
         CAPTURE_ATTEMPTS: '1',
         CAPTURE_TIMEOUT_MS: '30000',
@@ -246,7 +281,11 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }, 50);
+    // Resets first, then a plain page: the capture after them still works.
+    jobs.set('reset-document', await harness.enqueue(`http://${resetterHost}/now`));
     for (const path of [
+      '/resets',
+      '/simple',
       '/huge-declared',
       '/huge-chunked',
       '/infinite',
@@ -272,6 +311,9 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     for (const res of hanging) res.destroy();
     await harness?.close();
     await fixture?.close();
+    await new Promise<void>((resolve) => (resetter ? resetter.close(() => resolve()) : resolve()));
+    process.off('uncaughtException', onEscape);
+    process.off('unhandledRejection', onEscape);
   });
 
   test('a 150 MB response with Content-Length is refused with CONTENT_TOO_LARGE', async () => {
@@ -447,6 +489,26 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     for (const stage of ['navigate', 'settle', 'screenshot', 'thumbnail', 'pdf', 'mhtml', 'html', 'text']) {
       assert.equal(typeof timings[stage], 'number', stage);
     }
+  });
+
+  test('peers resetting mid-response, over plain HTTP and CONNECT, fail only their own requests', async () => {
+    const page = await result('/resets');
+    assert.equal(page.status, 'succeeded');
+    assert.equal(page.title, 'Fixture: peers that reset');
+    // Each path of the proxy met its reset: a half-sent image, a refused one, a tunnelled WebSocket.
+    for (const line of ['GET /half.png', 'GET /now.png', 'GET /ws']) {
+      assert.ok(
+        resetterSaw.some((l) => l.startsWith(line)),
+        resetterSaw.join(' | '),
+      );
+    }
+    const direct = await result('reset-document');
+    assert.equal(direct.status, 'failed');
+    assert.equal(direct.error?.code, 'CONNECTION_FAILED');
+    const next = await result('/simple');
+    assert.equal(next.status, 'succeeded');
+    assert.equal(next.title, SIMPLE_PAGE_TITLE);
+    assert.deepEqual(escaped, []);
   });
 
   test('the whole set finished in reasonable time', () => {

@@ -28,6 +28,7 @@ import {
   systemResolver,
 } from '@linksnap/shared';
 import { createStrayGuard, refuseRaw, type StrayRequest, startRefusingListener } from './strays.js';
+import { guardSocket, joinTunnel } from './tunnel.js';
 
 /**
  * `upstream_failed`: the connection was made but the exchange broke (reset, hang-up, idle
@@ -224,7 +225,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     return true;
   };
 
+  /** Every socket either listener accepts or we dial passes here: it gets its 'error' listener. */
   const track = (socket: net.Socket | Duplex) => {
+    guardSocket(socket);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
@@ -336,8 +339,12 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           upRes.pipe(res);
           upRes.on('error', () => res.destroy());
         });
+        // Set when the page went away first: the upstream is then destroyed by us, and its
+        // "socket hang up" is no failure of the target. Recorded, it read as the target being
+        // unreachable to every capture of that host running at the time.
+        let clientGone = false;
         upstream.on('error', (err) => {
-          if (!res.headersSent) {
+          if (!clientGone && !res.headersSent) {
             const code = upstreamErrorCode(err);
             const detail = `${hostname}:${port} broke off the exchange: ${err.message}`;
             record({
@@ -357,9 +364,15 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           }
         });
         res.on('close', () => {
-          if (!res.writableFinished) upstream.destroy();
+          if (!res.writableFinished) {
+            clientGone = true;
+            upstream.destroy();
+          }
           socket.destroy();
         });
+        // `pipe()` rethrows a destination's error when nothing else listens for it.
+        res.on('error', () => upstream.destroy());
+        req.on('error', () => upstream.destroy());
         req.pipe(upstream);
       },
       (err: AppError) => {
@@ -374,7 +387,6 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   // CONNECT host:port — https and wss tunnels.
   server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
-    client.on('error', () => client.destroy());
     if (strayed(`CONNECT ${req.url}`)) return refuseRaw(client);
     const target = splitHostPort(req.url ?? '');
     if (!target) {
@@ -383,17 +395,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     }
     dial(target.hostname, target.port, { target: `${target.hostname}:${target.port}`, method: 'CONNECT' }).then(
       ({ socket }) => {
-        if (client.destroyed) {
-          socket.destroy();
-          return;
-        }
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length > 0) socket.write(head);
-        socket.pipe(client);
-        client.pipe(socket);
-        socket.on('error', () => client.destroy());
-        socket.on('close', () => client.destroy());
-        client.on('close', () => socket.destroy());
+        if (!client.destroyed) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        joinTunnel(client, socket, head);
       },
       (err: AppError) => writeRawRefusal(client, err.code, err.detail),
     );
@@ -402,7 +405,6 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   // Upgrades on absolute-form requests (plain ws:// through a proxy that does not CONNECT).
   server.on('upgrade', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
     track(client);
-    client.on('error', () => client.destroy());
     if (strayed(`${req.method} ${req.url}`)) return refuseRaw(client);
     let url: URL;
     try {
@@ -420,12 +422,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
           Array.isArray(v) ? v.map((x) => `${k}: ${x}`) : [`${k}: ${v}`],
         );
         socket.write(`${req.method} ${url.pathname}${url.search} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
-        if (head.length > 0) socket.write(head);
-        socket.pipe(client);
-        client.pipe(socket);
-        socket.on('error', () => client.destroy());
-        socket.on('close', () => client.destroy());
-        client.on('close', () => socket.destroy());
+        joinTunnel(client, socket, head);
       },
       (err: AppError) => writeRawRefusal(client, err.code, err.detail),
     );

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@linksnap/shared';
+import { guardSocket } from './tunnel.js';
 
 /** `browser`: Chromium's own request; `page`: a page's request while no capture was running. */
 export type StrayListener = 'browser' | 'page';
@@ -93,7 +94,11 @@ export async function startRefusingListener(
     refuse(`${req.method} ${req.url}`);
     refuseRaw(socket);
   });
-  server.on('connection', track);
+  // Guarded here too, not only by the caller's `track`: a CONNECT socket is ours once handed over.
+  server.on('connection', (socket: net.Socket) => {
+    guardSocket(socket);
+    track(socket);
+  });
   server.on('clientError', (_err, socket) => socket.destroy());
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
