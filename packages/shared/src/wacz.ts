@@ -86,7 +86,18 @@ function pagesJsonl(page: WaczPage): Uint8Array {
   return Buffer.from(`${JSON.stringify(header)}\n${JSON.stringify(entry)}\n`, 'utf8');
 }
 
-function manifest(input: WaczInput, files: Record<string, Uint8Array>): Uint8Array {
+/** What a package says about itself besides its files (datapackage.json and its digest). */
+export interface WaczSeal {
+  title: string;
+  /** Name and version of the writer, e.g. "LinkSnap 0.1.0". */
+  software: string;
+  created: Date;
+  signer: ArchiveSigner;
+  /** The page a replay opens first. */
+  mainPage?: { url?: string; ts?: string };
+}
+
+function manifest(files: Record<string, Uint8Array>, seal: WaczSeal): Uint8Array {
   const resources = Object.entries(files).map(([path, data]) => ({
     name: path.slice(path.lastIndexOf('/') + 1),
     path,
@@ -96,41 +107,56 @@ function manifest(input: WaczInput, files: Record<string, Uint8Array>): Uint8Arr
   const datapackage = {
     profile: 'data-package',
     wacz_version: WACZ_VERSION,
-    title: input.page.title ?? input.page.url,
-    created: input.created.toISOString(),
-    software: input.software,
-    mainPageUrl: input.page.url,
-    mainPageDate: input.page.ts.toISOString(),
+    title: seal.title,
+    created: seal.created.toISOString(),
+    software: seal.software,
+    ...(seal.mainPage?.url ? { mainPageUrl: seal.mainPage.url } : {}),
+    ...(seal.mainPage?.ts ? { mainPageDate: seal.mainPage.ts } : {}),
     resources,
   };
   return Buffer.from(JSON.stringify(datapackage, null, 2), 'utf8');
 }
 
-function digestOf(input: WaczInput, datapackage: Uint8Array): Uint8Array {
+function signedDigest(datapackage: Uint8Array, seal: WaczSeal): Uint8Array {
   const hash = sha256(datapackage);
   const signedData = {
     hash,
-    created: input.created.toISOString(),
-    software: input.software,
-    signature: input.signer.sign(hash),
-    publicKey: input.signer.publicKey,
+    created: seal.created.toISOString(),
+    software: seal.software,
+    signature: seal.signer.sign(hash),
+    publicKey: seal.signer.publicKey,
   };
   return Buffer.from(JSON.stringify({ path: DATAPACKAGE, hash, signedData }, null, 2), 'utf8');
 }
 
-/** Builds the signed WACZ package. */
+/**
+ * Zips `files` (archive/, indexes/, pages/) with datapackage.json listing the sha256 and size
+ * of each and datapackage-digest.json signing that manifest: the one way a package is sealed,
+ * for a capture (packWacz) and for a merged export alike.
+ */
+export function sealWacz(files: Record<string, Uint8Array>, seal: WaczSeal): Buffer {
+  const datapackage = manifest(files, seal);
+  const zipped = zipSync(
+    { ...files, [DATAPACKAGE]: datapackage, [DIGEST]: signedDigest(datapackage, seal) },
+    { level: 0, mtime: seal.created },
+  );
+  return Buffer.from(zipped.buffer, zipped.byteOffset, zipped.length);
+}
+
+/** Builds the signed WACZ package of one capture. */
 export function packWacz(input: WaczInput): Buffer {
   const files: Record<string, Uint8Array> = {
     'archive/data.warc.gz': input.warc,
     'indexes/index.cdxj': Buffer.from(input.cdxj, 'utf8'),
     'pages/pages.jsonl': pagesJsonl(input.page),
   };
-  const datapackage = manifest(input, files);
-  const zipped = zipSync(
-    { ...files, [DATAPACKAGE]: datapackage, [DIGEST]: digestOf(input, datapackage) },
-    { level: 0, mtime: input.created },
-  );
-  return Buffer.from(zipped.buffer, zipped.byteOffset, zipped.length);
+  return sealWacz(files, {
+    title: input.page.title ?? input.page.url,
+    software: input.software,
+    created: input.created,
+    signer: input.signer,
+    mainPage: { url: input.page.url, ts: input.page.ts.toISOString() },
+  });
 }
 
 function unzip(wacz: Uint8Array): Record<string, Uint8Array> {

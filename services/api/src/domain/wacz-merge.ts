@@ -2,13 +2,13 @@
  * Merges the WACZ of several snapshot versions into one WACZ 1.1.1 package. Each version's
  * WARC files are kept byte for byte under a name prefixed with the snapshot id, so every
  * CDXJ offset stays valid and only each line's `filename` changes; the CDXJ lines are merged
- * in sort order, pages.jsonl concatenated, and a new datapackage.json lists every file with
- * its sha256. WARCs are stored, not deflated, so a reader can seek into them.
+ * in sort order, pages.jsonl concatenated, and the package is sealed as every capture's is
+ * (sealWacz: a new datapackage.json with every file's sha256, signed; entries stored, not
+ * deflated, so a reader can seek into the WARCs).
  */
-import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { AppError, type ArchiveSigner, WACZ_VERSION } from '@linksnap/shared';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { AppError, type ArchiveSigner, sealWacz } from '@linksnap/shared';
+import { unzipSync } from 'fflate';
 
 export interface VersionArchive {
   snapshotId: string;
@@ -30,7 +30,6 @@ interface Parsed {
   mainPage: { url?: string; ts?: string };
 }
 
-const sha256 = (data: Uint8Array) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const text = (data: Uint8Array) => Buffer.from(data).toString('utf8');
 const lines = (data: string) => data.split('\n').filter((l) => l.trim().length > 0);
 
@@ -89,50 +88,17 @@ function parseVersion({ snapshotId, wacz }: VersionArchive): Parsed {
 export function mergeWacz(versions: VersionArchive[], info: MergeInfo): Uint8Array {
   if (versions.length === 0) throw new AppError('NOT_FOUND', 'There is no archive to export.');
   const parsed = versions.map(parseVersion);
-  const files: Zippable = {};
-  for (const p of parsed) for (const [name, data] of p.warcs) files[`archive/${name}`] = [data, { level: 0 }];
+  const files: Record<string, Uint8Array> = {};
+  for (const p of parsed) for (const [name, data] of p.warcs) files[`archive/${name}`] = data;
   const index = parsed.flatMap((p) => p.cdxLines).sort();
   files['indexes/index.cdxj'] = Buffer.from(`${index.join('\n')}\n`);
   const header = JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' });
   files['pages/pages.jsonl'] = Buffer.from(`${[header, ...parsed.flatMap((p) => p.pages.lines)].join('\n')}\n`);
-  const created = info.created ?? new Date();
-  const datapackage = buildDatapackage(files, { ...info, created }, parsed.at(-1)?.mainPage ?? {});
-  files['datapackage.json'] = datapackage;
-  files['datapackage-digest.json'] = signedDigest(datapackage, { ...info, created });
-  return zipSync(files, { level: 6 });
-}
-
-/** datapackage-digest.json with the signature of the manifest's hash (docs/archive-format.md). */
-function signedDigest(datapackage: Uint8Array, info: MergeInfo & { created: Date }): Buffer {
-  const hash = sha256(datapackage);
-  const signedData = {
-    hash,
-    created: info.created.toISOString(),
-    software: info.software,
-    signature: info.signer.sign(hash),
-    publicKey: info.signer.publicKey,
-  };
-  return Buffer.from(JSON.stringify({ path: 'datapackage.json', hash, signedData }, null, 2));
-}
-
-function buildDatapackage(
-  files: Zippable,
-  info: MergeInfo & { created: Date },
-  mainPage: { url?: string; ts?: string },
-): Buffer {
-  const resources = Object.entries(files).map(([path, entry]) => {
-    const data = Array.isArray(entry) ? (entry[0] as Uint8Array) : (entry as Uint8Array);
-    return { name: path.split('/').pop(), path, hash: sha256(data), bytes: data.byteLength };
-  });
-  const doc = {
-    profile: 'data-package',
-    wacz_version: WACZ_VERSION,
+  return sealWacz(files, {
     title: info.title,
     software: info.software,
-    created: info.created.toISOString(),
-    ...(mainPage.url ? { mainPageUrl: mainPage.url } : {}),
-    ...(mainPage.ts ? { mainPageDate: mainPage.ts } : {}),
-    resources,
-  };
-  return Buffer.from(JSON.stringify(doc, null, 2));
+    created: info.created ?? new Date(),
+    signer: info.signer,
+    mainPage: parsed.at(-1)?.mainPage,
+  });
 }
