@@ -96,6 +96,8 @@ export class Stack {
   readonly storage: ObjectStorage;
   readonly snapshotters: ServiceProcess[] = [];
   api: ServiceProcess | undefined;
+  /** API processes beside `api` (startReplica). */
+  readonly replicas: ServiceProcess[] = [];
   private queues: Queue[] = [];
   /** Every browser its snapshotters launched: whatever is left of them dies with the stack. */
   private readonly browsers = new BrowserTracker(() => this.snapshotters);
@@ -155,6 +157,28 @@ export class Stack {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`API not ready within ${timeoutMs} ms:\n${this.api.output()}`);
+  }
+
+  /**
+   * Another API process on its own port, sharing Redis, queue prefix, database and storage (a
+   * replica); waits for its /readyz and is stopped with the stack.
+   */
+  async startReplica(timeoutMs = 120_000): Promise<{ process: ServiceProcess; baseUrl: string }> {
+    const port = await freePort();
+    const replica = spawnService(`api-${this.replicas.length + 2}`, API_ENTRY, { ...this.env, PORT: String(port) });
+    this.replicas.push(replica);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (replica.child.exitCode !== null) throw new Error(`replica exited:\n${replica.output()}`);
+      const ready = await fetch(`${baseUrl}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ready) return { process: replica, baseUrl };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`replica not ready within ${timeoutMs} ms:\n${replica.output()}`);
   }
 
   startSnapshotter(extraEnv: Record<string, string> = {}): ServiceProcess {
@@ -271,7 +295,7 @@ export class Stack {
 
   /** Everything the stack's processes printed (for failure messages). */
   logs(): string {
-    return [this.api, ...this.snapshotters]
+    return [this.api, ...this.replicas, ...this.snapshotters]
       .filter((p): p is ServiceProcess => p !== undefined)
       .map((p) => `--- ${p.name}\n${p.output().slice(-4000)}`)
       .join('\n');
@@ -280,7 +304,7 @@ export class Stack {
   async close(): Promise<void> {
     await Promise.all(this.snapshotters.map((s) => s.stop(15_000)));
     this.browsers.cleanup();
-    await this.api?.stop(10_000);
+    await Promise.all([this.api?.stop(10_000), ...this.replicas.map((r) => r.stop(10_000))]);
     for (const name of [SNAPSHOTS_QUEUE, RESULTS_QUEUE] as const) {
       const queue = this.queue(name);
       await queue.obliterate({ force: true }).catch(() => {});

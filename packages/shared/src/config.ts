@@ -25,6 +25,22 @@ const optionalUrl = (protocols: string[]) =>
     { message: `must be a URL with scheme ${protocols.join(' or ')}` },
   );
 
+const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration in milliseconds, written as seconds (`3600`) or with a unit (`90s`, `5m`, `1h`, `1d`). */
+const duration = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const m = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(v);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration such as 3600, 90s, 5m, 1h or 1d` });
+        return z.NEVER;
+      }
+      return Number(m[1]) * (DURATION_UNITS_MS[m[2] || 's'] as number);
+    });
+
 /** `host:port` entries, comma or space separated; the only way to let a private target through. */
 const hostPortList = optionalString.transform((v, ctx) => {
   if (v === undefined) return [] as string[];
@@ -166,6 +182,10 @@ export const configSchema = z.object({
   WEBHOOK_ATTEMPTS: int(6, 1, 20),
   WEBHOOK_BACKOFF_MS: int(2_000, 10, 3_600_000),
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  /** Shortest re-capture schedule a link or tag may have (ms once parsed; default one hour). */
+  SCHEDULE_MIN_INTERVAL: duration('1h'),
+  /** A tag's scheduled captures are spread over this window (ms once parsed), never longer than its interval. */
+  SCHEDULE_SPREAD: duration('10m'),
 });
 
 export type Config = z.infer<typeof configSchema>;

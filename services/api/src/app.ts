@@ -24,11 +24,15 @@ import { ArchiveLinks } from './domain/archive-links.js';
 import { JobsService } from './domain/jobs.service.js';
 import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
+import { SchedulesRepository } from './domain/schedules.repository.js';
+import { SchedulesService } from './domain/schedules.service.js';
 import { SnapshotsRepository } from './domain/snapshots.repository.js';
 import { SnapshotsService } from './domain/snapshots.service.js';
 import { deriveKey, loadJwtSecret, TokenService } from './domain/tokens.js';
 import { UsersRepository } from './domain/users.repository.js';
 import { UsersService } from './domain/users.service.js';
+import { VersionsRepository } from './domain/versions.repository.js';
+import { VersionsService } from './domain/versions.service.js';
 import { WebhooksRepository } from './domain/webhooks.repository.js';
 import { WebhooksService } from './domain/webhooks.service.js';
 import { ArchiveSite } from './http/archive-site.js';
@@ -44,6 +48,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { serializerCompiler } from './http/serializers.js';
 import { registerWeb } from './http/web.js';
 import { JobEventsHub } from './queue/job-events.js';
+import { RECAPTURE_QUEUE, RecaptureScheduler } from './queue/recapture-scheduler.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
 import { WEBHOOKS_QUEUE } from './queue/webhooks.js';
 import { adminUsersRoutes } from './routes/admin-users.routes.js';
@@ -57,6 +62,7 @@ import { linksRoutes } from './routes/links.routes.js';
 import { meRoutes, sessionRoutes } from './routes/session.routes.js';
 import { archiveRoutes, snapshotsRoutes } from './routes/snapshots.routes.js';
 import type { ZodApp } from './routes/types.js';
+import { diffRoutes, schedulesRoutes } from './routes/versions.routes.js';
 import { webhooksRoutes } from './routes/webhooks.routes.js';
 
 export interface AppDeps {
@@ -114,6 +120,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     snapshotQueue.queue,
     metrics.watchByName(RESULTS_QUEUE, config),
     metrics.watchByName(WEBHOOKS_QUEUE, config),
+    metrics.watchByName(RECAPTURE_QUEUE, config),
   ].filter((q) => q !== undefined);
   app.addHook('onClose', () => metrics.close());
   registerMetrics(app, metrics);
@@ -142,6 +149,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const jobEvents = () => (jobEventsHub ??= new JobEventsHub(config));
   app.addHook('onClose', async () => jobEventsHub?.close());
   const apiKeys = new ApiKeysService(new ApiKeysRepository(database.db));
+  const recaptures = new RecaptureScheduler(config);
+  app.addHook('onClose', () => recaptures.close());
+  const schedules = new SchedulesService(new SchedulesRepository(database.db), recaptures, {
+    minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
+    spreadMs: config.SCHEDULE_SPREAD,
+  });
+  const versions = new VersionsService(new VersionsRepository(database.db), storage);
   const archive = archiveLinks(deps, jwtSecret);
   const archiveSite = deps.archiveSite ?? new ArchiveSite(config.ARCHIVE_ORIGIN);
   registerRateLimits(app, config);
@@ -179,6 +193,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       // A batch is one submission: the paste box's 100 links are one request, not 100.
       registerRouteLimit(scope, 'POST', '/v1/links/batch', submitLimit);
+      // First: its hook removes a deleted link's scheduler, and hooks apply to routes added after them.
+      schedulesRoutes(scope, schedules);
       apiKeysRoutes(scope, apiKeys);
       adminUsersRoutes(scope, users);
       libraryRoutes(scope, {
@@ -188,7 +204,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         deleted: snapshotQueue,
         signer: loadArchiveSigner(config),
       });
-      linksRoutes(scope, links);
+      linksRoutes(scope, links, schedules);
+      diffRoutes(scope, versions);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });

@@ -20,9 +20,16 @@ import type { FastifyInstance } from 'fastify';
 import { archiveLinks, buildApp } from './app.js';
 import { buildArchiveApp } from './archive-app.js';
 import { type Database, openDatabase } from './db/database.js';
+import { LinksRepository } from './domain/links.repository.js';
+import { LinksService } from './domain/links.service.js';
+import { SchedulesRepository } from './domain/schedules.repository.js';
+import { SCHEDULED_PRIORITY, SchedulesService } from './domain/schedules.service.js';
 import { loadJwtSecret } from './domain/tokens.js';
+import { VersionsRepository } from './domain/versions.repository.js';
+import { VersionsService } from './domain/versions.service.js';
 import { ArchiveSite } from './http/archive-site.js';
 import { ApiMetrics } from './http/metrics.js';
+import { RecaptureScheduler, startRecaptureWorker } from './queue/recapture-scheduler.js';
 import { type Reconciler, startReconciler } from './queue/reconciler.js';
 import { checkRedisEviction } from './queue/redis-check.js';
 import { type ResultsConsumer, startResultsConsumer } from './queue/results-consumer.js';
@@ -107,6 +114,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   const webhookWorker = consuming
     ? startWebhookWorker({ config, db: database.db, logger, resolver: options.resolver })
     : null;
+  const versions = new VersionsService(new VersionsRepository(database.db), storage);
   const consumer = dispatcher
     ? startResultsConsumer({
         config,
@@ -114,12 +122,16 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
         logger,
         metrics,
         beforeApply: (id) => snapshotQueue.markFinal(id),
-        afterFinal: (r) => {
+        assess: (r) => versions.assess(r),
+        afterFinal: async (r) => {
           searchIndexer.kick();
-          return dispatcher.dispatch(r);
+          await dispatcher.dispatch(r);
+          const outcome = await versions.outcome(r.snapshotId);
+          if (outcome) await dispatcher.dispatchChange(outcome);
         },
       })
     : null;
+  const recaptures = consuming ? startRecaptures(config, database, snapshotQueue, logger) : null;
   const reconciler =
     options.consumeResults === false
       ? null
@@ -148,6 +160,8 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
         bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
         consumer?.close(STEP_MS),
         webhookWorker && closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
+        recaptures && closeQueueClient('recapture worker', recaptures.worker, STEP_MS, logger),
+        recaptures && closeQueueClient('recapture queue', recaptures.scheduler.queue, STEP_MS, logger),
         dispatcher && closeQueueClient('webhook queue', dispatcher.queue, STEP_MS, logger),
         snapshotQueue.close(STEP_MS),
       ]);
@@ -168,6 +182,23 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     logger,
     close,
   };
+}
+
+/** Scheduled re-captures: fired by BullMQ job schedulers, run as normal captures (versions, events, last good). */
+function startRecaptures(config: Config, database: Database, snapshotQueue: SnapshotQueue, logger: Logger) {
+  const scheduler = new RecaptureScheduler(config);
+  const schedules = new SchedulesService(new SchedulesRepository(database.db), scheduler, {
+    minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
+    spreadMs: config.SCHEDULE_SPREAD,
+  });
+  const links = new LinksService(new LinksRepository(database.db), snapshotQueue, { egressAllow: config.EGRESS_ALLOW });
+  const worker = startRecaptureWorker({
+    config,
+    schedules,
+    capture: (userId, linkId) => links.capture(userId, linkId, undefined, SCHEDULED_PRIORITY),
+    logger: logger.child({ component: 'recaptures' }),
+  });
+  return { scheduler, worker };
 }
 
 /** Longest wait for requests in flight at SIGTERM, and for each later step of a stop. */

@@ -13,9 +13,12 @@ import type { JobsService } from '../src/domain/jobs.service.js';
 import type { LinksService } from '../src/domain/links.service.js';
 import type { LinksAdminService } from '../src/domain/links-admin.service.js';
 import type { LinksQueryService } from '../src/domain/links-query.service.js';
+import type { SchedulesService } from '../src/domain/schedules.service.js';
 import type { SnapshotsService } from '../src/domain/snapshots.service.js';
 import type { TagsService } from '../src/domain/tags.service.js';
 import type { UsersService } from '../src/domain/users.service.js';
+import type { VersionsService } from '../src/domain/versions.service.js';
+import { encodePng } from '../src/domain/visual-diff.js';
 import type { WebhooksService } from '../src/domain/webhooks.service.js';
 import { APP_CSP } from '../src/http/security-headers.js';
 import type * as responses from '../src/routes/response.schemas.js';
@@ -117,6 +120,8 @@ export const RESPONSE_FIELDS = {
   importReport: true satisfies SameFields<Returns<ImportExportService['import']>, typeof responses.importReport>,
   webhookCreated: true satisfies SameFields<Returns<WebhooksService['create']>, typeof responses.webhookCreated>,
   webhooks: true satisfies SameFields<Returns<WebhooksService['list']>[number], typeof responses.webhookView>,
+  schedule: true satisfies SameFields<Returns<SchedulesService['setForLink']>, typeof responses.scheduleView>,
+  diff: true satisfies SameFields<Returns<VersionsService['diff']>, typeof responses.diffView>,
 };
 
 const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -212,7 +217,14 @@ describe('OpenAPI document', () => {
 
   /** A finished capture with a screenshot, applied through the results queue like a worker's. */
   async function succeed(snapshotId: string, linkId: string, title: string): Promise<void> {
-    const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, Buffer.from(title), 'image/png');
+    // A real PNG whose colour follows the title, so two versions have a visual diff.
+    const shade = title.length % 2 === 0 ? 255 : 0;
+    const image = {
+      width: 8,
+      height: 8,
+      data: new Uint8Array(8 * 8 * 4).fill(shade).map((v, i) => (i % 4 === 3 ? 255 : v)),
+    };
+    const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, encodePng(image), 'image/png');
     const page = { url: 'http://8.8.8.8/page', status: 200, statusText: 'OK', date: new Date() };
     const body = Buffer.from(`<p>${title}</p>`);
     const wacz = await buildWacz([{ ...page, headers: { 'content-type': 'text/html' }, body }], { ...page, title });
@@ -378,6 +390,15 @@ describe('OpenAPI document', () => {
 
     const again = await check('POST', '/v1/links/:id/snapshots', { id }, { token, status: 202 });
     await check('GET', '/v1/links/:id/snapshots', { id }, { token, status: 200 });
+    await succeed(again.json().snapshot.id, id, `${title}, changed`);
+    const versions = { id: again.json().snapshot.id, against: snapshot.id };
+    const diff = await check('GET', '/v1/snapshots/:id/diff?against=:against', versions, { token, status: 200 });
+    assert.equal(diff.json().visual.changedRatio, 1);
+    const diffPng = await check('GET', '/v1/snapshots/:id/diff.png?against=:against', versions, { token, status: 200 });
+    assert.equal(diffPng.headers['content-type'], 'image/png');
+    await check('PUT', '/v1/links/:id/schedule', { id }, { token, payload: { every: 'weekly' }, status: 200 });
+    await check('PUT', '/v1/links/:id/schedule', { id }, { token, payload: { every: '* * * * *' }, status: 400 });
+    await check('DELETE', '/v1/links/:id/schedule', { id }, { token, status: 204 });
     await check('DELETE', '/v1/snapshots/:id', { id: again.json().snapshot.id }, { token, status: 204 });
 
     // Tags.
@@ -391,6 +412,13 @@ describe('OpenAPI document', () => {
       { id: first.json().id },
       { token, payload: { into: second.json().id }, status: 200 },
     );
+    await check(
+      'PUT',
+      '/v1/tags/:id/schedule',
+      { id: second.json().id },
+      { token, payload: { every: 'daily' }, status: 200 },
+    );
+    await check('DELETE', '/v1/tags/:id/schedule', { id: second.json().id }, { token, status: 204 });
     await check('DELETE', '/v1/tags/:id', { id: second.json().id }, { token, status: 204 });
 
     // Import and export.

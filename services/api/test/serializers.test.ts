@@ -59,6 +59,7 @@ const finishedJob = {
     missing: [{ kind: 'mhtml', code: 'CAPTURE_FAILED', detail: 'no' }],
     startedAt: '2026-01-02T03:04:06.000Z',
     finishedAt: '2026-01-02T03:04:36.000Z',
+    change: { text: 'changed', visual: 0.25, status: 'same' },
     text: 'not in the schema either',
   },
   createdAt: '2026-01-02T03:04:05.678Z',
@@ -84,6 +85,7 @@ describe('compiled response serializers', () => {
         missing: [],
         httpStatus: null,
         errorCapture: false,
+        change: null,
       },
     };
     assert.equal(fast(queued), zod(queued));
@@ -104,6 +106,9 @@ describe('compiled response serializers', () => {
         tags: [{ id: randomUUID(), name: 'Reading "list"' }],
         latestSnapshot: { id, status: 'queued' },
         lastGoodSnapshotId: null,
+        schedule: null,
+        nextCaptureAt: null,
+        deadAt: null,
         createdAt: '2026-01-02T03:04:05.678Z',
         updatedAt: '2026-01-02T03:04:05.678Z',
       },

@@ -19,6 +19,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { VersionChange } from '../domain/change.js';
 
 /** tsvector has no drizzle builder; the search indexer writes it with to_tsvector over Node-segmented text. */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -92,6 +93,10 @@ export const links = pgTable(
     }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Re-capture schedule of this link alone (`daily`, `weekly`, `monthly` or cron); wins over its tags'. */
+    schedule: text('schedule'),
+    /** When the page was first seen gone (DNS failure, error page after a good one, soft 404); cleared by a good capture. */
+    deadAt: timestamp('dead_at', { withTimezone: true }),
     /**
      * Search document of the link: title (A), description and tags (B), the readable text of
      * every version (C), segmented in Node (CJK words, traditional folded to simplified).
@@ -129,6 +134,8 @@ export const tags = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    /** Re-capture schedule for every link of the tag that has none of its own. */
+    schedule: text('schedule'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('tags_user_name_lower_idx').on(t.userId, lower(t.name))],
@@ -171,6 +178,8 @@ export const snapshots = pgTable(
     timings: jsonb('timings').$type<Record<string, number>>(),
     artifacts: jsonb('artifacts').$type<Artifact[]>().notNull().default([]),
     missing: jsonb('missing').$type<{ kind: string; code: string; detail: string }[]>().notNull().default([]),
+    /** Compared with the link's previous good version, once the result is final (null: nothing to compare). */
+    change: jsonb('change').$type<VersionChange | null>(),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -5,6 +5,7 @@
  */
 import { AppError, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { SnapshotRow } from '../db/schema.js';
 import { normalizeTagNames } from './links.service.js';
 import type { LinksAdminRepository } from './links-admin.repository.js';
 
@@ -32,6 +33,7 @@ export interface VersionView {
   httpStatus: number | null;
   errorCapture: boolean;
   error: { code: string; title: string; detail: string } | null;
+  change: SnapshotRow['change'];
 }
 
 const notFound = (what: string) => new AppError('NOT_FOUND', `The ${what} does not exist.`);
@@ -78,6 +80,7 @@ export class LinksAdminService {
       httpStatus: row.httpStatus,
       errorCapture: isErrorCapture(row.httpStatus),
       error: row.error ?? null,
+      change: row.change ?? null,
     }));
   }
 

@@ -155,6 +155,8 @@ export class LinksQueryRepository {
           normalizedUrl: links.normalizedUrl,
           title: links.title,
           description: links.description,
+          schedule: links.schedule,
+          deadAt: links.deadAt,
           createdAt: links.createdAt,
           updatedAt: links.updatedAt,
         },

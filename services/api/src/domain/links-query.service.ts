@@ -8,6 +8,7 @@ import type { Db } from '../db/database.js';
 import { invalidQuery, type ParsedQuery, parseQuery } from '../search/query-parser.js';
 import { compileQuery } from '../search/search-query.js';
 import { matchOf, needlesOf, type SearchMatch } from '../search/snippet.js';
+import { type LinkSchedule, ownSchedule } from './links.service.js';
 import type { LinksQueryRepository, ListFilter } from './links-query.repository.js';
 
 export interface ListQuery {
@@ -40,6 +41,9 @@ export interface LinkListItem {
   /** The version the link shows, searches and thumbnails (may be older than `latestSnapshot`). */
   lastGoodSnapshot: { id: string; title: string | null; finishedAt: string | null } | null;
   lastGoodSnapshotId: string | null;
+  schedule: LinkSchedule | null;
+  nextCaptureAt: string | null;
+  deadAt: string | null;
   thumbnailUrl: string | null;
   /** Only when searching: the version whose text matched best, and a marked window of it. */
   match?: SearchMatch;
@@ -128,6 +132,9 @@ export class LinksQueryService {
           ? { id: good.id, title: good.title, finishedAt: good.finishedAt?.toISOString() ?? null }
           : null,
         lastGoodSnapshotId: good?.id ?? null,
+        schedule: ownSchedule(link.schedule),
+        nextCaptureAt: null,
+        deadAt: link.deadAt?.toISOString() ?? null,
         thumbnailUrl: good?.artifacts.some((a) => a.kind === 'thumbnail')
           ? `/v1/snapshots/${good.id}/artifacts/thumbnail`
           : null,

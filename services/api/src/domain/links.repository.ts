@@ -77,6 +77,8 @@ function newLinkRecord(
     description: null,
     latestSnapshotId: input.snapshotId,
     latestGoodSnapshotId: null,
+    schedule: null,
+    deadAt: null,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };

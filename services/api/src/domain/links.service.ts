@@ -35,8 +35,23 @@ export interface LinkView {
   latestSnapshot: { id: string; status: string } | null;
   /** The version the link shows: the newest good one, older than `latestSnapshot` after a failure. */
   lastGoodSnapshotId: string | null;
+  /** The re-capture schedule: the link's own here; GET /v1/links/{id} also resolves its tags'. */
+  schedule: LinkSchedule | null;
+  nextCaptureAt: string | null;
+  /** Since when the page is gone (DNS failure, error page after a good one, soft 404); null while alive. */
+  deadAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface LinkSchedule {
+  every: string;
+  source: 'link' | 'tag';
+  tagId: string | null;
+}
+
+export function ownSchedule(schedule: string | null): LinkSchedule | null {
+  return schedule ? { every: schedule, source: 'link', tagId: null } : null;
 }
 
 /** One URL of a batch: saved (202), already saved (409) or refused (400), with the catalog error. */
@@ -64,6 +79,9 @@ export function toLinkView(record: LinkRecord): LinkView {
     tags: record.tags,
     latestSnapshot: record.latest,
     lastGoodSnapshotId: link.latestGoodSnapshotId,
+    schedule: ownSchedule(link.schedule),
+    nextCaptureAt: null,
+    deadAt: link.deadAt?.toISOString() ?? null,
     createdAt: link.createdAt.toISOString(),
     updatedAt: link.updatedAt.toISOString(),
   };

@@ -1,8 +1,9 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
-import { isFinalState, isGoodCapture, type SnapshotResult } from '@linksnap/shared';
+import { isFinalState, type SnapshotResult } from '@linksnap/shared';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { isShowable, type VersionChange } from './change.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
 export type SnapshotMeta = Omit<SnapshotRow, 'text'>;
@@ -35,6 +36,7 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
     timings: null,
     artifacts: [],
     missing: [],
+    change: null,
     startedAt: null,
     finishedAt: null,
   };
@@ -60,9 +62,11 @@ export class SnapshotsRepository {
 
   /**
    * Writes a final result once: a snapshot already final is left alone, so replaying a result
-   * message changes nothing. Also moves the link's latest snapshot forward and fills its title.
+   * message changes nothing. Also moves the link's latest snapshot forward and fills its title,
+   * stores `change` (versions.service.ts) and, when this is the latest attempt, marks the link
+   * dead (a `gone` change; the first date of a dead spell is kept) or alive (a showable version).
    */
-  async applyResult(result: SnapshotResult): Promise<ApplyOutcome> {
+  async applyResult(result: SnapshotResult, change: VersionChange | null = null): Promise<ApplyOutcome> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(snapshots).where(eq(snapshots.id, result.snapshotId)).for('update');
       if (!row) return 'unknown-snapshot';
@@ -83,6 +87,7 @@ export class SnapshotsRepository {
           timings: result.timings,
           artifacts: result.artifacts,
           missing: result.missing,
+          change,
           startedAt: result.startedAt ? new Date(result.startedAt) : null,
           finishedAt: new Date(result.finishedAt),
         })
@@ -91,16 +96,19 @@ export class SnapshotsRepository {
       const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';
       const isLatest = await isNewerThan(tx, row, link.latestSnapshotId);
-      const good = isGoodCapture(result.status, result.httpStatus);
+      // A soft 404 (a 2xx page saying "not found") is no more the saved page than an error page.
+      const good = isShowable(result);
       const isLatestGood = good && (await isNewerThan(tx, row, link.latestGoodSnapshotId));
       // An error page's title is the error's, not the page's.
       const title = link.title === null && good && result.title ? result.title : link.title;
+      const deadAt = deadAfter(link.deadAt, isLatest, good, change);
       await tx
         .update(links)
         .set({
           latestSnapshotId: isLatest ? row.id : link.latestSnapshotId,
           latestGoodSnapshotId: isLatestGood ? row.id : link.latestGoodSnapshotId,
           title,
+          deadAt,
           updatedAt: new Date(),
         })
         .where(eq(links.id, link.id));
@@ -117,4 +125,11 @@ async function isNewerThan(tx: Tx, row: Pick<SnapshotRow, 'id' | 'requestedAt'>,
     .from(snapshots)
     .where(eq(snapshots.id, currentId));
   return !current || row.requestedAt.getTime() >= current.requestedAt.getTime();
+}
+
+/** Only the latest attempt speaks for the page today: gone keeps the first dead date, good clears it. */
+function deadAfter(deadAt: Date | null, isLatest: boolean, good: boolean, change: VersionChange | null) {
+  if (!isLatest) return deadAt;
+  if (change?.status === 'gone') return deadAt ?? new Date();
+  return good ? null : deadAt;
 }

@@ -28,6 +28,7 @@ export interface SnapshotView extends SnapshotSummary {
   missing: SnapshotRow['missing'];
   startedAt: string | null;
   finishedAt: string | null;
+  change: SnapshotRow['change'];
 }
 
 export function toSnapshotSummary(row: Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>): SnapshotSummary {
@@ -55,6 +56,7 @@ export function toSnapshotView(row: SnapshotMeta): SnapshotView {
     missing: row.missing,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    change: row.change ?? null,
   };
 }
 

@@ -7,6 +7,7 @@ export interface TagCount {
   id: string;
   name: string;
   linkCount: number;
+  schedule: string | null;
 }
 
 export class TagsRepository {
@@ -15,11 +16,11 @@ export class TagsRepository {
   async list(userId: string, sort: 'name' | 'count'): Promise<TagCount[]> {
     const linkCount = count(linkTags.linkId);
     const rows = await this.db
-      .select({ id: tags.id, name: tags.name, linkCount })
+      .select({ id: tags.id, name: tags.name, linkCount, schedule: tags.schedule })
       .from(tags)
       .leftJoin(linkTags, eq(linkTags.tagId, tags.id))
       .where(eq(tags.userId, userId))
-      .groupBy(tags.id, tags.name)
+      .groupBy(tags.id, tags.name, tags.schedule)
       .orderBy(...(sort === 'count' ? [desc(linkCount)] : []), asc(sql`lower(${tags.name})`), asc(tags.id));
     return rows.map((r) => ({ ...r, linkCount: Number(r.linkCount) }));
   }

@@ -25,7 +25,7 @@ export class TagsService {
       const existing = await this.tags.findByName(userId, name);
       throw existing ? taken(existing) : new AppError('TAG_ALREADY_EXISTS');
     }
-    return { id: row.id, name: row.name, linkCount: 0 };
+    return { id: row.id, name: row.name, linkCount: 0, schedule: null };
   }
 
   async rename(userId: string, id: string, name: string, merge: boolean): Promise<TagCount> {
@@ -64,6 +64,6 @@ export class TagsService {
   }
 
   private async view(tag: TagRow): Promise<TagCount> {
-    return { id: tag.id, name: tag.name, linkCount: await this.tags.count(tag.id) };
+    return { id: tag.id, name: tag.name, linkCount: await this.tags.count(tag.id), schedule: tag.schedule };
   }
 }

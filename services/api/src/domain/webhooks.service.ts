@@ -9,7 +9,13 @@ import { isUuid } from '../db/errors.js';
 import type { WebhookRow } from '../db/schema.js';
 import type { WebhooksRepository } from './webhooks.repository.js';
 
-export const WEBHOOK_EVENTS = ['snapshot.succeeded', 'snapshot.partial', 'snapshot.failed'] as const;
+export const WEBHOOK_EVENTS = [
+  'snapshot.succeeded',
+  'snapshot.partial',
+  'snapshot.failed',
+  'snapshot.changed',
+  'link.dead',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export interface WebhookView {

@@ -14,6 +14,7 @@ import {
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
+import type { VersionChange } from '../domain/change.js';
 import { SnapshotsRepository } from '../domain/snapshots.repository.js';
 import type { ApiMetrics } from '../http/metrics.js';
 import { finalChannel } from './job-events.js';
@@ -38,6 +39,11 @@ export interface ResultsConsumerOptions {
    */
   beforeApply: (snapshotId: string) => Promise<void>;
   /**
+   * Compares the result with the link's previous good version before the row is written, so
+   * the final row carries its change (null: nothing to compare, or a replay). A throw retries.
+   */
+  assess?: (result: SnapshotResult) => Promise<VersionChange | null>;
+  /**
    * Runs after the row is final (also for a replay, so work it enqueues must be idempotent);
    * a throw retries the message.
    */
@@ -60,7 +66,8 @@ export function startResultsConsumer(options: ResultsConsumerOptions): ResultsCo
         throw new UnrecoverableError('invalid snapshot result message');
       }
       await options.beforeApply(parsed.data.snapshotId);
-      const outcome = await repository.applyResult(parsed.data);
+      const change = (await options.assess?.(parsed.data)) ?? null;
+      const outcome = await repository.applyResult(parsed.data, change);
       if (outcome === 'applied') options.metrics?.countCapture(parsed.data.status, parsed.data.error?.code);
       logger?.info({ snapshotId: parsed.data.snapshotId, status: parsed.data.status, outcome }, 'snapshot result');
       if (outcome !== 'unknown-snapshot') {

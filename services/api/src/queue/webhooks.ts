@@ -12,8 +12,10 @@ import type { LookupFunction } from 'node:net';
 import { type Config, type Logger, type Resolver, redisOptions, type SnapshotResult } from '@linksnap/shared';
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Db } from '../db/database.js';
+import { isChanged } from '../domain/change.js';
+import type { ChangeOutcome } from '../domain/versions.service.js';
 import { WebhooksRepository } from '../domain/webhooks.repository.js';
-import { checkWebhookTarget } from '../domain/webhooks.service.js';
+import { checkWebhookTarget, type WebhookEvent } from '../domain/webhooks.service.js';
 
 export const WEBHOOKS_QUEUE = 'webhooks';
 
@@ -82,6 +84,40 @@ export class WebhookDispatcher {
         { webhookId: hook.id, event, snapshotId: result.snapshotId, payload: payloadOf(result) },
         {
           jobId: `${result.snapshotId}-${hook.id}`,
+          attempts: this.config.WEBHOOK_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+        },
+      );
+    }
+  }
+
+  /**
+   * `snapshot.changed` when a version differs from the previous good one; `link.dead` once per
+   * dead spell (the job id carries the spell's start, so later gone captures add nothing).
+   */
+  async dispatchChange(outcome: ChangeOutcome): Promise<void> {
+    const { change, deadAt } = outcome;
+    if (!change) return;
+    const base = { snapshotId: outcome.snapshotId, linkId: outcome.linkId, change };
+    if (change.status !== 'gone' && isChanged(change)) {
+      await this.add('snapshot.changed', outcome, `${outcome.snapshotId}-changed`, { ...base });
+    }
+    if (change.status === 'gone' && deadAt) {
+      const payload = { ...base, deadAt: deadAt.toISOString() };
+      await this.add('link.dead', outcome, `${outcome.linkId}-dead-${deadAt.getTime()}`, payload);
+    }
+  }
+
+  private async add(event: WebhookEvent, outcome: ChangeOutcome, key: string, payload: Record<string, unknown>) {
+    const hooks = (await this.repository.listByLink(outcome.linkId)).filter((h) => h.events.includes(event));
+    for (const hook of hooks) {
+      await this.queue.add(
+        event,
+        { webhookId: hook.id, event, snapshotId: outcome.snapshotId, payload },
+        {
+          jobId: `${key}-${hook.id}`,
           attempts: this.config.WEBHOOK_ATTEMPTS,
           backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
           removeOnComplete: { age: 24 * 3600, count: 10_000 },

@@ -2,10 +2,12 @@
  * GET /v1/jobs/{id}/events: Server-Sent Events for one capture. `state` events carry the job
  * view (first the current one, last the final one, read from PostgreSQL); `progress` events
  * carry {stage, percent}; comment lines keep proxies from timing the stream out. The stream
- * closes after the final state; a finished job gets its final state at once.
+ * closes after the final state; a finished job gets its final state at once. Just before the
+ * final state, `snapshot.changed` or `link.dead` tells what the version changed (as webhooks do).
  */
 import { isFinalState } from '@linksnap/shared';
 import { z } from 'zod';
+import { isChanged } from '../domain/change.js';
 import type { JobsService, JobView } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
 import type { JobEventsHub } from '../queue/job-events.js';
@@ -64,6 +66,7 @@ export function jobEventsRoutes(
       });
       const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       if (isFinalState(first.state)) {
+        sendChangeEvents(send, first);
         send('state', first);
         raw.end();
         return;
@@ -89,6 +92,7 @@ export function jobEventsRoutes(
           return finish(); // deleted meanwhile
         }
         if (done || !isFinalState(view.state)) return;
+        sendChangeEvents(send, view);
         send('state', view);
         finish();
       };
@@ -106,4 +110,13 @@ export function jobEventsRoutes(
       await checkFinal();
     },
   );
+}
+
+/** The change the final row carries (stored before the final announcement), as its own event. */
+function sendChangeEvents(send: (event: string, data: unknown) => void, view: JobView): void {
+  const change = view.snapshot?.change;
+  if (!view.snapshot || !change) return;
+  const data = { snapshotId: view.snapshot.id, linkId: view.snapshot.linkId, change };
+  if (change.status === 'gone') send('link.dead', data);
+  else if (isChanged(change)) send('snapshot.changed', data);
 }

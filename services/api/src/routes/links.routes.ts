@@ -2,6 +2,7 @@
 import { toProblem } from '@linksnap/shared';
 import { z } from 'zod';
 import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
+import type { SchedulesService } from '../domain/schedules.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
 import { batchItem, documented, itemsOf, linkCreated, linkView } from './response.schemas.js';
@@ -22,7 +23,7 @@ const BATCH_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 const idParams = z.object({ id: z.string() });
 
-export function linksRoutes(app: ZodApp, links: LinksService): void {
+export function linksRoutes(app: ZodApp, links: LinksService, schedules?: SchedulesService): void {
   // POST /v1/links
   // The busiest write: the compiled serializer.
   const created = fastSerialized(
@@ -62,7 +63,13 @@ export function linksRoutes(app: ZodApp, links: LinksService): void {
         response: { 200: documented(linkView, 'The link with its tags and latest snapshot') },
       },
     },
-    async (request) => links.get(userIdOf(request), request.params.id),
+    async (request) => {
+      const view = await links.get(userIdOf(request), request.params.id);
+      const schedule = await schedules?.forLink(view.id);
+      if (!schedule) return view;
+      const { nextCaptureAt, ...rest } = schedule;
+      return { ...view, schedule: rest, nextCaptureAt };
+    },
   );
 }
 

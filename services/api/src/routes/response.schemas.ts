@@ -50,6 +50,17 @@ export const snapshotSummary = z.object({
   requestedAt: z.string(),
 });
 
+/** What a finished version changed, compared with the link's previous good one. */
+export const changeView = z.object({
+  text: z.enum(['same', 'changed']).nullable(),
+  visual: z.number().nullable().meta({ description: 'Share of screenshot pixels changed, 0..1' }),
+  status: z.enum(['same', 'moved', 'gone']),
+});
+const changeField = changeView.nullable().meta({
+  description:
+    "Compared with the link's previous good version; null for a first version or one with nothing to compare",
+});
+
 const errorCaptureField = z.boolean().meta({
   description: 'The main document answered 4xx/5xx: an error page, kept but never shown as the link',
 });
@@ -68,6 +79,7 @@ export const snapshotView = snapshotSummary.extend({
   missing: z.array(z.object({ kind: z.string(), code: z.string(), detail: z.string() })),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  change: changeField,
 });
 
 export const linkView = z.object({
@@ -81,6 +93,25 @@ export const linkView = z.object({
   lastGoodSnapshotId: z.string().nullable().meta({
     description:
       'The version the link shows, searches and thumbnails: its newest good capture (succeeded or partial, not an error page)',
+  }),
+  schedule: z
+    .object({
+      every: z.string().meta({ description: 'daily | weekly | monthly | a cron expression (UTC)' }),
+      source: z.enum(['link', 'tag']),
+      tagId: z.string().nullable(),
+    })
+    .nullable()
+    .meta({
+      description:
+        "The re-capture schedule. Lists show the link's own; GET /v1/links/{id} also resolves a tag's (the link's own wins)",
+    }),
+  nextCaptureAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'Next scheduled capture (GET /v1/links/{id} only; null in lists)' }),
+  deadAt: z.string().nullable().meta({
+    description:
+      'Gone since (DNS failure, an error page after a good version, or a soft 404); cleared by a good capture',
   }),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -146,6 +177,7 @@ export const versionView = z.object({
   httpStatus: z.number().int().nullable(),
   errorCapture: errorCaptureField,
   error: z.object({ code: z.string(), title: z.string(), detail: z.string() }).nullable(),
+  change: changeField,
 });
 
 export const signedArtifactUrl = z.object({ url: z.string(), expiresAt: z.string() });
@@ -168,7 +200,37 @@ export const readinessView = z.object({
   checks: z.record(z.string(), z.enum(['ok', 'unavailable'])),
 });
 
-export const tagView = z.object({ id: z.string(), name: z.string(), linkCount: z.number().int() });
+export const tagView = z.object({
+  id: z.string(),
+  name: z.string(),
+  linkCount: z.number().int(),
+  schedule: z.string().nullable().meta({ description: 'Re-capture schedule of its links that have none of their own' }),
+});
+
+export const scheduleView = z.object({
+  every: z.string(),
+  source: z.enum(['link', 'tag']),
+  tagId: z.string().nullable(),
+  nextCaptureAt: z.string().nullable(),
+});
+
+export const diffView = z.object({
+  from: z.string().meta({ description: 'The older side (`against`)' }),
+  to: z.string(),
+  text: z.array(z.object({ op: z.enum(['equal', 'insert', 'delete']), text: z.string() })).meta({
+    description: 'Word level for Latin scripts, character level for CJK; whitespace-normalised',
+  }),
+  visual: z
+    .object({
+      changedRatio: z.number(),
+      boxes: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() })),
+      width: z.number().int(),
+      height: z.number().int(),
+    })
+    .nullable()
+    .meta({ description: 'Screenshot pixels, on the common size; null without two screenshots' }),
+  imageUrl: z.string().nullable().meta({ description: 'PNG of the newer screenshot with the changes marked' }),
+});
 
 export const apiKeyView = z.object({
   id: z.string(),
