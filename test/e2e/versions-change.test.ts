@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { redisOptions } from '@linksnap/shared';
+import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
 import { Queue } from 'bullmq';
+import puppeteer from 'puppeteer-core';
 import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
@@ -37,6 +39,9 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
   let stack: Stack;
   let recaptures: Queue;
   let token: string;
+  let email: string;
+  let counterLinkId = '';
+  let deadLinkId = '';
   const deliveries: Delivery[] = [];
   let counter = '1111';
   let dying = false;
@@ -74,7 +79,7 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
       prefix: stack.env.QUEUE_PREFIX,
     });
     await stack.startReplica();
-    token = (await stack.user()).token;
+    ({ token, email } = await stack.user());
     const hook = await stack.request('POST', '/v1/webhooks', {
       token,
       json: { url: fixture.url('/hook'), events: ['snapshot.changed', 'link.dead'] },
@@ -125,6 +130,7 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
 
   it('diffs a changed paragraph to exactly that change, in text and in screenshot boxes', async () => {
     const { linkId, snapshotId: before } = await save('/counter');
+    counterLinkId = linkId;
     counter = '2222';
     const after = await captureAgain(linkId);
 
@@ -179,6 +185,7 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
   ] as const) {
     it(`marks the link dead when ${path} is gone, keeping its last good copy and firing link.dead`, async () => {
       const { linkId, snapshotId: good } = await save(path);
+      deadLinkId = linkId;
       turn();
       const gone = await captureAgain(linkId);
       const snapshot = await stack.request('GET', `/v1/snapshots/${gone}`, { token });
@@ -204,6 +211,38 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
       assert.equal(dead.data.deadAt, link.body.deadAt);
     });
   }
+
+  it('shows the compare view, the schedule control and the gone badge in the web UI', async () => {
+    const browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--lang=en-US'],
+    });
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(stack.baseUrl, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('#auth-email');
+      await page.type('#auth-email', email);
+      await page.type('#auth-password', 'correct horse battery');
+      await page.click('.auth button[type="submit"]');
+      await page.waitForSelector('#add-urls');
+      await page.goto(`${stack.baseUrl}/links/${counterLinkId}`, { waitUntil: 'networkidle0' });
+      await page.waitForSelector(`#schedule-${counterLinkId}`);
+      const compare = await page.waitForSelector('button[aria-pressed]');
+      await compare?.click();
+      await page.waitForSelector('.text-diff ins');
+      assert.equal(await page.$eval('.text-diff ins', (el) => el.textContent), '2222');
+      assert.equal(await page.$eval('.text-diff del', (el) => el.textContent), '1111');
+      assert.equal((await page.$$('.compare-shot')).length, 2);
+      assert.ok((await page.$$('.change-box')).length >= 2, 'boxes drawn on both screenshots');
+      await page.goto(`${stack.baseUrl}/links/${deadLinkId}`, { waitUntil: 'networkidle0' });
+      const gone = await page.waitForSelector('.badge-dead');
+      assert.match(String(await gone?.evaluate((el) => el.textContent)), /^Gone since .+/);
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('refuses schedules more often than the minimum and cron strings that do not parse', async () => {
     const { linkId } = await save('/simple?v=2');

@@ -73,6 +73,7 @@ export const api = {
   post: <T>(path: string, json?: unknown) => request<T>('POST', path, { json: json ?? {} }),
   patch: <T>(path: string, json: unknown) => request<T>('PATCH', path, { json }),
   del: (path: string) => request<void>('DELETE', path),
+  put: <T>(path: string, json: unknown) => request<T>('PUT', path, { json }),
 };
 
 /** One pasted URL's answer: saved with its queued capture, or refused with its own error. */
@@ -124,6 +125,7 @@ export interface Tag {
   id: string;
   name: string;
   linkCount?: number;
+  schedule?: string | null;
 }
 
 export interface LinkItem {
@@ -145,6 +147,10 @@ export interface LinkItem {
   /** The version shown and thumbnailed: the newest good one (lists only). */
   lastGoodSnapshot?: { id: string; title: string | null; finishedAt: string | null } | null;
   lastGoodSnapshotId?: string | null;
+  schedule?: { every: string; source: 'link' | 'tag'; tagId: string | null } | null;
+  nextCaptureAt?: string | null;
+  /** Gone since (DNS failure, error page after a good one, soft 404). */
+  deadAt?: string | null;
   thumbnailUrl?: string | null;
   /** Only in search results: the version that matched and a marked window of its text. */
   match?: { snapshotId: string | null; snippet: string | null };
@@ -176,6 +182,28 @@ export interface Snapshot {
   missing?: unknown;
   startedAt?: string | null;
   finishedAt?: string | null;
+  change?: VersionChange | null;
+}
+
+export interface VersionChange {
+  text: 'same' | 'changed' | null;
+  visual: number | null;
+  status: 'same' | 'moved' | 'gone';
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Diff {
+  from: string;
+  to: string;
+  text: { op: 'equal' | 'insert' | 'delete'; text: string }[];
+  visual: { changedRatio: number; boxes: Box[]; width: number; height: number } | null;
+  imageUrl: string | null;
 }
 
 export interface Job {

@@ -7,6 +7,7 @@ import { Link } from './router';
 import { SearchSnippet } from './search-snippet';
 import { TagInput } from './tag-input';
 import { domainOf, FieldError } from './ui';
+import { DeadBadge } from './versions-ui';
 
 interface Props {
   link: LinkItem;
@@ -61,6 +62,7 @@ export function LinkCard({ link, selected, onSelect, onChanged, onTagClick, sugg
               <span class="domain">{domainOf(link.url)}</span>
               <span>{t('links.savedOn', { date: formatDate(link.createdAt) })}</span>
               <CaptureState latest={link.latestSnapshot} good={link.lastGoodSnapshot} />
+              <DeadBadge deadAt={link.deadAt} />
             </p>
             {link.description && <p class="link-description">{link.description}</p>}
             {link.match?.snippet && (

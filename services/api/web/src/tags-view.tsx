@@ -4,6 +4,7 @@ import { ApiError, api, type Tag } from './api';
 import { useI18n } from './i18n';
 import { useTags } from './tags-store';
 import { ConfirmDialog, Empty, ErrorState, FieldError, Loading } from './ui';
+import { ScheduleControl } from './versions-ui';
 
 interface Pending {
   message: string;
@@ -65,6 +66,7 @@ export function TagsView() {
                   action: () => api.post(`/v1/tags/${tag.id}/merge`, { into: into.id }),
                 })
               }
+              onScheduled={reload}
               onDelete={() =>
                 setPending({
                   message: t('tags.deleteConfirm', { name: tag.name }),
@@ -95,6 +97,7 @@ function TagRow(props: {
   onRename: (name: string) => void;
   onMerge: (into: Tag) => void;
   onDelete: () => void;
+  onScheduled: () => void;
 }) {
   const { t } = useI18n();
   const { tag } = props;
@@ -127,6 +130,13 @@ function TagRow(props: {
           <strong>{tag.name}</strong> <span class="count">{t('tags.count', { count: tag.linkCount ?? 0 })}</span>
         </p>
       )}
+      <ScheduleControl
+        key={tag.schedule ?? ''}
+        target="tags"
+        id={tag.id}
+        every={tag.schedule ?? null}
+        onSaved={props.onScheduled}
+      />
       <div class="row">
         {!editing && (
           <button type="button" class="button button-small" onClick={() => setEditing(true)}>

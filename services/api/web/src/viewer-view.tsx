@@ -9,6 +9,7 @@ import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
 import { Link, navigate } from './router';
 import { ConfirmDialog, ErrorState, FieldError, Loading } from './ui';
+import { CompareView, DeadBadge, ScheduleControl } from './versions-ui';
 import { kindLabel, TABS, type Tab, TabPanel } from './viewer-panels';
 
 export function ViewerView({ id }: { id: string }) {
@@ -21,6 +22,7 @@ export function ViewerView({ id }: { id: string }) {
   const [tab, setTab] = useState<Tab>('screenshot');
   const [capturing, setCapturing] = useState<{ id: string; stage: string } | null>(null);
   const [version, setVersion] = useState(0);
+  const [comparing, setComparing] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -107,7 +109,19 @@ export function ViewerView({ id }: { id: string }) {
           latest={versions[0]}
           good={good && { id: good.id, finishedAt: good.finishedAt ?? good.requestedAt }}
         />
+        <DeadBadge deadAt={link.deadAt} />
       </p>
+      <ScheduleControl
+        key={`${link.schedule?.every ?? ''}-${link.schedule?.source ?? ''}`}
+        target="links"
+        id={link.id}
+        every={link.schedule?.source === 'link' ? link.schedule.every : null}
+        nextCaptureAt={link.nextCaptureAt}
+        inheritedFrom={
+          link.schedule?.source === 'tag' ? (link.tags.find((g) => g.id === link.schedule?.tagId)?.name ?? null) : null
+        }
+        onSaved={() => setVersion((v) => v + 1)}
+      />
       {current?.errorCapture && (
         <p class="hint error-capture" role="note">
           {t('viewer.errorCapture', { status: String(current.httpStatus ?? '') })}
@@ -116,6 +130,9 @@ export function ViewerView({ id }: { id: string }) {
       <div class="row">
         <button type="button" class="button button-primary" onClick={captureAgain} disabled={capturing !== null}>
           {t('viewer.captureAgain')}
+        </button>
+        <button type="button" class="button" aria-pressed={comparing} onClick={() => setComparing((c) => !c)}>
+          {comparing ? t('viewer.closeCompare') : t('viewer.compare')}
         </button>
         <button type="button" class="button button-danger" onClick={() => setConfirmDelete(true)}>
           {t('common.delete')}
@@ -158,7 +175,9 @@ export function ViewerView({ id }: { id: string }) {
           </ul>
         </nav>
         <div class="viewer-main">
-          {!current ? (
+          {comparing ? (
+            <CompareView versions={versions} initialTo={current?.id} />
+          ) : !current ? (
             <p class="state state-empty">{t('viewer.noSnapshot')}</p>
           ) : (
             <>
