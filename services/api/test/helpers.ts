@@ -18,11 +18,12 @@ import { Queue } from 'bullmq';
 import type { LightMyRequestResponse } from 'fastify';
 import { noDnsResolver, startTestS3, type TestEnvOptions, testEnv } from '../../../test/support/services.js';
 import { type Api, createApi } from '../src/main.js';
+import type { RECAPTURE_QUEUE } from '../src/queue/recapture-scheduler.js';
 
 export interface Harness {
   api: Api;
   config: Config;
-  queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE): Queue;
+  queue(name: typeof SNAPSHOTS_QUEUE | typeof RESULTS_QUEUE | typeof RECAPTURE_QUEUE): Queue;
   signup(): Promise<{ token: string; userId: string; email: string }>;
   /** Sends a result message as a worker would, and waits until the consumer made the row final. */
   deliverResult(result: SnapshotResultInput): Promise<void>;
