@@ -164,6 +164,8 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
     assert.equal(image.headers.get('content-type'), 'image/png');
     assert.equal(image.bytes.subarray(1, 4).toString(), 'PNG');
 
+    const events = await stack.download(`/v1/jobs/${after}/events`, token);
+    assert.match(events.bytes.toString(), /event: snapshot\.changed\ndata: .*"text":"changed"/);
     const changed = await waitFor('snapshot.changed webhook', async () =>
       deliveries.find((d) => d.event === 'snapshot.changed' && d.data.snapshotId === after),
     );
@@ -204,6 +206,8 @@ describe('versions: change detection, diffs, dead links and schedules', () => {
       assert.equal(found.lastGoodSnapshot.id, good);
       assert.equal(found.thumbnailUrl, `/v1/snapshots/${good}/artifacts/thumbnail`);
 
+      const events = await stack.download(`/v1/jobs/${gone}/events`, token);
+      assert.match(events.bytes.toString(), /event: link\.dead\ndata: .*"status":"gone"/);
       const dead = await waitFor('link.dead webhook', async () =>
         deliveries.find((d) => d.event === 'link.dead' && d.data.linkId === linkId),
       );

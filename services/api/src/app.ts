@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import {
   type Config,
   cachingResolver,
+  closeQueueClient,
   type Logger,
   loadArchiveSigner,
   type ObjectStorage,
@@ -150,7 +151,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook('onClose', async () => jobEventsHub?.close());
   const apiKeys = new ApiKeysService(new ApiKeysRepository(database.db));
   const recaptures = new RecaptureScheduler(config);
-  app.addHook('onClose', () => recaptures.close());
+  // Bounded: with Redis gone, a queue's close waits for a reconnection.
+  app.addHook('onClose', () => closeQueueClient('schedule queue', recaptures.queue, 1_000));
   const schedules = new SchedulesService(new SchedulesRepository(database.db), recaptures, {
     minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
     spreadMs: config.SCHEDULE_SPREAD,

@@ -80,17 +80,21 @@ export class SchedulesService {
     await this.reach(() => this.store.remove(tagSchedulerId(tag.id)));
   }
 
-  /** The schedule a link runs on (its own, else its tag's that fires first), or null. */
+  /**
+   * The schedule a link runs on (its own, else its tag's that fires first), or null. With Redis
+   * unreachable the link still answers, with `nextCaptureAt: null`.
+   */
   async forLink(linkId: string): Promise<ScheduleView | null> {
     const link = await this.repository.link(linkId);
     if (!link) return null;
+    const nextOf = (id: string) => this.nextOf(id).catch(() => null);
     if (link.schedule) {
-      const next = await this.nextOf(linkSchedulerId(link.id));
+      const next = await nextOf(linkSchedulerId(link.id));
       return { every: link.schedule, source: 'link', tagId: null, nextCaptureAt: next };
     }
     let best: ScheduleView | null = null;
     for (const { tagId, schedule } of await this.repository.tagSchedules(link.id)) {
-      const next = await this.nextOf(tagSchedulerId(tagId));
+      const next = await nextOf(tagSchedulerId(tagId));
       if (!best || (next !== null && (best.nextCaptureAt === null || next < best.nextCaptureAt)))
         best = { every: schedule, source: 'tag', tagId, nextCaptureAt: next };
     }

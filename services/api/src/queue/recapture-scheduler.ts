@@ -12,6 +12,18 @@ export const RECAPTURE_QUEUE = 'recaptures';
 
 type QueueConfig = Pick<Config, 'REDIS_URL' | 'QUEUE_PREFIX'>;
 
+/** While Redis reconnects BullMQ would wait for it; requests answer 503 instead. */
+const OP_TIMEOUT_MS = 2_000;
+
+function timed<T>(op: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out`)), OP_TIMEOUT_MS);
+  });
+  op.catch(() => {}); // a late rejection of an abandoned op is not unhandled
+  return Promise.race([op, timeout]).finally(() => clearTimeout(timer));
+}
+
 const KEEP = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
@@ -33,19 +45,19 @@ export class RecaptureScheduler implements ScheduleStore {
   }
 
   async upsert(id: string, pattern: string, job: RecaptureJob): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      id,
-      { pattern, tz: 'UTC' },
-      { name: job.kind, data: job, opts: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP } },
+    const template = { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP };
+    await timed(
+      this.queue.upsertJobScheduler(id, { pattern, tz: 'UTC' }, { name: job.kind, data: job, opts: template }),
+      'schedule upsert',
     );
   }
 
   async remove(id: string): Promise<void> {
-    await this.queue.removeJobScheduler(id);
+    await timed(this.queue.removeJobScheduler(id), 'schedule removal');
   }
 
   async next(id: string): Promise<number | null> {
-    const scheduler = await this.queue.getJobScheduler(id);
+    const scheduler = await timed(this.queue.getJobScheduler(id), 'schedule read');
     return scheduler?.next ?? null;
   }
 

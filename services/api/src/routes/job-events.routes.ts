@@ -43,7 +43,9 @@ export function jobEventsRoutes(
         response: {
           200: opaqueBody(
             'Server-Sent Events: `event: state` (the job view, as GET /v1/jobs/{id}) first, `event: progress` ' +
-              '({stage, percent}) per stage, then the final `event: state` and the stream closes; ' +
+              '({stage, percent}) per stage, then `event: snapshot.changed` or `event: link.dead` ' +
+              '({snapshotId, linkId, change}) when the version changed or found the page gone, ' +
+              'then the final `event: state` and the stream closes; ' +
               '`: heartbeat` comments keep it open',
             ['text/event-stream'],
           ),
