@@ -168,13 +168,20 @@ describe('wacz artifact', () => {
     assert.equal(refused.status, 'succeeded', JSON.stringify(refused.missing));
     const files = unzipSync(await harness.artifact(refused, 'wacz'));
     const records = await readWarc(files['archive/data.warc.gz'] as Uint8Array);
-    const urls = records.filter((r) => r.type !== 'warcinfo').map((r) => r.url);
-    assert.deepEqual([...new Set(urls)], [fixture.url('/archive/refusing')]);
+    const urls = new Set(records.filter((r) => r.type !== 'warcinfo').map((r) => r.url));
+    // Chromium asks the page's own host for /favicon.ico after load, so whether that allowed
+    // exchange lands before the recording stops is a matter of timing; nothing else may.
+    const favicon = fixture.url('/favicon.ico');
+    assert.ok(urls.has(fixture.url('/archive/refusing')), [...urls].join(' '));
+    assert.deepEqual(
+      [...urls].filter((url) => url !== favicon),
+      [fixture.url('/archive/refusing')],
+    );
     assert.equal(forbidden.hits.size, 0, 'the forbidden server saw no request');
     const report = JSON.parse((await harness.artifact(refused, 'report')).toString('utf8'));
     const listed = JSON.stringify([...report.failedRequests, ...report.blockedRequests]);
     assert.match(listed, new RegExp(forbidden.hostPort));
     assert.match(listed, /assets\.external\.test/);
-    assert.equal(report.recording.exchanges, 1);
+    assert.equal(report.recording.exchanges, urls.size);
   });
 });
