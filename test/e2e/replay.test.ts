@@ -16,6 +16,7 @@ import { type FixtureServer, startFixtureServer } from '../support/fixture-serve
 import {
   leavingRequests,
   openReplay,
+  openReplayedPageAlone,
   probeAppFromArchive,
   readRichPage,
   recordWorkerRequests,
@@ -72,6 +73,7 @@ describe('offline replay of a captured page', () => {
     const page = await signedInPage(browser, stack.baseUrl, user.email);
     const pageUrl = fixture.url('/rich');
     const { frame } = await openReplay(page, `${stack.baseUrl}/snapshots/${second.id}/replay`, pageUrl, requests);
+    const replayedUrl = frame.url();
     const shown = await readRichPage(frame);
     assert.ok(shown.imageWidth > 0, 'the image is replayed');
     assert.equal(shown.xhrText, XHR_TEXT);
@@ -87,6 +89,15 @@ describe('offline replay of a captured page', () => {
     console.log(`[replay] ${requests.length} requests, none beyond ${stack.baseUrl} and ${archiveOrigin}`);
     await assertReplayCannotReadApp(page, frame, fixture.url('/rich-start'));
     await page.close();
+
+    // Opened on its own (a new tab), the replayed page goes to our player app, offline, and
+    // never to https://replayweb.page, wabac's default.
+    const alone = await openReplayedPageAlone(browser, replayedUrl, pageUrl, requests);
+    assert.equal(new URL(alone.page.url()).origin, archiveOrigin);
+    assert.equal(new URL(alone.page.url()).pathname, '/replay/');
+    assert.equal((await readRichPage(alone.frame)).xhrText, XHR_TEXT);
+    assert.deepEqual(leavingRequests(requests, [stack.baseUrl, archiveOrigin]), []);
+    await alone.page.close();
 
     const merged = await stack.download(`/v1/links/${first.linkId}/export.wacz`, user.token);
     assert.equal(merged.status, 200);
