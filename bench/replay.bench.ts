@@ -164,7 +164,7 @@ await main(async () => {
       const measured = similarity(captured, shown);
       const value = round(measured.all, 4) as number;
       const ink = round(Math.max(0, measured.ink), 4) as number;
-      if (SAVE_DIR && value < GOAL_SIMILARITY) {
+      if (SAVE_DIR && Math.min(value, ink) < GOAL_SIMILARITY) {
         const raw = { raw: { ...VIEWPORT, channels: 4 as const } };
         await sharp(captured, raw)
           .png()

@@ -116,7 +116,7 @@ export async function readRichPage(frame: Frame) {
 /** Requests whose origin is none of `origins` (data:, blob: and about: stay in the browser). */
 export function leavingRequests(requests: string[], origins: string[]): string[] {
   return requests.filter((url) => {
-    if (/^(data|blob|about|chrome):/.test(url)) return false;
+    if (/^(data|blob|about|chrome|chrome-extension):/.test(url)) return false;
     return !origins.includes(new URL(url).origin);
   });
 }
