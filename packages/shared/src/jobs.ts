@@ -30,7 +30,25 @@ export const ARTIFACT_KINDS = {
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
 export const artifactKindSchema = z.enum(Object.keys(ARTIFACT_KINDS) as [ArtifactKind, ...ArtifactKind[]]);
 
-/** Object key of an artifact: one prefix per snapshot, so deleting a snapshot is one prefix. */
+/**
+ * Object key of a content-addressed body (ADR 0017): the key is the sha256 of the bytes, so a
+ * body captured twice is stored once. PostgreSQL counts its references (`blob_refs`); the
+ * API's sweeper removes a body no version references any more.
+ */
+export const BLOB_PREFIX = 'blobs/sha256/';
+export function blobKey(sha256: string): string {
+  return `${BLOB_PREFIX}${sha256}`;
+}
+/** The sha256 a content-addressed key names, or null for a per-snapshot (legacy) key. */
+export function blobHashOf(key: string): string | null {
+  const hash = key.startsWith(BLOB_PREFIX) ? key.slice(BLOB_PREFIX.length) : '';
+  return /^[0-9a-f]{64}$/.test(hash) ? hash : null;
+}
+
+/**
+ * Object key of an artifact stored before content addressing (ADR 0017): one prefix per
+ * snapshot. Such keys stay readable and are removed with their snapshot.
+ */
 export function artifactKey(snapshotId: string, kind: ArtifactKind, ext: string = ARTIFACT_KINDS[kind].ext): string {
   const file = kind === 'readable' ? `readable.${ext}` : `${kind}.${ext}`;
   return `snapshots/${snapshotId}/${file}`;

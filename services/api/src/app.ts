@@ -21,12 +21,14 @@ import type { Database } from './db/database.js';
 import { ApiKeysRepository } from './domain/api-keys.repository.js';
 import { ApiKeysService } from './domain/api-keys.service.js';
 import { ArchiveLinks } from './domain/archive-links.js';
+import { BlobsRepository } from './domain/blobs.repository.js';
 import { JobsService } from './domain/jobs.service.js';
 import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
 import { SnapshotsRepository } from './domain/snapshots.repository.js';
 import { SnapshotsService } from './domain/snapshots.service.js';
 import { deriveKey, loadJwtSecret, TokenService } from './domain/tokens.js';
+import { UsageService } from './domain/usage.service.js';
 import { UsersRepository } from './domain/users.repository.js';
 import { UsersService } from './domain/users.service.js';
 import { WebhooksRepository } from './domain/webhooks.repository.js';
@@ -57,6 +59,7 @@ import { linksRoutes } from './routes/links.routes.js';
 import { meRoutes, sessionRoutes } from './routes/session.routes.js';
 import { archiveRoutes, snapshotsRoutes } from './routes/snapshots.routes.js';
 import type { ZodApp } from './routes/types.js';
+import { usageRoutes } from './routes/usage.routes.js';
 import { webhooksRoutes } from './routes/webhooks.routes.js';
 
 export interface AppDeps {
@@ -194,6 +197,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });
       meRoutes(scope, new UsersRepository(database.db));
       webhooksRoutes(scope, webhooks);
+      usageRoutes(scope, new UsageService(new BlobsRepository(database.db), users));
     });
     registerQueueDashboard(root, {
       queues: dashboardQueues,

@@ -81,8 +81,8 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
     const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
-    // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-    const uploads = storeArtifacts(deps.storage, data.snapshotId, async () => {
+    // A stalled attempt finishing late stores nothing (its bodies would be orphans to sweep).
+    const uploads = storeArtifacts(deps.storage, async () => {
       const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
       return lost || reported;
     });
@@ -166,8 +166,8 @@ export function createProcessor(deps: ProcessorDeps) {
         startedAt,
         worker: workerName,
       });
-      // A failed snapshot lists no artifact: what this attempt stored early is garbage.
-      await uploads.discard().catch((err) => log?.warn({ err }, 'removing the stored artifacts failed'));
+      // A failed snapshot lists no artifact: what this attempt stored early is referenced by
+      // nobody and the API's blob sweeper removes it after its grace period (ADR 0017).
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);

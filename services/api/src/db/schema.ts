@@ -7,6 +7,7 @@ import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   customType,
   index,
@@ -176,6 +177,33 @@ export const snapshots = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
+);
+
+/**
+ * A content-addressed body in object storage (key `blobs/sha256/{sha256}`, ADR 0017), stored
+ * once however many versions hold it. Its reference count is `blob_refs`, never a counter.
+ */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Which version holds which body: one row per (snapshot, body), gone with its snapshot. The
+ * sweeper removes a body only when no row names it, so a body is never deleted while referenced.
+ */
+export const blobRefs = pgTable(
+  'blob_refs',
+  {
+    snapshotId: uuid('snapshot_id')
+      .notNull()
+      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    sha256: text('sha256')
+      .notNull()
+      .references(() => blobs.sha256),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.sha256] }), index('blob_refs_sha256_idx').on(t.sha256)],
 );
 
 export const idempotencyKeys = pgTable(

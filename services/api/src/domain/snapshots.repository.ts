@@ -3,6 +3,7 @@ import { isFinalState, isGoodCapture, type SnapshotResult } from '@linksnap/shar
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { recordBlobRefs } from './blobs.repository.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
 export type SnapshotMeta = Omit<SnapshotRow, 'text'>;
@@ -87,6 +88,7 @@ export class SnapshotsRepository {
           finishedAt: new Date(result.finishedAt),
         })
         .where(eq(snapshots.id, row.id));
+      await recordBlobRefs(tx, row.id, result.artifacts);
 
       const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';
