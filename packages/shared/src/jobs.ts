@@ -76,6 +76,19 @@ export const progressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof progressSchema>;
 
+/**
+ * An earlier version's WACZ whose payloads a capture may refer to with WARC `revisit` records
+ * instead of storing them again (ADR 0017). A version that does lists it, and holds a reference
+ * to its body, so the archive it needs outlives the version that made it.
+ */
+export const archiveBaseSchema = z.object({
+  snapshotId: z.uuid(),
+  key: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+export type ArchiveBase = z.infer<typeof archiveBaseSchema>;
+
 export const snapshotJobSchema = z.object({
   snapshotId: z.uuid(),
   linkId: z.uuid(),
@@ -84,6 +97,8 @@ export const snapshotJobSchema = z.object({
   requestedAt: z.iso.datetime(),
   /** The HTTP request that caused the job, for log correlation across services. */
   requestId: z.string().optional(),
+  /** The archives of the link's previous good version, whose payloads need not be stored again. */
+  archiveBases: z.array(archiveBaseSchema).optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
 
@@ -152,6 +167,8 @@ export const snapshotResultSchema = z.object({
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()),
   artifacts: z.array(artifactSchema),
+  /** The archives this version's WACZ refers to with `revisit` records (replay merges them in). */
+  archiveBases: z.array(archiveBaseSchema).default([]),
   missing: z.array(missingArtifactSchema).default([]),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime(),
@@ -219,6 +236,7 @@ export function failedResult(input: {
     text: null,
     timings: {},
     artifacts: [],
+    archiveBases: [],
     missing: [],
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),

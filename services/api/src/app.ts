@@ -27,6 +27,7 @@ import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
 import { SnapshotsRepository } from './domain/snapshots.repository.js';
 import { SnapshotsService } from './domain/snapshots.service.js';
+import { StandaloneArchives } from './domain/standalone-archive.js';
 import { deriveKey, loadJwtSecret, TokenService } from './domain/tokens.js';
 import { UsageService } from './domain/usage.service.js';
 import { UsersRepository } from './domain/users.repository.js';
@@ -83,7 +84,7 @@ export function archiveLinks(deps: AppDeps, jwtSecret: Uint8Array): ArchiveLinks
   return new ArchiveLinks(
     deriveKey(jwtSecret, 'archive-url'),
     new SnapshotsRepository(deps.database.db),
-    deps.storage,
+    new StandaloneArchives(deps.storage, loadArchiveSigner(deps.config)),
     { origin: deps.config.ARCHIVE_ORIGIN, ttlSeconds: deps.config.ARCHIVE_URL_TTL_SECONDS },
   );
 }
@@ -128,13 +129,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     disabled: config.DISABLE_SIGNUPS,
     adminEmails: config.ADMIN_EMAILS,
   });
-  const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), storage);
-  const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
-    egressAllow: config.EGRESS_ALLOW,
-    egressAllowOnly: config.EGRESS_ALLOW_ONLY,
-    // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
-    resolver: deps.resolver ?? cachingResolver(systemResolver),
-  });
+  const blobs = new BlobsRepository(database.db);
+  const signer = loadArchiveSigner(config);
+  const standalone = new StandaloneArchives(storage, signer);
+  const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), standalone);
+  const links = new LinksService(
+    new LinksRepository(database.db),
+    snapshotQueue,
+    {
+      egressAllow: config.EGRESS_ALLOW,
+      egressAllowOnly: config.EGRESS_ALLOW_ONLY,
+      // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
+      resolver: deps.resolver ?? cachingResolver(systemResolver),
+    },
+    blobs,
+  );
   const jobs = new JobsService(snapshots, snapshotQueue);
   const webhooks = new WebhooksService(new WebhooksRepository(database.db), {
     egressAllow: config.EGRESS_ALLOW,
@@ -189,7 +198,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         storage,
         links,
         deleted: snapshotQueue,
-        signer: loadArchiveSigner(config),
+        signer,
+        standalone,
       });
       linksRoutes(scope, links);
       jobsRoutes(scope, jobs);
@@ -197,7 +207,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });
       meRoutes(scope, new UsersRepository(database.db));
       webhooksRoutes(scope, webhooks);
-      usageRoutes(scope, new UsageService(new BlobsRepository(database.db), users));
+      usageRoutes(scope, new UsageService(blobs, users));
     });
     registerQueueDashboard(root, {
       queues: dashboardQueues,

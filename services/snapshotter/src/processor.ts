@@ -18,6 +18,7 @@ import {
   snapshotJobSchema,
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { KnownPayloads } from './archive/known-payloads.js';
 import type { BrowserPool } from './browser-pool.js';
 import { capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
@@ -89,6 +90,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
     try {
       const url = parseHttpUrl(data.url).href;
+      const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
       const captured = await deps.pool.run(async (page) => {
         // Outside a running capture the pages' egress listener refuses everything (strays.ts).
         const endCapture = deps.proxy.beginCapture();
@@ -101,6 +103,7 @@ export function createProcessor(deps: ProcessorDeps) {
             proxy: deps.proxy,
             record: recordLimits(deps.config),
             signer: deps.signer,
+            knownPayloads,
             onStage: progress.report,
             onArtifact: (artifact) => uploads.store(artifact),
           });
@@ -136,6 +139,8 @@ export function createProcessor(deps: ProcessorDeps) {
         text: captured.text,
         timings,
         artifacts,
+        // Only when the WACZ was stored: it is what refers to them.
+        archiveBases: artifacts.some((a) => a.kind === 'wacz') ? knownPayloads.used() : [],
         missing: captured.missing,
         startedAt,
         finishedAt: new Date().toISOString(),

@@ -3,7 +3,7 @@
  * from this file with drizzle-kit; never edit them by hand.
  */
 
-import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
+import type { ArchiveBase, Artifact, SnapshotState, StoredError } from '@linksnap/shared';
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -171,6 +171,8 @@ export const snapshots = pgTable(
     text: text('text'),
     timings: jsonb('timings').$type<Record<string, number>>(),
     artifacts: jsonb('artifacts').$type<Artifact[]>().notNull().default([]),
+    /** Earlier versions' WACZ bodies this version's WACZ refers to with revisits (ADR 0017). */
+    archiveBases: jsonb('archive_bases').$type<ArchiveBase[]>().notNull().default([]),
     missing: jsonb('missing').$type<{ kind: string; code: string; detail: string }[]>().notNull().default([]),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),

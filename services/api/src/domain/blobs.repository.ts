@@ -3,10 +3,10 @@
  * bodies no version references any more (for the sweeper), and the storage a user's versions
  * take up with and without sharing (`GET /v1/usage`).
  */
-import { type Artifact, blobHashOf } from '@linksnap/shared';
+import { type ArchiveBase, type Artifact, blobHashOf } from '@linksnap/shared';
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
-import { blobRefs, blobs } from '../db/schema.js';
+import { blobRefs, blobs, snapshots } from '../db/schema.js';
 import { rowsOf } from './links.repository.js';
 
 export interface Usage {
@@ -17,11 +17,16 @@ export interface Usage {
 }
 
 /**
- * References a version's content-addressed artifacts, in the transaction that writes its result
- * (after the snapshotter stored the bodies: a reference never precedes its body). Artifacts
- * under a per-snapshot key (stored before ADR 0017) need none.
+ * References a version's content-addressed bodies (its artifacts, and the earlier archives its
+ * WACZ refers to), in the transaction that writes its result: after the snapshotter stored the
+ * bodies, so a reference never precedes its body. Bodies under a per-snapshot key (stored
+ * before ADR 0017) need none.
  */
-export async function recordBlobRefs(tx: Tx, snapshotId: string, artifacts: readonly Artifact[]): Promise<void> {
+export async function recordBlobRefs(
+  tx: Tx,
+  snapshotId: string,
+  artifacts: readonly Pick<Artifact, 'key' | 'bytes'>[],
+): Promise<void> {
   const held = new Map<string, number>();
   for (const a of artifacts) {
     const hash = blobHashOf(a.key);
@@ -62,6 +67,22 @@ export class BlobsRepository {
         ),
       );
     return unreferenced;
+  }
+
+  /**
+   * The archives a new capture may refer to instead of storing their payloads again: the WACZ
+   * of `snapshotId` (the link's latest good version) and the archives that one refers to.
+   * Only content-addressed bodies qualify: their references keep them while a version needs them.
+   */
+  async archiveBasesAfter(snapshotId: string): Promise<ArchiveBase[]> {
+    const [row] = await this.db
+      .select({ artifacts: snapshots.artifacts, archiveBases: snapshots.archiveBases })
+      .from(snapshots)
+      .where(eq(snapshots.id, snapshotId));
+    if (!row) return [];
+    const wacz = row.artifacts.find((a) => a.kind === 'wacz' && blobHashOf(a.key) !== null);
+    const own = wacz ? [{ snapshotId, key: wacz.key, sha256: wacz.sha256, bytes: wacz.bytes }] : [];
+    return [...row.archiveBases, ...own];
   }
 
   /** Links, versions and bytes of one user (or of the whole instance when `userId` is null). */

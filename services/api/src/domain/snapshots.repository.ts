@@ -35,6 +35,7 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
     lang: null,
     timings: null,
     artifacts: [],
+    archiveBases: [],
     missing: [],
     startedAt: null,
     finishedAt: null,
@@ -83,12 +84,13 @@ export class SnapshotsRepository {
           text: result.text,
           timings: result.timings,
           artifacts: result.artifacts,
+          archiveBases: result.archiveBases,
           missing: result.missing,
           startedAt: result.startedAt ? new Date(result.startedAt) : null,
           finishedAt: new Date(result.finishedAt),
         })
         .where(eq(snapshots.id, row.id));
-      await recordBlobRefs(tx, row.id, result.artifacts);
+      await recordBlobRefs(tx, row.id, [...result.artifacts, ...result.archiveBases]);
 
       const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';
