@@ -123,6 +123,7 @@ export function createProcessor(deps: ProcessorDeps) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
+      await knownPayloads.refreshUsed(deps.storage);
       const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
       const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
       await deps.results.send({

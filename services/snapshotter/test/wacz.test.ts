@@ -187,12 +187,19 @@ describe('wacz artifact', () => {
     const first = result.artifacts.find((a) => a.kind === 'wacz');
     assert.ok(first);
     const base = { snapshotId: result.snapshotId, key: first.key, sha256: first.sha256, bytes: first.bytes };
+    const [written] = await harness.storage.listDetailed(first.key);
+    await new Promise((r) => setTimeout(r, 1_100)); // S3 times have one-second resolution
     const again = await harness.resultOf(
       await harness.enqueue(fixture.url('/archive/page'), { archiveBases: [base] }),
       150_000,
     );
     assert.equal(again.status, 'succeeded', JSON.stringify(again.missing));
     assert.deepEqual(again.archiveBases, [base], 'the result names the archive its revisits need');
+    const [rewritten] = await harness.storage.listDetailed(first.key);
+    assert.ok(
+      written && rewritten && rewritten.lastModified > written.lastModified,
+      'the base is written again, so the sweeper grace covers it until the result is applied',
+    );
     const archived = await readWarc(unzipSync(wacz)['archive/data.warc.gz'] as Uint8Array);
     const originals = new Map(archived.filter((r) => r.type === 'response').map((r) => [r.digest, r]));
     const records = await readWarc(

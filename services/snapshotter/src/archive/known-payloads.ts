@@ -5,7 +5,7 @@
  * payload again. Every base a revisit points into is reported with the result, so the API keeps
  * it referenced and merges it in wherever the archive is opened or exported.
  */
-import type { ArchiveBase, Logger, ObjectStorage } from '@linksnap/shared';
+import { type ArchiveBase, type Logger, type ObjectStorage, WACZ_CONTENT_TYPE } from '@linksnap/shared';
 import { unzipSync } from 'fflate';
 
 export interface KnownPayload {
@@ -29,13 +29,16 @@ function isoOf(ts: string): string {
 export class KnownPayloads {
   private readonly byDigest = new Map<string, KnownPayload & { base: ArchiveBase }>();
   private readonly usedBases = new Map<string, ArchiveBase>();
+  private readonly bodies = new Map<string, Buffer>();
 
   /** The payloads of every base; a base that cannot be read only means fewer revisits. */
   static async load(storage: ObjectStorage, bases: readonly ArchiveBase[], log?: Logger): Promise<KnownPayloads> {
     const known = new KnownPayloads();
     for (const base of bases) {
       try {
-        known.add(base, unzipSync(await storage.getBuffer(base.key)));
+        const body = await storage.getBuffer(base.key);
+        known.add(base, unzipSync(body));
+        known.bodies.set(base.snapshotId, body);
       } catch (err) {
         log?.warn(
           { err, base: base.snapshotId },
@@ -74,5 +77,17 @@ export class KnownPayloads {
   /** The bases at least one revisit refers to. */
   used(): ArchiveBase[] {
     return [...this.usedBases.values()];
+  }
+
+  /**
+   * Writes the used bases again (same bytes, same key) before the result is sent: like every
+   * body a capture stores, they are then younger than the sweeper's grace period, so a base
+   * whose own version was deleted meanwhile is not removed before this version references it.
+   */
+  async refreshUsed(storage: ObjectStorage): Promise<void> {
+    for (const base of this.used()) {
+      const body = this.bodies.get(base.snapshotId);
+      if (body) await storage.putBlob(body, WACZ_CONTENT_TYPE);
+    }
   }
 }
