@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { blobKey } from '@linksnap/shared';
 import {
   type FixtureServer,
   SIMPLE_PAGE_TEXT,
@@ -90,9 +91,9 @@ for (const database of ['postgres', 'pglite'] as const) {
       }
       assert.ok(html.bytes.toString('utf8').includes(SIMPLE_PAGE_TEXT), 'HTML holds the page text');
 
-      // Every artifact listed is stored under the snapshot's prefix with the recorded digest.
+      // Every artifact listed is stored under its own digest (content-addressed, ADR 0017).
       for (const artifact of snapshot.body.artifacts as { key: string; bytes: number; sha256: string }[]) {
-        assert.ok(artifact.key.startsWith(`snapshots/${snapshotId}/`), artifact.key);
+        assert.equal(artifact.key, blobKey(artifact.sha256));
         const stored = await stack.storage.getBuffer(artifact.key);
         assert.equal(stored.length, artifact.bytes);
         const { createHash } = await import('node:crypto');

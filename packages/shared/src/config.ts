@@ -109,6 +109,16 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
   /** Only rows requested at least this long ago are reconciled (never races a fresh submission). */
   RECONCILE_MIN_AGE_MS: int(120_000, 0, 24 * 3600_000),
+  /**
+   * API: how often artifact bodies no version references are removed from object storage
+   * (ADR 0017; 0 = never). One API process sweeps at a time (a PostgreSQL advisory lock).
+   */
+  BLOB_SWEEP_INTERVAL_MS: int(3_600_000, 0, 7 * 24 * 3600_000),
+  /**
+   * An unreferenced body is removed only once its object was last written this long ago: every
+   * capture re-writes the bodies it stores, so a capture still in flight never loses one.
+   */
+  BLOB_GRACE_MS: int(24 * 3600_000, 0, 30 * 24 * 3600_000),
   /** Snapshotter: relaunch the browsers after this many pages… */
   BROWSER_RECYCLE_PAGES: int(200, 1, 1_000_000),
   /** …or after this many minutes, whichever comes first (between jobs, never mid-capture). */

@@ -30,7 +30,25 @@ export const ARTIFACT_KINDS = {
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
 export const artifactKindSchema = z.enum(Object.keys(ARTIFACT_KINDS) as [ArtifactKind, ...ArtifactKind[]]);
 
-/** Object key of an artifact: one prefix per snapshot, so deleting a snapshot is one prefix. */
+/**
+ * Object key of a content-addressed body (ADR 0017): the key is the sha256 of the bytes, so a
+ * body captured twice is stored once. PostgreSQL counts its references (`blob_refs`); the
+ * API's sweeper removes a body no version references any more.
+ */
+export const BLOB_PREFIX = 'blobs/sha256/';
+export function blobKey(sha256: string): string {
+  return `${BLOB_PREFIX}${sha256}`;
+}
+/** The sha256 a content-addressed key names, or null for a per-snapshot (legacy) key. */
+export function blobHashOf(key: string): string | null {
+  const hash = key.startsWith(BLOB_PREFIX) ? key.slice(BLOB_PREFIX.length) : '';
+  return /^[0-9a-f]{64}$/.test(hash) ? hash : null;
+}
+
+/**
+ * Object key of an artifact stored before content addressing (ADR 0017): one prefix per
+ * snapshot. Such keys stay readable and are removed with their snapshot.
+ */
 export function artifactKey(snapshotId: string, kind: ArtifactKind, ext: string = ARTIFACT_KINDS[kind].ext): string {
   const file = kind === 'readable' ? `readable.${ext}` : `${kind}.${ext}`;
   return `snapshots/${snapshotId}/${file}`;
@@ -58,6 +76,19 @@ export const progressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof progressSchema>;
 
+/**
+ * An earlier version's WACZ whose payloads a capture may refer to with WARC `revisit` records
+ * instead of storing them again (ADR 0017). A version that does lists it, and holds a reference
+ * to its body, so the archive it needs outlives the version that made it.
+ */
+export const archiveBaseSchema = z.object({
+  snapshotId: z.uuid(),
+  key: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+export type ArchiveBase = z.infer<typeof archiveBaseSchema>;
+
 export const snapshotJobSchema = z.object({
   snapshotId: z.uuid(),
   linkId: z.uuid(),
@@ -66,6 +97,8 @@ export const snapshotJobSchema = z.object({
   requestedAt: z.iso.datetime(),
   /** The HTTP request that caused the job, for log correlation across services. */
   requestId: z.string().optional(),
+  /** The archives of the link's previous good version, whose payloads need not be stored again. */
+  archiveBases: z.array(archiveBaseSchema).optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
 
@@ -134,6 +167,8 @@ export const snapshotResultSchema = z.object({
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()),
   artifacts: z.array(artifactSchema),
+  /** The archives this version's WACZ refers to with `revisit` records (replay merges them in). */
+  archiveBases: z.array(archiveBaseSchema).default([]),
   missing: z.array(missingArtifactSchema).default([]),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime(),
@@ -201,6 +236,7 @@ export function failedResult(input: {
     text: null,
     timings: {},
     artifacts: [],
+    archiveBases: [],
     missing: [],
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),

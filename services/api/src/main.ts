@@ -23,6 +23,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { loadJwtSecret } from './domain/tokens.js';
 import { ArchiveSite } from './http/archive-site.js';
 import { ApiMetrics } from './http/metrics.js';
+import { type BlobSweeper, startBlobSweeper } from './queue/blob-sweeper.js';
 import { type Reconciler, startReconciler } from './queue/reconciler.js';
 import { checkRedisEviction } from './queue/redis-check.js';
 import { type ResultsConsumer, startResultsConsumer } from './queue/results-consumer.js';
@@ -53,6 +54,8 @@ export interface Api {
   searchIndexer: SearchIndexer;
   /** Repairs snapshot rows stuck without a queue job (null when results are consumed elsewhere). */
   reconciler: Reconciler | null;
+  /** Removes artifact bodies no version references (ADR 0017); null where results are not consumed. */
+  blobSweeper: BlobSweeper | null;
   logger: Logger;
   /** Stops accepting requests, drains them, then closes consumer, queue and database. */
   close(): Promise<void>;
@@ -124,6 +127,10 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     options.consumeResults === false
       ? null
       : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
+  const blobSweeper =
+    options.consumeResults === false
+      ? null
+      : startBlobSweeper({ config, db: database.db, storage, logger: logger.child({ component: 'blob-sweeper' }) });
   const jwtSecret = loadJwtSecret(config);
   const archiveSite = new ArchiveSite(
     config.ARCHIVE_ORIGIN,
@@ -145,6 +152,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
       ]);
       await Promise.all([
         bounded('reconciler', async () => reconciler?.close(), STEP_MS, logger),
+        bounded('blob sweeper', async () => blobSweeper?.close(), STEP_MS, logger),
         bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
         consumer?.close(STEP_MS),
         webhookWorker && closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
@@ -165,6 +173,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     consumer,
     searchIndexer,
     reconciler,
+    blobSweeper,
     logger,
     close,
   };

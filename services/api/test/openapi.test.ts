@@ -315,6 +315,9 @@ describe('OpenAPI document', () => {
     await check('POST', '/v1/auth/signup', {}, { payload: admin, status: 201 });
     const adminToken = (await check('POST', '/v1/auth/login', {}, { payload: admin, status: 200 })).json().token;
     await check('POST', '/v1/admin/users', {}, { token: adminToken, payload: newAccount, status: 201 });
+    await check('GET', '/v1/usage', {}, { token, status: 200 });
+    await check('GET', '/v1/usage?scope=instance', {}, { token, status: 403 });
+    await check('GET', '/v1/usage?scope=instance', {}, { token: adminToken, status: 200 });
     const key = await check('POST', '/v1/api-keys', {}, { token, payload: { name: 'script' }, status: 201 });
     await check('GET', '/v1/api-keys', {}, { token: key.json().key, status: 200 });
     await check('DELETE', '/v1/api-keys/:id', { id: key.json().id }, { token, status: 204 });

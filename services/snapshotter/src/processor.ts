@@ -18,6 +18,7 @@ import {
   snapshotJobSchema,
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { KnownPayloads } from './archive/known-payloads.js';
 import type { BrowserPool } from './browser-pool.js';
 import { capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
@@ -81,14 +82,15 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
     const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
-    // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-    const uploads = storeArtifacts(deps.storage, data.snapshotId, async () => {
+    // A stalled attempt finishing late stores nothing (its bodies would be orphans to sweep).
+    const uploads = storeArtifacts(deps.storage, async () => {
       const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
       return lost || reported;
     });
 
     try {
       const url = parseHttpUrl(data.url).href;
+      const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
       const captured = await deps.pool.run(async (page) => {
         // Outside a running capture the pages' egress listener refuses everything (strays.ts).
         const endCapture = deps.proxy.beginCapture();
@@ -101,6 +103,7 @@ export function createProcessor(deps: ProcessorDeps) {
             proxy: deps.proxy,
             record: recordLimits(deps.config),
             signer: deps.signer,
+            knownPayloads,
             onStage: progress.report,
             onArtifact: (artifact) => uploads.store(artifact),
           });
@@ -120,6 +123,7 @@ export function createProcessor(deps: ProcessorDeps) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
+      await knownPayloads.refreshUsed(deps.storage);
       const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
       const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
       await deps.results.send({
@@ -136,6 +140,8 @@ export function createProcessor(deps: ProcessorDeps) {
         text: captured.text,
         timings,
         artifacts,
+        // Only when the WACZ was stored: it is what refers to them.
+        archiveBases: artifacts.some((a) => a.kind === 'wacz') ? knownPayloads.used() : [],
         missing: captured.missing,
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -166,8 +172,8 @@ export function createProcessor(deps: ProcessorDeps) {
         startedAt,
         worker: workerName,
       });
-      // A failed snapshot lists no artifact: what this attempt stored early is garbage.
-      await uploads.discard().catch((err) => log?.warn({ err }, 'removing the stored artifacts failed'));
+      // A failed snapshot lists no artifact: what this attempt stored early is referenced by
+      // nobody and the API's blob sweeper removes it after its grace period (ADR 0017).
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);

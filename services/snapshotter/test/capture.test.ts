@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
+  blobKey,
   type Config,
   type ObjectStorage,
   parseConfig,
@@ -112,7 +113,7 @@ describe('snapshotter', () => {
     assert.ok(result.text?.includes(SIMPLE_PAGE_TEXT), 'the result row holds the readable text');
     const bodies = new Map<string, Buffer>();
     for (const artifact of result.artifacts) {
-      assert.equal(artifact.key, `snapshots/${snapshotId}/${artifact.kind}.${artifact.key.split('.').pop()}`);
+      assert.equal(artifact.key, blobKey(artifact.sha256), 'content-addressed (ADR 0017)');
       const body = await storage.getBuffer(artifact.key);
       assert.equal(body.length, artifact.bytes, artifact.kind);
       assert.equal(createHash('sha256').update(body).digest('hex'), artifact.sha256, artifact.kind);

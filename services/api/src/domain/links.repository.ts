@@ -51,7 +51,7 @@ export interface CreateManyOutcome {
 export type CreateOutcome = { created: LinkRecord; snapshot: CreatedSnapshot } | { existingId: string };
 
 /** Rows of `db.execute`: postgres.js answers an array, PGlite an object with `rows`. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 

@@ -11,6 +11,7 @@ import {
   type SnapshotJob,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { BlobsRepository } from './blobs.repository.js';
 import { timeOrderedId } from './ids.js';
 import type { LinkRecord, LinksRepository } from './links.repository.js';
 import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
@@ -87,6 +88,8 @@ export class LinksService {
     private readonly links: LinksRepository,
     private readonly queue: SnapshotEnqueuer,
     private readonly options: LinksServiceOptions,
+    /** Names the earlier archives a re-capture may refer to (ADR 0017). */
+    private readonly blobs: Pick<BlobsRepository, 'archiveBasesAfter'>,
   ) {}
 
   async create(
@@ -130,6 +133,7 @@ export class LinksService {
     const record = isUuid(linkId) ? await this.links.findOwned(userId, linkId) : null;
     if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
     const snapshot = await this.links.addSnapshot(userId, linkId, timeOrderedId(), new Date());
+    const previous = record.link.latestGoodSnapshotId;
     const job = {
       snapshotId: snapshot.id,
       linkId,
@@ -137,6 +141,8 @@ export class LinksService {
       url: parseHttpUrl(record.link.url).href,
       requestedAt: snapshot.requestedAt.toISOString(),
       requestId,
+      // Payloads the previous good version archived become revisit records (ADR 0017).
+      archiveBases: previous ? await this.blobs.archiveBasesAfter(previous) : [],
     };
     await this.enqueueOrUndo([job], () => this.links.deleteSnapshot(snapshot.id), priority);
     return toSnapshotSummary(snapshot);

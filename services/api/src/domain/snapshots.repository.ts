@@ -3,6 +3,7 @@ import { isFinalState, isGoodCapture, type SnapshotResult } from '@linksnap/shar
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { recordBlobRefs } from './blobs.repository.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
 export type SnapshotMeta = Omit<SnapshotRow, 'text'>;
@@ -34,6 +35,7 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
     lang: null,
     timings: null,
     artifacts: [],
+    archiveBases: [],
     missing: [],
     startedAt: null,
     finishedAt: null,
@@ -82,11 +84,13 @@ export class SnapshotsRepository {
           text: result.text,
           timings: result.timings,
           artifacts: result.artifacts,
+          archiveBases: result.archiveBases,
           missing: result.missing,
           startedAt: result.startedAt ? new Date(result.startedAt) : null,
           finishedAt: new Date(result.finishedAt),
         })
         .where(eq(snapshots.id, row.id));
+      await recordBlobRefs(tx, row.id, [...result.artifacts, ...result.archiveBases]);
 
       const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';

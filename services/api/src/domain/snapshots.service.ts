@@ -1,9 +1,10 @@
 /** Reading snapshots and their stored artifacts, with ownership checks. */
 import type { Readable } from 'node:stream';
-import { AppError, type Artifact, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
+import { AppError, type Artifact, isErrorCapture } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
 import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
+import type { StandaloneArchives } from './standalone-archive.js';
 
 export interface SnapshotSummary {
   id: string;
@@ -61,7 +62,7 @@ export function toSnapshotView(row: SnapshotMeta): SnapshotView {
 export class SnapshotsService {
   constructor(
     private readonly snapshots: SnapshotsRepository,
-    private readonly storage: ObjectStorage,
+    private readonly archives: StandaloneArchives,
   ) {}
 
   /** The user's snapshot row; NOT_FOUND for other users' and malformed ids alike. */
@@ -79,6 +80,6 @@ export class SnapshotsService {
     const row = await this.findOwned(userId, id);
     const artifact = row.artifacts.find((a) => a.kind === kind);
     if (!artifact) throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
-    return { artifact, body: await this.storage.get(artifact.key) };
+    return this.archives.open(row, artifact);
   }
 }

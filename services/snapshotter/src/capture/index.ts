@@ -9,6 +9,7 @@
 import type { ArchiveSigner, ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
+import type { KnownPayloads } from '../archive/known-payloads.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { createBudget, withTimeout } from './budget.js';
@@ -75,6 +76,8 @@ export interface CaptureOptions {
   record?: RecorderOptions;
   /** Signs the `wacz` artifact; without it no WACZ is made. */
   signer?: ArchiveSigner;
+  /** Payloads the link's earlier versions archived: the WACZ refers to them (ADR 0017). */
+  knownPayloads?: KnownPayloads;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -252,7 +255,9 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     const signer = options.signer;
     if (!signer) return null;
     const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
-    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () => captureWacz(done, pageInfo, signer));
+    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () =>
+      captureWacz(done, pageInfo, signer, options.knownPayloads),
+    );
     return offer(body && { kind: 'wacz', body });
   };
 
