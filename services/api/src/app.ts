@@ -131,6 +131,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     egressAllowOnly: config.EGRESS_ALLOW_ONLY,
     // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
     resolver: deps.resolver ?? cachingResolver(systemResolver),
+    uploads: storage,
   });
   const jobs = new JobsService(snapshots, snapshotQueue);
   const webhooks = new WebhooksService(new WebhooksRepository(database.db), {
@@ -188,7 +189,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         deleted: snapshotQueue,
         signer: loadArchiveSigner(config),
       });
-      linksRoutes(scope, links);
+      linksRoutes(scope, links, { uploadMaxBytes: config.UPLOAD_MAX_BYTES });
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });
