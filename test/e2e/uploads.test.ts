@@ -1,0 +1,183 @@
+/**
+ * Uploaded captures ("save the page as I see it") against the real stack: a members-only page
+ * whose article the platform can never fetch is saved from a browser that holds the cookie,
+ * rendered with every request refused, and searchable by its article; the server-side capture
+ * of the same URL shows the wall. Hostile uploads reach nobody (a loopback canary counts
+ * connections), and bad uploads are refused with problem+json, storing nothing.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
+import { ARTICLE_TEXT, MEMBER_COOKIE, membersOnlyPage, WALL_TEXT } from '../support/members-fixture.js';
+import { Stack } from '../support/stack.js';
+
+const UPLOAD_MAX_BYTES = 256 * 1024;
+
+/** A loopback listener outside the egress allow-list: any connection to it is a leak. */
+async function startCanary(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server = net.createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { port, connections: () => count, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** What a page that tries every way out looks like once saved: none of these may connect. */
+function hostilePage(canary: string, body: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Hostile upload</title>
+<meta http-equiv="refresh" content="1;url=${canary}/refresh">
+<link rel="stylesheet" href="${canary}/style.css"><link rel="prefetch" href="${canary}/prefetch">
+<link rel="preconnect" href="${canary}"><link rel="icon" href="${canary}/favicon.ico">
+<script>fetch('${canary}/fetch'); new WebSocket('${canary.replace('http', 'ws')}/ws');</script>
+<style>body { background: url(${canary}/bg.png) }</style></head>
+<body><article><h1>Hostile upload</h1><p>${body}</p>
+<img src="${canary}/img.png"><img src="http://10.0.0.1/private.png"><img src="http://169.254.169.254/latest/meta-data">
+<iframe src="file:///etc/passwd"></iframe><iframe src="chrome://version"></iframe><iframe src="${canary}/frame"></iframe>
+<video src="${canary}/video.mp4" autoplay></video><object data="${canary}/object"></object>
+<form action="${canary}/form" method="post"><input name="a"></form>
+<a href="${canary}/link" ping="${canary}/ping">link</a></article></body></html>`;
+}
+
+async function upload(stack: Stack, token: string, fields: { url?: string; tags?: string[]; page?: Blob }) {
+  const form = new FormData();
+  if (fields.url !== undefined) form.set('url', fields.url);
+  for (const tag of fields.tags ?? []) form.append('tags', tag);
+  if (fields.page) form.set('page', fields.page, 'page.html');
+  const res = await fetch(`${stack.baseUrl}/v1/links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: JSON.parse(text) };
+}
+
+const html = (text: string) => new Blob([text], { type: 'text/html' });
+
+describe('uploaded captures', () => {
+  let fixture: FixtureServer;
+  let stack: Stack;
+  let browser: Browser;
+  let canary: Awaited<ReturnType<typeof startCanary>>;
+
+  before(async () => {
+    [fixture, canary] = await Promise.all([startFixtureServer(), startCanary()]);
+    fixture.route('/members/article', membersOnlyPage);
+    [stack, browser] = await Promise.all([
+      Stack.start({ allow: [fixture.hostPort], env: { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) } }),
+      puppeteer.launch({
+        executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      }),
+    ]);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    await Promise.all([fixture?.close(), canary?.close()]);
+  });
+
+  it('keeps the article a member sees, which the server-side capture of the same URL cannot', async () => {
+    const url = fixture.url('/members/article');
+    // The page as the member's browser has it (the extension sends the same, serialised by SingleFile).
+    const page = await browser.newPage();
+    await page.setCookie({ name: MEMBER_COOKIE.name, value: MEMBER_COOKIE.value, url });
+    await page.goto(url);
+    const seen = await page.content();
+    await page.close();
+    assert.match(seen, new RegExp(ARTICLE_TEXT));
+
+    const member = await stack.user();
+    const res = await upload(stack, member.token, { url, tags: ['paywalled'], page: html(seen) });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const { job } = await stack.waitForJob(res.body.snapshot.id, member.token, 90_000);
+    assert.equal(job.state, 'succeeded', JSON.stringify(job.error));
+    const snapshot = (await stack.request('GET', `/v1/snapshots/${job.id}`, { token: member.token })).body;
+    assert.equal(snapshot.source, 'upload');
+    const kinds = snapshot.artifacts.map((a: { kind: string }) => a.kind);
+    for (const kind of ['upload', 'screenshot', 'thumbnail', 'pdf', 'mhtml', 'text', 'readable', 'metadata']) {
+      assert.ok(kinds.includes(kind), `artifact ${kind} in ${kinds.join(', ')}`);
+    }
+    const text = await stack.download(`/v1/snapshots/${job.id}/artifacts/text`, member.token);
+    assert.match(text.bytes.toString('utf8'), new RegExp(ARTICLE_TEXT));
+    const original = await stack.download(`/v1/snapshots/${job.id}/artifacts/upload`, member.token);
+    assert.equal(original.bytes.toString('utf8'), seen);
+    assert.match(original.headers.get('content-security-policy') ?? '', /sandbox/);
+    const found = await stack.request('GET', `/v1/links?q=${encodeURIComponent('lighthouse keepers')}`, {
+      token: member.token,
+    });
+    assert.deepEqual(
+      found.body.items.map((l: { id: string }) => l.id),
+      [res.body.link.id],
+    );
+
+    // The platform has no cookie: its own capture of the URL gets the wall.
+    const other = await stack.user();
+    const server = await stack.waitForJob(await stack.submit(other.token, url), other.token, 90_000);
+    assert.equal(server.job.state, 'succeeded');
+    const serverSnapshot = (await stack.request('GET', `/v1/snapshots/${server.job.id}`, { token: other.token })).body;
+    assert.equal(serverSnapshot.source, 'capture');
+    const wall = await stack.download(`/v1/snapshots/${server.job.id}/artifacts/text`, other.token);
+    assert.match(wall.bytes.toString('utf8'), new RegExp(WALL_TEXT));
+    assert.doesNotMatch(wall.bytes.toString('utf8'), new RegExp(ARTICLE_TEXT));
+  });
+
+  it('renders a hostile upload without a single connection leaving the browser', async () => {
+    const { token } = await stack.user();
+    const canaryOrigin = `http://127.0.0.1:${canary.port}`;
+    const before = canary.connections();
+    const hits = fixture.hits.get('/members/article') ?? 0;
+    const res = await upload(stack, token, {
+      url: fixture.url('/members/article'),
+      page: html(hostilePage(canaryOrigin, 'Nothing in here may call out')),
+    });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const { job } = await stack.waitForJob(res.body.snapshot.id, token, 90_000);
+    assert.ok(job.state === 'succeeded' || job.state === 'partial', JSON.stringify(job.error));
+    const text = await stack.download(`/v1/snapshots/${job.id}/artifacts/text`, token);
+    assert.match(text.bytes.toString('utf8'), /Nothing in here may call out/);
+    // Give a late request (meta refresh after 1 s, a ping) time to show up.
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(canary.connections(), before, 'connections to the canary');
+    // Not even the link's own (allow-listed) URL is fetched: the upload stands in for it.
+    assert.equal(fixture.hits.get('/members/article') ?? 0, hits);
+  });
+
+  it('refuses bad uploads with problem+json and stores nothing', async () => {
+    const { token } = await stack.user();
+    const url = fixture.url('/members/article');
+    const objectsBefore = (await stack.storage.list('snapshots/')).length;
+    const png = new Blob([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')], { type: 'text/html' });
+    const cases = [
+      { name: 'not HTML (sniffed, whatever the part claims)', fields: { url, page: png }, status: 400 },
+      { name: 'no url', fields: { page: html('<!doctype html><p>x') }, status: 400 },
+      { name: 'no page', fields: { url }, status: 400 },
+      {
+        name: 'over the limit',
+        fields: { url, page: html(`<!doctype html>${'x'.repeat(UPLOAD_MAX_BYTES + 10)}`) },
+        status: 413,
+      },
+      {
+        name: 'a URL the egress guard refuses',
+        fields: { url: `http://127.0.0.1:${canary.port}/`, page: html('<!doctype html><p>x') },
+        status: 400,
+      },
+    ];
+    for (const c of cases) {
+      const res = await upload(stack, token, c.fields);
+      assert.equal(res.status, c.status, `${c.name}: ${JSON.stringify(res.body)}`);
+      assert.match(res.contentType, /application\/problem\+json/, c.name);
+      assert.equal(res.body.status, c.status, c.name);
+    }
+    const links = await stack.request('GET', '/v1/links', { token });
+    assert.deepEqual(links.body.items, []);
+    assert.equal((await stack.storage.list('snapshots/')).length, objectsBefore, 'objects stored');
+  });
+});
