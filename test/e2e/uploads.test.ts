@@ -10,6 +10,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { launchWithExtension, openPopup } from '../support/extension-browser.js';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
 import { ARTICLE_TEXT, MEMBER_COOKIE, membersOnlyPage, WALL_TEXT } from '../support/members-fixture.js';
 import { Stack } from '../support/stack.js';
@@ -179,5 +180,66 @@ describe('uploaded captures', () => {
     const links = await stack.request('GET', '/v1/links', { token });
     assert.deepEqual(links.body.items, []);
     assert.equal((await stack.storage.list('snapshots/')).length, objectsBefore, 'objects stored');
+  });
+
+  it('the extension, signed in with an API key, saves a members-only page as the member sees it', async () => {
+    const { token } = await stack.user();
+    await stack.request('POST', '/v1/tags', { token, json: { name: 'paywalled' } });
+    const key = await stack.request('POST', '/v1/api-keys', { token, json: { name: 'browser extension' } });
+    assert.equal(key.status, 201);
+    const url = fixture.url('/members/article');
+    const { browser: userBrowser, extensionId } = await launchWithExtension();
+    try {
+      const tab = await userBrowser.newPage();
+      await tab.setCookie({ name: MEMBER_COOKIE.name, value: MEMBER_COOKIE.value, url });
+      await tab.goto(url);
+      const hitsAfterView = fixture.hits.get('/members/article') ?? 0;
+      const connections = canary.connections();
+
+      const popup = await openPopup(userBrowser, extensionId, url);
+      await popup.waitForSelector('#signin:not([hidden])');
+      await popup.type('#instance', stack.baseUrl);
+      await popup.type('#apikey', key.body.key);
+      await popup.click('#signin button[type=submit]');
+      await popup.waitForSelector('#main:not([hidden]) #tag-list input[value="paywalled"]');
+      await popup.click('#tag-list input[value="paywalled"]');
+      await popup.click('#save-page');
+      await popup.waitForFunction(
+        () => !(document.getElementById('done') as HTMLElement).hidden || document.getElementById('error')?.textContent,
+        { timeout: 90_000 },
+      );
+      assert.equal(await popup.$eval('#error', (el) => el.textContent), '');
+      const stage = await popup.$eval('#stage', (el) => el.textContent ?? '');
+      assert.equal(stage, 'Saved.');
+      const href = await popup.$eval('#done', (el) => (el as HTMLAnchorElement).href);
+      const linkId = new URL(href).pathname.split('/').at(-1) ?? '';
+
+      const link = (await stack.request('GET', `/v1/links/${linkId}`, { token })).body;
+      assert.deepEqual(
+        link.tags.map((t: { name: string }) => t.name),
+        ['paywalled'],
+      );
+      const snapshotId = link.latestSnapshot.id;
+      const snapshot = (await stack.request('GET', `/v1/snapshots/${snapshotId}`, { token })).body;
+      assert.equal(snapshot.source, 'upload');
+      assert.equal(snapshot.status, 'succeeded');
+      const readable = await stack.download(`/v1/snapshots/${snapshotId}/artifacts/readable`, token);
+      assert.match(readable.bytes.toString('utf8'), new RegExp(ARTICLE_TEXT));
+      const uploaded = (await stack.download(`/v1/snapshots/${snapshotId}/artifacts/upload`, token)).bytes.toString();
+      assert.match(uploaded, /SingleFile/, 'serialised by SingleFile');
+      // The render reached nobody: not the canary, not even the page's own (allow-listed) server.
+      assert.equal(canary.connections(), connections);
+      assert.equal(fixture.hits.get('/members/article') ?? 0, hitsAfterView);
+
+      // A revoked key: the instance answers 401 and the popup says so.
+      const keys = (await stack.request('GET', '/v1/api-keys', { token })).body.items;
+      for (const k of keys) await stack.request('DELETE', `/v1/api-keys/${k.id}`, { token });
+      await popup.reload();
+      await popup.waitForFunction(() => (document.getElementById('error')?.textContent ?? '').includes('401'));
+      const message = await popup.$eval('#error', (el) => el.textContent ?? '');
+      assert.match(message, /refused the API key \(401\)/);
+    } finally {
+      await userBrowser.close();
+    }
   });
 });
