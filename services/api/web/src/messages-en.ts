@@ -7,6 +7,18 @@ export const en = {
   'nav.links': 'Links',
   'nav.tags': 'Tags',
   'nav.import': 'Import / export',
+  'nav.settings': 'Settings',
+  'settings.title': 'Settings',
+  'settings.bookmarklet': 'Bookmarklet',
+  'settings.bookmarkletIntro':
+    'Drag this button to your bookmarks bar. On any page, click it to open Add link here with that page’s address filled in; press Save to capture it.',
+  'settings.bookmarkletLabel': 'Save to LinkSnap',
+  'settings.extension': 'Browser extension',
+  'settings.extensionIntro':
+    'The LinkSnap extension for Chromium and Firefox saves links, and pages exactly as you see them (signed-in and members-only pages included), with an API key. See docs/extension.md.',
+  'settings.app': 'Install as an app',
+  'settings.appIntro':
+    'Install LinkSnap from your browser’s menu; on Android, Share → LinkSnap then opens Add link with the shared address.',
   'lang.label': 'Language',
   'lang.switchTo': '中文',
   'auth.signOut': 'Sign out',

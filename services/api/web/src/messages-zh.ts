@@ -9,6 +9,18 @@ export const zh: Record<MessageKey, string> = {
   'nav.links': 'link管理',
   'nav.tags': '标签',
   'nav.import': '导入 / 导出',
+  'nav.settings': '设置',
+  'settings.title': '设置',
+  'settings.bookmarklet': '书签小工具',
+  'settings.bookmarkletIntro':
+    '把这个按钮拖到书签栏。在任何页面点击它，就会在这里打开「添加链接」并填好该页面的地址；点「保存」即可快照。',
+  'settings.bookmarkletLabel': '保存到 LinkSnap',
+  'settings.extension': '浏览器扩展',
+  'settings.extensionIntro':
+    'LinkSnap 扩展（Chromium 与 Firefox）用 API 密钥保存链接，也能按你看到的样子保存页面（包括需要登录或会员才能看的页面）。见 docs/extension.md。',
+  'settings.app': '安装为应用',
+  'settings.appIntro':
+    '从浏览器菜单安装 LinkSnap；在 Android 上，「分享 → LinkSnap」会打开「添加链接」并填好分享的地址。',
   'lang.label': '语言',
   'lang.switchTo': 'English',
   'auth.signOut': '退出登录',

@@ -61,7 +61,7 @@ async function upload(stack: Stack, token: string, fields: { url?: string; tags?
 
 const html = (text: string) => new Blob([text], { type: 'text/html' });
 
-describe('uploaded captures', () => {
+describe('save from anywhere: uploaded captures, the extension, the bookmarklet, the share target', () => {
   let fixture: FixtureServer;
   let stack: Stack;
   let browser: Browser;
@@ -240,6 +240,60 @@ describe('uploaded captures', () => {
       assert.match(message, /refused the API key \(401\)/);
     } finally {
       await userBrowser.close();
+    }
+  });
+
+  it('the bookmarklet and the installed app’s share target open 添加链接 with the URL filled in', async () => {
+    const user = await stack.user();
+    const page = await browser.newPage();
+    try {
+      page.setDefaultTimeout(30_000);
+      await page.goto(stack.baseUrl, { waitUntil: 'networkidle0' });
+      await page.waitForSelector('#auth-email');
+      await page.type('#auth-email', user.email);
+      await page.type('#auth-password', 'correct horse battery');
+      await page.click('.auth button[type="submit"]');
+      await page.waitForSelector('#add-urls');
+
+      // Installable: manifest, icons and service worker pass Chromium's own check.
+      await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+      const cdp = await page.createCDPSession();
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      assert.deepEqual(installabilityErrors, []);
+      const manifest = (await stack.request('GET', '/manifest.webmanifest')).body;
+      assert.deepEqual(manifest.share_target, {
+        action: '/add',
+        method: 'GET',
+        params: { title: 'title', text: 'text', url: 'url' },
+      });
+
+      // Android shares the link inside `text` (words around it), sometimes in `url`.
+      const shared = fixture.url('/members/article');
+      const share = `${stack.baseUrl}${manifest.share_target.action}?title=Gazette&text=${encodeURIComponent(`Read this: ${shared}`)}`;
+      await page.goto(share, { waitUntil: 'networkidle0' });
+      assert.equal(await page.$eval('#add-urls', (el) => (el as HTMLTextAreaElement).value), shared);
+
+      // The bookmarklet, as the settings page offers it, clicked on another site's page.
+      await page.goto(`${stack.baseUrl}/settings`, { waitUntil: 'networkidle0' });
+      const code = await page.$eval('a.bookmarklet', (el) => el.getAttribute('href') ?? '');
+      assert.match(code, /^javascript:/);
+      const site = await browser.newPage();
+      await site.goto(`${shared}?from=bookmarklet`);
+      // The check can fail: a page without manifest or service worker is not installable.
+      const siteCdp = await site.createCDPSession();
+      assert.notDeepEqual((await siteCdp.send('Page.getInstallabilityErrors')).installabilityErrors, []);
+      const opened = browser.waitForTarget((t) => t.url().startsWith(`${stack.baseUrl}/add?url=`));
+      await site.evaluate(decodeURIComponent(code.slice('javascript:'.length)));
+      const addPage = await (await opened).page();
+      assert.ok(addPage);
+      await addPage.waitForSelector('#add-urls');
+      assert.equal(
+        await addPage.$eval('#add-urls', (el) => (el as HTMLTextAreaElement).value),
+        `${shared}?from=bookmarklet`,
+      );
+      await Promise.all([site.close(), addPage.close()]);
+    } finally {
+      await page.close();
     }
   });
 });
