@@ -276,6 +276,14 @@ describe('save from anywhere: uploaded captures, the extension, the bookmarklet,
       // The bookmarklet, as the settings page offers it, clicked on another site's page.
       await page.goto(`${stack.baseUrl}/settings`, { waitUntil: 'networkidle0' });
       const code = await page.$eval('a.bookmarklet', (el) => el.getAttribute('href') ?? '');
+      // The key the extension signs in with is made on the same page, shown once.
+      await page.type('#key-name', 'laptop browser');
+      await page.click('#key-name ~ button[type=submit]');
+      await page.waitForSelector('.api-key-shown code');
+      const made = await page.$eval('.api-key-shown code', (el) => el.textContent ?? '');
+      const keys = await stack.request('GET', '/v1/tags', { token: made });
+      assert.equal(keys.status, 200, 'the key shown signs in');
+      assert.match(await page.$eval('.api-keys', (el) => el.textContent ?? ''), /laptop browser/);
       assert.match(code, /^javascript:/);
       const site = await browser.newPage();
       await site.goto(`${shared}?from=bookmarklet`);

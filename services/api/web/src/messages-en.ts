@@ -16,6 +16,14 @@ export const en = {
   'settings.extension': 'Browser extension',
   'settings.extensionIntro':
     'The LinkSnap extension for Chromium and Firefox saves links, and pages exactly as you see them (signed-in and members-only pages included), with an API key. See docs/extension.md.',
+  'settings.keys': 'API keys',
+  'settings.keysIntro': 'The browser extension and your scripts sign in with an API key.',
+  'settings.keyName': 'Name of a new key',
+  'settings.keyDefaultName': 'browser extension',
+  'settings.keyCreate': 'Create key',
+  'settings.keyShownOnce': 'Copy it now, it is shown only once:',
+  'settings.keyLastUsed': 'last used {date}',
+  'settings.keyRevoke': 'Revoke',
   'settings.app': 'Install as an app',
   'settings.appIntro':
     'Install LinkSnap from your browser’s menu; on Android, Share → LinkSnap then opens Add link with the shared address.',

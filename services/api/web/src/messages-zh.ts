@@ -18,6 +18,14 @@ export const zh: Record<MessageKey, string> = {
   'settings.extension': '浏览器扩展',
   'settings.extensionIntro':
     'LinkSnap 扩展（Chromium 与 Firefox）用 API 密钥保存链接，也能按你看到的样子保存页面（包括需要登录或会员才能看的页面）。见 docs/extension.md。',
+  'settings.keys': 'API 密钥',
+  'settings.keysIntro': '浏览器扩展和你的脚本用 API 密钥登录。',
+  'settings.keyName': '新密钥的名称',
+  'settings.keyDefaultName': '浏览器扩展',
+  'settings.keyCreate': '创建密钥',
+  'settings.keyShownOnce': '请现在复制，它只显示这一次：',
+  'settings.keyLastUsed': '最近使用 {date}',
+  'settings.keyRevoke': '吊销',
   'settings.app': '安装为应用',
   'settings.appIntro':
     '从浏览器菜单安装 LinkSnap；在 Android 上，「分享 → LinkSnap」会打开「添加链接」并填好分享的地址。',

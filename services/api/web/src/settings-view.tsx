@@ -4,6 +4,7 @@
  * app come from.
  */
 import { useEffect, useRef } from 'preact/hooks';
+import { ApiKeysCard } from './api-keys-card';
 import { useI18n } from './i18n';
 
 /** The bookmarklet's code: open this instance's 添加链接 with the current page's address. */
@@ -31,6 +32,7 @@ export function SettingsView() {
           </a>
         </p>
       </div>
+      <ApiKeysCard />
       <div class="card">
         <h2>{t('settings.extension')}</h2>
         <p>{t('settings.extensionIntro')}</p>
