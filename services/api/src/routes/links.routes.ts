@@ -83,6 +83,11 @@ function createLinkRoute(scope: ZodApp, links: LinksService, options: LinksRoute
     '/v1/links',
     {
       schema: {
+        description:
+          'JSON `{url, tags?}`: the snapshotter fetches the URL. `multipart/form-data` with `url`, `tags` and a ' +
+          '`page` file: an uploaded capture of the page as the user’s browser serialised it (SingleFile HTML, at ' +
+          'most UPLOAD_MAX_BYTES, 413 above; HTML by its bytes, 400 otherwise), rendered with every request ' +
+          'refused; the snapshot has `source: "upload"` and keeps the page as the `upload` artifact.',
         body: {
           content: {
             'application/json': { schema: createLink },
