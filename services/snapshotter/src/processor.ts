@@ -201,6 +201,8 @@ async function captureUpload(deps: ProcessorDeps, options: CaptureOptions, html:
       html,
       proxyServer: deps.proxy.refusingProxyServer(),
     });
+    // The pool closes its own page when the job's hard deadline passes: this one goes with it.
+    poolPage.once('close', () => void context.close().catch(() => undefined));
     try {
       return await capturePage(page, { ...options, proxy: undefined, uploaded: true });
     } finally {
