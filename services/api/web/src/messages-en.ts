@@ -8,6 +8,8 @@ export const en = {
   'nav.tags': 'Tags',
   'nav.import': 'Import / export',
   'nav.settings': 'Settings',
+  'viewer.uploaded':
+    'Saved from your browser as you saw it (the extension’s “Save page as I see it”); the server fetched nothing.',
   'settings.title': 'Settings',
   'settings.bookmarklet': 'Bookmarklet',
   'settings.bookmarkletIntro':

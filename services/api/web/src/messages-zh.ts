@@ -10,6 +10,7 @@ export const zh: Record<MessageKey, string> = {
   'nav.tags': '标签',
   'nav.import': '导入 / 导出',
   'nav.settings': '设置',
+  'viewer.uploaded': '按你在浏览器中看到的样子保存（扩展的「按我看到的保存页面」）；服务器没有抓取任何内容。',
   'settings.title': '设置',
   'settings.bookmarklet': '书签小工具',
   'settings.bookmarkletIntro':
