@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { CHROMIUM_ARGS } from '@linksnap/snapshotter/browser-pool';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { launchWithExtension, openPopup } from '../support/extension-browser.js';
-import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
+import { type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { ARTICLE_TEXT, MEMBER_COOKIE, membersOnlyPage, WALL_TEXT } from '../support/members-fixture.js';
 import { Stack } from '../support/stack.js';
 
@@ -70,6 +70,10 @@ describe('save from anywhere: uploaded captures, the extension, the bookmarklet,
   before(async () => {
     [fixture, canary] = await Promise.all([startFixtureServer(), startCanary()]);
     fixture.route('/members/article', membersOnlyPage);
+    fixture.route('/extension-plain', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(simplePage('Fixture: saved with the extension’s Save link'));
+    });
     [stack, browser] = await Promise.all([
       Stack.start({ allow: [fixture.hostPort], env: { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) } }),
       puppeteer.launch({
@@ -182,7 +186,7 @@ describe('save from anywhere: uploaded captures, the extension, the bookmarklet,
     assert.equal((await stack.storage.list('snapshots/')).length, objectsBefore, 'objects stored');
   });
 
-  it('the extension, signed in with an API key, saves a members-only page as the member sees it', async () => {
+  it('the extension, signed in with an API key, saves a members-only page as the member sees it, and a link', async () => {
     const { token } = await stack.user();
     await stack.request('POST', '/v1/tags', { token, json: { name: 'paywalled' } });
     const key = await stack.request('POST', '/v1/api-keys', { token, json: { name: 'browser extension' } });
@@ -230,6 +234,27 @@ describe('save from anywhere: uploaded captures, the extension, the bookmarklet,
       // The render reached nobody: not the canary, not even the page's own (allow-listed) server.
       assert.equal(canary.connections(), connections);
       assert.equal(fixture.hits.get('/members/article') ?? 0, hitsAfterView);
+
+      // "Save link" on another tab: the server captures the URL itself.
+      const plainUrl = fixture.url('/extension-plain');
+      const plainTab = await userBrowser.newPage();
+      await plainTab.goto(plainUrl);
+      const linkPopup = await openPopup(userBrowser, extensionId, plainUrl);
+      await linkPopup.waitForSelector('#main:not([hidden]) #tag-list input[value="paywalled"]');
+      await linkPopup.click('#save-link');
+      await linkPopup.waitForFunction(
+        () => !(document.getElementById('done') as HTMLElement).hidden || document.getElementById('error')?.textContent,
+        { timeout: 90_000 },
+      );
+      assert.equal(await linkPopup.$eval('#error', (el) => el.textContent), '');
+      const savedHref = await linkPopup.$eval('#done', (el) => (el as HTMLAnchorElement).href);
+      const savedLink = (
+        await stack.request('GET', `/v1/links/${new URL(savedHref).pathname.split('/').at(-1)}`, { token })
+      ).body;
+      assert.equal(savedLink.url, plainUrl);
+      const serverCopy = (await stack.request('GET', `/v1/snapshots/${savedLink.latestSnapshot.id}`, { token })).body;
+      assert.equal(serverCopy.source, 'capture');
+      assert.equal(serverCopy.status, 'succeeded');
 
       // A revoked key: the instance answers 401 and the popup says so.
       const keys = (await stack.request('GET', '/v1/api-keys', { token })).body.items;
