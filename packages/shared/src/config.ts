@@ -83,6 +83,8 @@ export const configSchema = z.object({
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
   /** Largest non-HTML response stored as downloaded; above it the capture fails CONTENT_TOO_LARGE. */
   CAPTURE_MAX_BYTES: int(100 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
+  /** Largest page an uploaded capture (POST /v1/links, multipart `page`) may carry; above it 413. */
+  UPLOAD_MAX_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Recording (WARC/WACZ): largest body kept per response; longer ones are cut and marked WARC-Truncated. */
   RECORD_BODY_MAX_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Recording: largest sum of bodies kept per capture; later bodies are cut. */

@@ -25,6 +25,8 @@ export const ARTIFACT_KINDS = {
   original: { ext: 'bin', contentType: 'application/octet-stream' },
   /** The signed WACZ 1.1.1 archive of every recorded exchange (docs/archive-format.md). */
   wacz: { ext: 'wacz', contentType: 'application/wacz+zip' },
+  /** The page as the user's browser serialised it (SingleFile HTML), for an uploaded capture. */
+  upload: { ext: 'html', contentType: 'text/html; charset=utf-8' },
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
@@ -99,8 +101,17 @@ export const snapshotJobSchema = z.object({
   requestId: z.string().optional(),
   /** The archives of the link's previous good version, whose payloads need not be stored again. */
   archiveBases: z.array(archiveBaseSchema).optional(),
+  /**
+   * An uploaded capture: the page the user's browser serialised, stored by the API under this
+   * object key. The snapshotter renders it for `url` with every request refused.
+   */
+  upload: z.object({ key: z.string().min(1) }).optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
+
+/** Where a snapshot's page came from: fetched by the snapshotter, or uploaded by the user's browser. */
+export const SNAPSHOT_SOURCES = ['capture', 'upload'] as const;
+export type SnapshotSource = (typeof SNAPSHOT_SOURCES)[number];
 
 export const artifactSchema = z.object({
   kind: artifactKindSchema,

@@ -141,6 +141,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       egressAllowOnly: config.EGRESS_ALLOW_ONLY,
       // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
       resolver: deps.resolver ?? cachingResolver(systemResolver),
+      uploads: storage,
     },
     blobs,
   );
@@ -201,7 +202,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         signer,
         standalone,
       });
-      linksRoutes(scope, links);
+      linksRoutes(scope, links, { uploadMaxBytes: config.UPLOAD_MAX_BYTES });
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });

@@ -53,6 +53,11 @@ const UNDOCUMENTED: { pattern: RegExp; why: string; onlyWithBuiltUi?: true }[] =
   },
   { pattern: /^\/assets\/\*$/, why: "the web UI's static build assets", onlyWithBuiltUi: true },
   {
+    pattern: /^\/(manifest\.webmanifest|sw\.js|icons\/:name)$/,
+    why: "the installable web app's manifest, service worker and icons",
+    onlyWithBuiltUi: true,
+  },
+  {
     pattern: /^\/replay\/(ui\.js|sw\.js)?$/,
     why: "ReplayWeb.page's bundles and app page (its service worker's scope)",
   },

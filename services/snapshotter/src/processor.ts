@@ -20,8 +20,9 @@ import {
 import { type Job, UnrecoverableError } from 'bullmq';
 import { KnownPayloads } from './archive/known-payloads.js';
 import type { BrowserPool } from './browser-pool.js';
-import { capturePage } from './capture/index.js';
+import { type CaptureOptions, capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
+import { openUploadPage } from './capture/upload-source.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { toCaptureError } from './errors.js';
 import type { ResultProducer } from './results.js';
@@ -91,26 +92,29 @@ export function createProcessor(deps: ProcessorDeps) {
     try {
       const url = parseHttpUrl(data.url).href;
       const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
-      const captured = await deps.pool.run(async (page) => {
-        // Outside a running capture the pages' egress listener refuses everything (strays.ts).
-        const endCapture = deps.proxy.beginCapture();
-        try {
-          return await capturePage(page, {
-            url,
-            timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
-            maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
-            maxBytes: deps.config.CAPTURE_MAX_BYTES,
-            proxy: deps.proxy,
-            record: recordLimits(deps.config),
-            signer: deps.signer,
-            knownPayloads,
-            onStage: progress.report,
-            onArtifact: (artifact) => uploads.store(artifact),
+      const options: CaptureOptions = {
+        url,
+        timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
+        maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
+        maxBytes: deps.config.CAPTURE_MAX_BYTES,
+        proxy: deps.proxy,
+        record: recordLimits(deps.config),
+        signer: deps.signer,
+        knownPayloads,
+        onStage: progress.report,
+        onArtifact: (artifact) => uploads.store(artifact),
+      };
+      const captured = data.upload
+        ? await captureUpload(deps, options, await readUpload(deps.storage, data.upload.key))
+        : await deps.pool.run(async (page) => {
+            // Outside a running capture the pages' egress listener refuses everything (strays.ts).
+            const endCapture = deps.proxy.beginCapture();
+            try {
+              return await capturePage(page, options);
+            } finally {
+              endCapture();
+            }
           });
-        } finally {
-          endCapture();
-        }
-      });
       // The report and metadata describe a capture; alone they are not a snapshot of anything.
       if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
         const first = captured.missing[0];
@@ -181,6 +185,40 @@ export function createProcessor(deps: ProcessorDeps) {
       lock.release();
     }
   };
+}
+
+/** The uploaded page the API stored; gone or unreadable storage is retryable. */
+async function readUpload(storage: ObjectStorage, key: string): Promise<Buffer> {
+  try {
+    return await storage.getBuffer(key);
+  } catch (err) {
+    throw new AppError('STORAGE_UNAVAILABLE', 'The uploaded page could not be read from storage.', { cause: err });
+  }
+}
+
+/**
+ * An uploaded capture: rendered in a context of its own whose every request is refused (the
+ * egress proxy is not opened for it: no `beginCapture`), and kept as the `upload` artifact.
+ */
+async function captureUpload(deps: ProcessorDeps, options: CaptureOptions, html: Buffer) {
+  const captured = await deps.pool.run(async (poolPage) => {
+    const { page, context } = await openUploadPage(poolPage, {
+      url: options.url,
+      html,
+      proxyServer: deps.proxy.refusingProxyServer(),
+    });
+    // The pool closes its own page when the job's hard deadline passes: this one goes with it.
+    poolPage.once('close', () => void context.close().catch(() => undefined));
+    try {
+      return await capturePage(page, { ...options, proxy: undefined, uploaded: true });
+    } finally {
+      await context.close().catch(() => undefined);
+    }
+  });
+  const upload = { kind: 'upload' as const, body: html };
+  options.onArtifact?.(upload);
+  captured.artifacts.push(upload);
+  return captured;
 }
 
 /**

@@ -3,7 +3,7 @@
  * from this file with drizzle-kit; never edit them by hand.
  */
 
-import type { ArchiveBase, Artifact, SnapshotState, StoredError } from '@linksnap/shared';
+import type { ArchiveBase, Artifact, SnapshotSource, SnapshotState, StoredError } from '@linksnap/shared';
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -177,6 +177,8 @@ export const snapshots = pgTable(
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** `upload`: the page came from the user's browser (SingleFile HTML), not from the live web. */
+    source: text('source').$type<SnapshotSource>().notNull().default('capture'),
   },
   (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
 );

@@ -4,6 +4,8 @@
  */
 import {
   AppError,
+  ARTIFACT_KINDS,
+  artifactKey,
   normalizeUrl,
   parseHttpUrl,
   type Resolver,
@@ -15,6 +17,7 @@ import type { BlobsRepository } from './blobs.repository.js';
 import { timeOrderedId } from './ids.js';
 import type { LinkRecord, LinksRepository } from './links.repository.js';
 import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
+import { checkUploadedPage } from './upload-page.js';
 
 /** Where capture jobs go; implemented over BullMQ in queue/. */
 export interface SnapshotEnqueuer {
@@ -48,10 +51,18 @@ export type BatchItem =
 /** The most URLs one batch may carry. */
 export const MAX_BATCH_URLS = 500;
 
+/** Where uploaded pages are kept (object storage); the job carries the key, never the bytes. */
+export interface UploadStore {
+  put(key: string, body: Buffer, contentType: string): Promise<unknown>;
+  removePrefix(prefix: string): Promise<unknown>;
+}
+
 export interface LinksServiceOptions {
   egressAllow: readonly string[];
   egressAllowOnly?: boolean;
   resolver?: Resolver;
+  /** Needed by `createFromUpload`. */
+  uploads?: UploadStore;
 }
 
 export function toLinkView(record: LinkRecord): LinkView {
@@ -119,6 +130,63 @@ export class LinksService {
     const linkId = outcome.created.link.id;
     const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
     await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
+    return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
+  }
+
+  /**
+   * An uploaded capture: the page as the user's browser serialised it (SingleFile HTML), for
+   * `url`. The URL passes the same submit rules as `create` and the bytes must be HTML; then
+   * the page is stored before its job is queued (the job carries its key), and a failure of
+   * either undoes the link. The snapshotter renders it with every request refused.
+   */
+  async createFromUpload(
+    userId: string,
+    input: { url: string; tags?: string[]; page: Buffer },
+    requestId?: string,
+  ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
+    const uploads = this.options.uploads;
+    if (!uploads) throw new AppError('INTERNAL', 'Uploaded captures are not configured.');
+    const { url, normalizedUrl } = await this.checkUrl(input.url);
+    const tagNames = normalizeTagNames(input.tags ?? []);
+    checkUploadedPage(input.page);
+
+    const snapshotId = timeOrderedId();
+    const requestedAt = new Date();
+    const outcome = await this.links.createWithSnapshot({
+      userId,
+      url: input.url.trim(),
+      normalizedUrl,
+      tagNames,
+      snapshotId,
+      requestedAt,
+      source: 'upload',
+    });
+    if ('existingId' in outcome) throw duplicate(outcome.existingId);
+
+    const linkId = outcome.created.link.id;
+    const key = artifactKey(snapshotId, 'upload');
+    const undo = async () => {
+      await uploads.removePrefix(`snapshots/${snapshotId}/`).catch(() => {});
+      await this.links.delete(linkId);
+    };
+    try {
+      await uploads.put(key, input.page, ARTIFACT_KINDS.upload.contentType);
+    } catch (err) {
+      await undo().catch(() => {});
+      throw new AppError('STORAGE_UNAVAILABLE', 'The uploaded page could not be stored. Try again shortly.', {
+        cause: err,
+      });
+    }
+    const job = {
+      snapshotId,
+      linkId,
+      userId,
+      url: url.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+      upload: { key },
+    };
+    await this.enqueueOrUndo([job], undo);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 

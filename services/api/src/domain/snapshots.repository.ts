@@ -17,7 +17,9 @@ export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
  * request time only, and every other column keeps its default until `applyResult` writes the
  * final one. Job polling builds it from the queued job instead of reading it.
  */
-export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'userId' | 'requestedAt'>): SnapshotMeta {
+export function unfinishedSnapshot(
+  row: Pick<SnapshotMeta, 'id' | 'linkId' | 'userId' | 'requestedAt'> & Partial<Pick<SnapshotMeta, 'source'>>,
+): SnapshotMeta {
   // A literal, not `{...row, …}`: Node 20 builds that far slower, and this runs on every poll.
   return {
     id: row.id,
@@ -39,6 +41,7 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
     missing: [],
     startedAt: null,
     finishedAt: null,
+    source: row.source ?? 'capture',
   };
 }
 

@@ -1,6 +1,6 @@
 /** Reading snapshots and their stored artifacts, with ownership checks. */
 import type { Readable } from 'node:stream';
-import { AppError, type Artifact, isErrorCapture } from '@linksnap/shared';
+import { AppError, type Artifact, isErrorCapture, type SnapshotSource } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
 import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
@@ -29,6 +29,8 @@ export interface SnapshotView extends SnapshotSummary {
   missing: SnapshotRow['missing'];
   startedAt: string | null;
   finishedAt: string | null;
+  /** `upload`: rendered from the page the user's browser sent, not fetched from the live web. */
+  source: SnapshotSource;
 }
 
 export function toSnapshotSummary(row: Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>): SnapshotSummary {
@@ -56,6 +58,7 @@ export function toSnapshotView(row: SnapshotMeta): SnapshotView {
     missing: row.missing,
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
+    source: row.source,
   };
 }
 

@@ -2,7 +2,14 @@
  * Response schemas shared by route files, so the OpenAPI document describes what routes send.
  * They name every field of the service's view type: the serializer drops fields not named here.
  */
-import { ARTIFACT_KINDS, artifactSchema, CAPTURE_STAGES, SNAPSHOT_STATES, storedErrorSchema } from '@linksnap/shared';
+import {
+  ARTIFACT_KINDS,
+  artifactSchema,
+  CAPTURE_STAGES,
+  SNAPSHOT_SOURCES,
+  SNAPSHOT_STATES,
+  storedErrorSchema,
+} from '@linksnap/shared';
 import { z } from 'zod';
 import { problemSchema } from '../http/openapi.js';
 
@@ -68,6 +75,9 @@ export const snapshotView = snapshotSummary.extend({
   missing: z.array(z.object({ kind: z.string(), code: z.string(), detail: z.string() })),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  source: z.enum(SNAPSHOT_SOURCES).meta({
+    description: '`upload`: rendered from the page the user’s browser sent (SingleFile HTML), with all network refused',
+  }),
 });
 
 export const linkView = z.object({

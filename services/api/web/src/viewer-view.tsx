@@ -108,6 +108,11 @@ export function ViewerView({ id }: { id: string }) {
           good={good && { id: good.id, finishedAt: good.finishedAt ?? good.requestedAt }}
         />
       </p>
+      {current?.source === 'upload' && (
+        <p class="hint uploaded-capture" role="note">
+          {t('viewer.uploaded')}
+        </p>
+      )}
       {current?.errorCapture && (
         <p class="hint error-capture" role="note">
           {t('viewer.errorCapture', { status: String(current.httpStatus ?? '') })}

@@ -78,6 +78,11 @@ export interface CaptureOptions {
   signer?: ArchiveSigner;
   /** Payloads the link's earlier versions archived: the WACZ refers to them (ADR 0017). */
   knownPayloads?: KnownPayloads;
+  /**
+   * An uploaded page (upload-source.ts serves it): the document is not inspected as a
+   * download, and nothing is fetched for the capture's own sake (the favicon).
+   */
+  uploaded?: boolean;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -212,6 +217,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       quietTimeoutMs: stageMs(STAGE_CAP_MS.quiet),
       maxBytes: options.maxBytes,
       proxy: options.proxy,
+      inspectDocument: !options.uploaded,
     }),
   );
 
@@ -313,7 +319,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         readMetadata(page, navigation, found),
       );
       // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
-      const iconUrl = meta?.favicon;
+      const iconUrl = options.uploaded ? null : meta?.favicon;
       const icon = iconUrl
         ? await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl))
         : null;
