@@ -24,7 +24,7 @@ export interface SnapshotterHarness {
   config: Config;
   snapshotter: Snapshotter;
   storage: ObjectStorage;
-  enqueue(url: string): Promise<string>;
+  enqueue(url: string, options?: SnapshotJob['options']): Promise<string>;
   resultOf(snapshotId: string, timeoutMs?: number): Promise<SnapshotResult>;
   /** Artifact body by kind, from a result. */
   artifact(result: SnapshotResult, kind: string): Promise<Buffer>;
@@ -36,6 +36,7 @@ export async function enqueueSnapshot(
   jobs: Queue<SnapshotJob>,
   config: Pick<Config, 'CAPTURE_ATTEMPTS' | 'CAPTURE_BACKOFF_MS'>,
   url: string,
+  options?: SnapshotJob['options'],
 ): Promise<string> {
   const snapshotId = randomUUID();
   const job: SnapshotJob = {
@@ -44,6 +45,7 @@ export async function enqueueSnapshot(
     userId: randomUUID(),
     url,
     requestedAt: new Date().toISOString(),
+    ...(options ? { options } : {}),
   };
   await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
   return snapshotId;
@@ -83,7 +85,7 @@ export async function startSnapshotterHarness(options: {
     config,
     snapshotter,
     storage,
-    enqueue: (url) => enqueueSnapshot(jobs, config, url),
+    enqueue: (url, options) => enqueueSnapshot(jobs, config, url, options),
     resultOf: (snapshotId, timeoutMs = 60_000) => waitForResult(results, snapshotId, timeoutMs),
     artifact: async (result, kind) => {
       const found = result.artifacts.find((a) => a.kind === kind);

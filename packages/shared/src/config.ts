@@ -7,6 +7,11 @@ import { z } from 'zod';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+const flag = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
 const optionalString = z
   .string()
   .optional()
@@ -81,6 +86,22 @@ export const configSchema = z.object({
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   /** Full-page screenshots are cut at this height (the capture report says when). */
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
+  /** Full-page screenshots as WebP (high quality, a fraction of the bytes) or PNG. Thumbnails are WebP. */
+  SCREENSHOT_FORMAT: z.enum(['webp', 'png']).default('webp'),
+  /** Dismiss cookie-consent dialogs (rejecting optional cookies) before the screenshot. */
+  CAPTURE_CONSENT: flag(true),
+  /** Block ads and trackers with the bundled filter lists (a link may turn it off: blockAds). */
+  ADBLOCK: flag(true),
+  /**
+   * Extra network filter rules (Adblock Plus syntax), separated by whitespace, added to the
+   * bundled lists; tests use it to block a loopback "ad host".
+   */
+  ADBLOCK_EXTRA_FILTERS: optionalString,
+  /**
+   * The filter list files (in services/snapshotter/filters/, comma-separated) the blocker loads;
+   * unset → the bundled EasyList and EasyPrivacy.
+   */
+  ADBLOCK_LISTS: optionalString.transform((v) => v?.split(/[\s,]+/).filter(Boolean)),
   /** Largest non-HTML response stored as downloaded; above it the capture fails CONTENT_TOO_LARGE. */
   CAPTURE_MAX_BYTES: int(100 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
   /** Recording (WARC/WACZ): largest body kept per response; longer ones are cut and marked WARC-Truncated. */

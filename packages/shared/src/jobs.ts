@@ -12,8 +12,9 @@ export const RESULTS_QUEUE = 'snapshot-results';
 
 /** Every artifact a snapshot may hold, with its file extension and content type. */
 export const ARTIFACT_KINDS = {
-  screenshot: { ext: 'png', contentType: 'image/png' },
-  thumbnail: { ext: 'jpg', contentType: 'image/jpeg' },
+  /** WebP by default; PNG (stored with its own type and extension) under SCREENSHOT_FORMAT=png. */
+  screenshot: { ext: 'webp', contentType: 'image/webp' },
+  thumbnail: { ext: 'webp', contentType: 'image/webp' },
   pdf: { ext: 'pdf', contentType: 'application/pdf' },
   mhtml: { ext: 'mhtml', contentType: 'multipart/related' },
   html: { ext: 'html', contentType: 'text/html; charset=utf-8' },
@@ -66,6 +67,13 @@ export const snapshotJobSchema = z.object({
   requestedAt: z.iso.datetime(),
   /** The HTTP request that caused the job, for log correlation across services. */
   requestId: z.string().optional(),
+  /** Per-link capture options; absent, the instance defaults apply. */
+  options: z
+    .object({
+      /** False turns the ad and tracker blocker off for this capture (config ADBLOCK turns it on). */
+      blockAds: z.boolean().optional(),
+    })
+    .optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
 
@@ -145,6 +153,8 @@ export const snapshotResultSchema = z.object({
       requests: z.number().int().nonnegative(),
       failedRequests: z.number().int().nonnegative(),
       blockedRequests: z.number().int().nonnegative(),
+      /** Requests the ad and tracker blocker refused (absent in results of older workers). */
+      adsBlocked: z.number().int().nonnegative().optional(),
       bytes: z.number().nonnegative(),
       cut: z.boolean(),
       consoleErrors: z.number().int().nonnegative(),

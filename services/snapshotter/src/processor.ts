@@ -19,6 +19,7 @@ import {
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { BrowserPool } from './browser-pool.js';
+import type { AdBlocker } from './capture/adblock.js';
 import { capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
 import type { EgressProxy } from './egress/proxy.js';
@@ -36,6 +37,8 @@ export interface ProcessorDeps {
         | 'JOB_LOCK_MS'
         | 'RECORD_BODY_MAX_BYTES'
         | 'RECORD_TOTAL_MAX_BYTES'
+        | 'SCREENSHOT_FORMAT'
+        | 'CAPTURE_CONSENT'
       >
     >;
   pool: BrowserPool;
@@ -44,6 +47,8 @@ export interface ProcessorDeps {
   results: ResultProducer;
   /** Signs each snapshot's WACZ (the instance key, archive-signing.ts). */
   signer?: ArchiveSigner;
+  /** The process's ad and tracker blocker; null when ADBLOCK is off or its lists failed to load. */
+  blocker?: AdBlocker | null;
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
@@ -101,6 +106,9 @@ export function createProcessor(deps: ProcessorDeps) {
             proxy: deps.proxy,
             record: recordLimits(deps.config),
             signer: deps.signer,
+            blocker: data.options?.blockAds === false ? null : deps.blocker,
+            consent: deps.config.CAPTURE_CONSENT ?? false,
+            screenshotFormat: deps.config.SCREENSHOT_FORMAT,
             onStage: progress.report,
             onArtifact: (artifact) => uploads.store(artifact),
           });

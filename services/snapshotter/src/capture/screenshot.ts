@@ -1,7 +1,9 @@
 /**
- * Screenshots at the pool's 1280×800 viewport: a full-page PNG cut at `maxHeight` (the caller
- * records the cut), and a ~400 px wide JPEG thumbnail of the top of the page, scaled from that
- * PNG by libvips (sharp) or, without one, rendered by Chromium from the viewport.
+ * Screenshots at the pool's 1280×800 viewport: a full-page WebP (or PNG, config
+ * SCREENSHOT_FORMAT) cut at `maxHeight` (the caller records the cut), and a ~400 px wide WebP
+ * thumbnail of the top of the page, scaled from that image by libvips (sharp) or, without one,
+ * rendered by Chromium from the viewport. Chromium encodes the full page itself (Skia's
+ * libwebp): one encode, where PNG-then-sharp would be an encode, a decode and an encode.
  */
 import type { Page } from 'puppeteer-core';
 import type { Sharp, SharpOptions } from 'sharp';
@@ -19,6 +21,17 @@ function sharpLoaded() {
 }
 
 export const THUMBNAIL_WIDTH = 400;
+export type ScreenshotFormat = 'webp' | 'png';
+/** WebP cannot be taller than this; a longer page is cut here (and the cut reported). */
+export const WEBP_MAX_HEIGHT = 16_383;
+/** High quality: text stays crisp, and the file is still a fraction of the PNG. */
+const WEBP_QUALITY = 90;
+const THUMBNAIL_QUALITY = 75;
+
+/** Content type and extension of a stored screenshot in this format. */
+export function screenshotType(format: ScreenshotFormat): { contentType: string; ext: string } {
+  return format === 'png' ? { contentType: 'image/png', ext: 'png' } : { contentType: 'image/webp', ext: 'webp' };
+}
 
 export interface FullPageShot {
   body: Buffer;
@@ -38,25 +51,33 @@ async function pageSize(page: Page): Promise<{ width: number; height: number; vi
   });
 }
 
-export async function captureScreenshot(page: Page, maxHeight: number): Promise<FullPageShot> {
+export async function captureScreenshot(
+  page: Page,
+  maxHeight: number,
+  format: ScreenshotFormat = 'webp',
+): Promise<FullPageShot> {
   const size = await pageSize(page);
-  const height = Math.max(1, Math.min(size.height, maxHeight));
+  const limit = format === 'webp' ? Math.min(maxHeight, WEBP_MAX_HEIGHT) : maxHeight;
+  const height = Math.max(1, Math.min(size.height, limit));
+  const clip = { x: 0, y: 0, width: size.viewportWidth, height };
   const body = Buffer.from(
-    await page.screenshot({
-      type: 'png',
-      // Fast zlib settings: full pages are large, and encoding dominates the stage.
-      optimizeForSpeed: true,
-      clip: { x: 0, y: 0, width: size.viewportWidth, height },
-      captureBeyondViewport: true,
-    }),
+    format === 'webp'
+      ? await page.screenshot({ type: 'webp', quality: WEBP_QUALITY, clip, captureBeyondViewport: true })
+      : await page.screenshot({
+          type: 'png',
+          // Fast zlib settings: full pages are large, and encoding dominates the stage.
+          optimizeForSpeed: true,
+          clip,
+          captureBeyondViewport: true,
+        }),
   );
-  return { body, height, pageHeight: size.height, cut: size.height > maxHeight };
+  return { body, height, pageHeight: size.height, cut: size.height > limit };
 }
 
 /**
  * The thumbnail scaled from the full-page screenshot's first viewport: no second frame from
  * Chromium (a viewport capture costs about as much as the full page on short pages), and the
- * work runs on libvips' threads while Chromium goes on with the PDF and the archive. The PNG is
+ * work runs on libvips' threads while Chromium goes on with the PDF and the archive. The image is
  * read sequentially, so only its top rows are decoded, however tall the page.
  */
 export async function thumbnailOf(shot: FullPageShot, viewportHeight: number): Promise<Buffer> {
@@ -66,7 +87,7 @@ export async function thumbnailOf(shot: FullPageShot, viewportHeight: number): P
   return image
     .extract({ left: 0, top: 0, width, height: Math.min(viewportHeight, shot.height) })
     .resize({ width: THUMBNAIL_WIDTH })
-    .jpeg({ quality: 75 })
+    .webp({ quality: THUMBNAIL_QUALITY })
     .toBuffer();
 }
 
@@ -74,8 +95,8 @@ export async function captureThumbnail(page: Page): Promise<Buffer> {
   const viewport = page.viewport() ?? { width: 1280, height: 800 };
   return Buffer.from(
     await page.screenshot({
-      type: 'jpeg',
-      quality: 75,
+      type: 'webp',
+      quality: THUMBNAIL_QUALITY,
       captureBeyondViewport: false,
       clip: { x: 0, y: 0, width: viewport.width, height: viewport.height, scale: THUMBNAIL_WIDTH / viewport.width },
     }),

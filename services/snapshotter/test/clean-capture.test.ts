@@ -1,0 +1,126 @@
+/**
+ * Clean captures on fixtures served from 127.0.0.1: consent banners are dismissed by rejecting
+ * optional cookies, ad requests to a blocked loopback host never leave Chromium, "load more"
+ * content reaches the readable text, titles follow Readability's rule, and screenshots and
+ * thumbnails are WebP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { SnapshotResult } from '@linksnap/shared';
+import sharp from 'sharp';
+import {
+  type AdHost,
+  addCleanPages,
+  CONSENT_ARTICLE,
+  LOAD_MORE_SECRET,
+  startAdHost,
+  TITLES,
+} from '../../../test/support/clean-fixture.js';
+import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
+import { imageSize } from '../../../test/support/image-size.js';
+import { type SnapshotterHarness, startSnapshotterHarness } from '../../../test/support/snapshotter-harness.js';
+import { LOAD_MORE_TEXT } from '../src/capture/settle.js';
+
+describe('clean captures', () => {
+  let fixture: FixtureServer;
+  let adHost: AdHost;
+  let harness: SnapshotterHarness;
+
+  before(async () => {
+    fixture = await startFixtureServer();
+    adHost = await startAdHost();
+    addCleanPages(fixture, adHost.origin);
+    harness = await startSnapshotterHarness({
+      // The ad host is allow-listed: only the blocker stands between the page and it.
+      allow: [fixture.hostPort, adHost.hostPort],
+      extra: {
+        CAPTURE_ATTEMPTS: '1',
+        CAPTURE_TIMEOUT_MS: '30000',
+        CAPTURE_CONCURRENCY: '2',
+        ADBLOCK_EXTRA_FILTERS: '||127.0.0.2^',
+      },
+    });
+  });
+
+  after(async () => {
+    await harness?.close();
+    await Promise.allSettled([fixture?.close(), adHost?.close()]);
+  });
+
+  const capture = async (path: string, options?: { blockAds?: boolean }): Promise<SnapshotResult> => {
+    const result = await harness.resultOf(await harness.enqueue(fixture.url(path), options), 60_000);
+    assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
+    return result;
+  };
+  const report = async (result: SnapshotResult) =>
+    JSON.parse((await harness.artifact(result, 'report')).toString('utf8')) as Record<string, unknown>;
+
+  test('a consent banner is rejected: the screenshot shows the article and the report names the rule', async () => {
+    const result = await capture('/clean/consent');
+    const consent = (await report(result)).consent as { rule: string | null; optedOut: boolean | null };
+    assert.equal(consent.rule, 'Onetrust', JSON.stringify(consent));
+    assert.equal(consent.optedOut, true, JSON.stringify(consent));
+    const html = (await harness.artifact(result, 'html')).toString('utf8');
+    assert.ok(html.includes(CONSENT_ARTICLE));
+    assert.ok(!html.includes('onetrust-banner-sdk'), 'the banner is gone from the archived DOM');
+    // The banner painted the whole window red; the article is on white.
+    const shot = await harness.artifact(result, 'screenshot');
+    assert.equal(imageSize(shot).format, 'webp');
+    const { data, info } = await sharp(shot)
+      .extract({ left: 600, top: 300, width: 40, height: 40 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    let red = 0;
+    for (let i = 0; i < data.length; i += info.channels)
+      if ((data[i] as number) > 150 && (data[i + 1] as number) < 80 && (data[i + 2] as number) < 80) red++;
+    assert.equal(red, 0, 'no banner pixels in the middle of the screenshot');
+  });
+
+  test('ad requests to a blocked host never reach it, and the page is still captured', async () => {
+    const before = adHost.hits();
+    const result = await capture('/clean/ads');
+    assert.equal(adHost.hits(), before, 'the ad host saw no request');
+    assert.ok((result.report?.adsBlocked ?? 0) >= 2, JSON.stringify((await report(result)).failedRequests));
+    assert.ok(result.artifacts.some((a) => a.kind === 'screenshot'));
+    // The same page with blocking turned off for the link does reach the host (the check can fail).
+    const open = await capture('/clean/ads', { blockAds: false });
+    assert.ok(adHost.hits() > before, 'without blocking the ad host is reached');
+    assert.equal(open.report?.adsBlocked ?? 0, 0);
+  });
+
+  test('content behind a "load more" button and inside <details> is in the readable text', async () => {
+    const result = await capture('/clean/load-more');
+    assert.ok(result.text?.includes(LOAD_MORE_SECRET), result.text ?? '');
+    const settle = (await report(result)).settle as { behaviours: { clicked: number; details: number } };
+    assert.equal(settle.behaviours.clicked, 1);
+    assert.equal(settle.behaviours.details, 1);
+  });
+
+  test('titles follow Readability: entities, an en-dash separator, a title from the page heading', async () => {
+    const [entities, enDash, fromContent] = await Promise.all(
+      ['/clean/title-entities', '/clean/title-en-dash', '/clean/title-content'].map((p) => capture(p)),
+    );
+    assert.equal(entities?.title, TITLES.entities.want);
+    assert.equal(enDash?.title, TITLES.enDash.want);
+    assert.equal(fromContent?.title, TITLES.fromContent.want);
+  });
+
+  test('the thumbnail is a 400 px wide WebP', async () => {
+    const result = await capture('/clean/load-more');
+    const thumb = imageSize(await harness.artifact(result, 'thumbnail'));
+    assert.deepEqual([thumb.format, thumb.width], ['webp', 400]);
+    assert.equal(result.artifacts.find((a) => a.kind === 'thumbnail')?.contentType, 'image/webp');
+  });
+
+  test('the load-more rule matches buttons that reveal more, not links or other labels', () => {
+    for (const text of ['Load more', 'Show more', 'Read more…', 'See all', 'Continue reading', 'More comments'])
+      assert.ok(LOAD_MORE_TEXT.test(text), text);
+    for (const text of [
+      'More from us',
+      'Load more stories from our partners',
+      'Subscribe',
+      'Read the full review here',
+    ])
+      assert.ok(!LOAD_MORE_TEXT.test(text), text);
+  });
+});
