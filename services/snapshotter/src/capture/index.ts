@@ -26,6 +26,7 @@ import { type Recorder, type RecorderOptions, type Recording, startRecording } f
 import {
   captureScreenshot,
   captureThumbnail,
+  encodeScreenshot,
   type FullPageShot,
   type ScreenshotFormat,
   screenshotType,
@@ -108,7 +109,7 @@ const STAGE_CAP_MS = {
   settleScroll: 3_000,
   settleAssets: 2_000,
   // What is left of the consent dialog's handling once the page has settled.
-  consent: 3_000,
+  consent: 1_500,
   screenshot: 15_000,
   thumbnail: 5_000,
   pdf: 20_000,
@@ -267,8 +268,14 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
       captureScreenshot(page, maxHeight, format),
     );
-  const screenshotArtifact = (full: FullPageShot | null) =>
-    offer(full && { kind: 'screenshot', body: full.body, ...screenshotType(format) });
+  /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
+  const screenshotArtifact = async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
+    if (!full) return null;
+    const body = await stage('screenshot', 'screenshotEncode', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+      encodeScreenshot(full, format),
+    );
+    return offer(body && { kind: 'screenshot', body, ...screenshotType(format) });
+  };
   /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
   const thumbnail = (full: FullPageShot | null) =>
     stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
@@ -305,7 +312,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     if (stored) artifacts.push(stored);
     if (original.rendered) {
       shot = await fullScreenshot();
-      const screenshot = screenshotArtifact(shot);
+      const screenshot = await screenshotArtifact(shot);
       if (screenshot) artifacts.push(screenshot);
       const thumb = await thumbnail(shot);
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
@@ -348,15 +355,15 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     };
     // The full-page screenshot enlarges the viewport while it renders, which print would see.
     shot = await fullScreenshot();
-    const screenshot = screenshotArtifact(shot);
     const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
     const pageRecording = recording;
     const readAndArchive = readText().then(async (read) => ({
       read,
       wacz: await archive(pageRecording, read.meta?.title ?? null),
     }));
-    const [thumb, pdf, mhtml, html, { read, wacz }] = await Promise.all([
+    const [thumb, screenshot, pdf, mhtml, html, { read, wacz }] = await Promise.all([
       thumbnail(shot).then(as('thumbnail')),
+      screenshotArtifact(shot),
       stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
       stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
       stage('html', 'html', ['html'], STAGE_CAP_MS.html, () =>
