@@ -62,6 +62,20 @@ function consentPage(): string {
   );
 }
 
+/**
+ * Consent banners that misbehave: `stuck` ignores every click (the banner stays), `throws`
+ * makes every click on its buttons throw. Neither may fail or stall the capture.
+ */
+function brokenConsentPage(kind: 'stuck' | 'throws'): string {
+  const script =
+    kind === 'throws'
+      ? `for (const b of document.querySelectorAll('#onetrust-banner-sdk button')) b.click = () => { throw new Error('consent rule broke'); };`
+      : `setInterval(() => { document.getElementById('onetrust-banner-sdk').style.display = 'block'; }, 50);`;
+  return consentPage()
+    .replace(/<script>[\s\S]*<\/script>/, `<script>${script}</script>`)
+    .replace('an article behind a consent banner', `a ${kind} consent banner`);
+}
+
 function adsPage(adOrigin: string): string {
   return page(
     'Fixture: an article with ads',
@@ -124,6 +138,8 @@ export function addCleanPages(fixture: FixtureServer, adOrigin: string): void {
     res.end(body);
   };
   fixture.route('/clean/consent', html(consentPage()));
+  fixture.route('/clean/consent-stuck', html(brokenConsentPage('stuck')));
+  fixture.route('/clean/consent-throws', html(brokenConsentPage('throws')));
   fixture.route('/clean/ads', html(adsPage(adOrigin)));
   fixture.route('/clean/load-more', html(loadMorePage()));
   fixture.route('/clean/title-entities', html(page(TITLES.entities.title, `<h1>Episodes</h1>${ARTICLE_BODY}`)));

@@ -70,7 +70,10 @@ async function handBack(inFlight: Map<Job<SnapshotJob>, string | undefined>, log
  * The ad and tracker blocker, parsed once for the process. Lists that cannot be loaded leave
  * capture working without blocking, with a warning in the log.
  */
-async function loadBlocker(config: Config, logger: Logger): Promise<AdBlocker | null> {
+export async function loadBlocker(
+  config: Pick<Config, 'ADBLOCK' | 'ADBLOCK_EXTRA_FILTERS' | 'ADBLOCK_LISTS'>,
+  logger: Pick<Logger, 'info' | 'warn'>,
+): Promise<AdBlocker | null> {
   if (!config.ADBLOCK) return null;
   try {
     const blocker = await loadAdBlocker({ extraFilters: config.ADBLOCK_EXTRA_FILTERS, lists: config.ADBLOCK_LISTS });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SnapshotResult } from '@linksnap/shared';
+import type { Logger, SnapshotResult } from '@linksnap/shared';
 import sharp from 'sharp';
 import {
   type AdHost,
@@ -20,6 +20,7 @@ import { type FixtureServer, startFixtureServer } from '../../../test/support/fi
 import { imageSize } from '../../../test/support/image-size.js';
 import { type SnapshotterHarness, startSnapshotterHarness } from '../../../test/support/snapshotter-harness.js';
 import { LOAD_MORE_TEXT } from '../src/capture/settle.js';
+import { loadBlocker } from '../src/worker.js';
 
 describe('clean captures', () => {
   let fixture: FixtureServer;
@@ -74,6 +75,28 @@ describe('clean captures', () => {
     for (let i = 0; i < data.length; i += info.channels)
       if ((data[i] as number) > 150 && (data[i + 1] as number) < 80 && (data[i + 2] as number) < 80) red++;
     assert.equal(red, 0, 'no banner pixels in the middle of the screenshot');
+  });
+
+  test('a consent banner that ignores or breaks the rule neither fails nor stalls the capture', async () => {
+    for (const path of ['/clean/consent-stuck', '/clean/consent-throws']) {
+      const result = await capture(path);
+      const consent = (await report(result)).consent as { elapsedMs: number; lifecycle: string };
+      assert.ok(consent, path);
+      assert.ok(result.artifacts.some((a) => a.kind === 'screenshot') && result.text?.includes(CONSENT_ARTICLE), path);
+      // Bounded by its own budget, whatever the rule does.
+      assert.ok((result.timings.consent ?? 0) < 5_000, JSON.stringify(result.timings));
+    }
+  });
+
+  test('filter lists that cannot be loaded leave capture on, without blocking, with a warning', async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (_: unknown, msg: string) => warnings.push(msg) };
+    const blocker = await loadBlocker(
+      { ...harness.config, ADBLOCK: true, ADBLOCK_LISTS: ['no-such-list.txt'] },
+      logger as unknown as Logger,
+    );
+    assert.equal(blocker, null);
+    assert.match(warnings.join('\n'), /could not be loaded/);
   });
 
   test('ad requests to a blocked host never reach it, and the page is still captured', async () => {

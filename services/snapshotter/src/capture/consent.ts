@@ -31,8 +31,12 @@ function autoconsentBundle() {
 }
 
 const BINDING = 'autoconsentSendMessage';
-/** Detection tries every ~500 ms; four retries cover banners that appear shortly after load. */
-const DETECT_RETRIES = 4;
+/**
+ * One retry after ~500 ms covers a banner drawn just after load; with more, autoconsent waits
+ * for DOM mutations and, on a quiet page without a banner, never reports that it found none
+ * (the capture would wait out the whole budget).
+ */
+const DETECT_RETRIES = 1;
 const FINAL_LIFECYCLES = new Set(['nothingDetected', 'optOutSucceeded', 'optOutFailed', 'done']);
 
 export interface ConsentReport {
