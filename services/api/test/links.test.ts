@@ -27,6 +27,18 @@ describe('links', () => {
     h.api.app.inject({ method: 'POST', url: '/v1/links', headers: bearer(token), payload: payload as object });
   const get = (token: string, url: string) => h.api.app.inject({ method: 'GET', url, headers: bearer(token) });
 
+  it('passes blockAds: false to the capture job, and sends no options when none are given', async () => {
+    const user = await h.signup();
+    const off = await post(user.token, { url: `${publicUrl()}?ads=1`, blockAds: false });
+    assert.equal(off.statusCode, 202, off.body);
+    const plain = await post(user.token, { url: `${publicUrl()}?ads=2` });
+    const jobOf = async (id: string) => snapshotJobSchema.parse((await h.queue(SNAPSHOTS_QUEUE).getJob(id))?.data);
+    assert.deepEqual((await jobOf(off.json().snapshot.id)).options, { blockAds: false });
+    assert.equal((await jobOf(plain.json().snapshot.id)).options, undefined);
+    const bad = await post(user.token, { url: `${publicUrl()}?ads=3`, blockAds: 'no' });
+    assert.equal(bad.statusCode, 400);
+  });
+
   it('saves a link, answers 202 with Location and queues a capture job named by the snapshot id', async () => {
     const user = await h.signup();
     const url = `${publicUrl()}?utm_source=news#top`;

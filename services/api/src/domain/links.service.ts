@@ -91,7 +91,7 @@ export class LinksService {
 
   async create(
     userId: string,
-    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date },
+    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date; blockAds?: boolean },
     requestId?: string,
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
@@ -114,7 +114,16 @@ export class LinksService {
     if ('existingId' in outcome) throw duplicate(outcome.existingId);
 
     const linkId = outcome.created.link.id;
-    const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
+    const job: SnapshotJob = {
+      snapshotId,
+      linkId,
+      userId,
+      url: url.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+      // Capture options travel with this first capture only (they are not stored on the link).
+      ...(input.blockAds === undefined ? {} : { options: { blockAds: input.blockAds } }),
+    };
     await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }

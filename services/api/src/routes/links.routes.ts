@@ -10,6 +10,10 @@ import type { ZodApp } from './types.js';
 const createLink = z.object({
   url: z.string().min(1).max(4096),
   tags: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  blockAds: z
+    .boolean()
+    .optional()
+    .describe('false: capture with ads and trackers (the instance blocks them by default, config ADBLOCK)'),
 });
 
 // Each URL is checked on its own (an empty or bad one is that item's INVALID_URL), not here.
