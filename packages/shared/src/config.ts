@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { CAPTURE_FORMATS, CAPTURE_MODES, type CaptureFormat } from './jobs.js';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -86,6 +87,18 @@ export const configSchema = z.object({
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   /** Full-page screenshots are cut at this height (the capture report says when). */
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
+  /** Artifacts made by default (a link may ask for others): any of screenshot, pdf, mhtml, html, wacz. */
+  CAPTURE_FORMATS: z
+    .string()
+    .default(CAPTURE_FORMATS.join(','))
+    .transform((v, ctx) => {
+      const entries = v.split(/[\s,]+/).filter(Boolean);
+      const unknown = entries.filter((e) => !(CAPTURE_FORMATS as readonly string[]).includes(e));
+      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown formats: ${unknown.join(', ')}` });
+      return [...new Set(entries)] as CaptureFormat[];
+    }),
+  /** `bookmark`: by default keep only metadata and readable text (a link may ask for `full`). */
+  CAPTURE_MODE: z.enum(CAPTURE_MODES).default('full'),
   /** Full-page screenshots as WebP (high quality, a fraction of the bytes) or PNG. Thumbnails are WebP. */
   SCREENSHOT_FORMAT: z.enum(['webp', 'png']).default('webp'),
   /** Dismiss cookie-consent dialogs (rejecting optional cookies) before the screenshot. */

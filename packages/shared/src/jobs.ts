@@ -29,6 +29,34 @@ export const ARTIFACT_KINDS = {
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
+
+/**
+ * The artifacts a capture may be asked for (per link `formats`, instance default config
+ * CAPTURE_FORMATS); `screenshot` brings its thumbnail. Text, readable, metadata, report and
+ * favicon are always made: they are what a "bookmark only" capture keeps.
+ */
+export const CAPTURE_FORMATS = ['screenshot', 'pdf', 'mhtml', 'html', 'wacz'] as const;
+export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
+export const CAPTURE_MODES = ['full', 'bookmark'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+export const captureOptionsSchema = z.object({
+  /** False turns the ad and tracker blocker off for this capture (config ADBLOCK turns it on). */
+  blockAds: z.boolean().optional(),
+  /** Which of CAPTURE_FORMATS to make; absent, the instance default (CAPTURE_FORMATS). */
+  formats: z.array(z.enum(CAPTURE_FORMATS)).max(CAPTURE_FORMATS.length).optional(),
+  /** `bookmark`: metadata and readable text only (no formats at all). */
+  mode: z.enum(CAPTURE_MODES).optional(),
+});
+export type CaptureOptionsInput = z.infer<typeof captureOptionsSchema>;
+
+/** What a capture makes: bookmark mode none of the formats, else the link's or the instance's. */
+export function resolveFormats(
+  options: CaptureOptionsInput | undefined,
+  defaults: { mode: CaptureMode; formats: readonly CaptureFormat[] },
+): CaptureFormat[] {
+  if ((options?.mode ?? defaults.mode) === 'bookmark') return [];
+  return [...new Set(options?.formats ?? defaults.formats)];
+}
 export const artifactKindSchema = z.enum(Object.keys(ARTIFACT_KINDS) as [ArtifactKind, ...ArtifactKind[]]);
 
 /** Object key of an artifact: one prefix per snapshot, so deleting a snapshot is one prefix. */
@@ -68,12 +96,7 @@ export const snapshotJobSchema = z.object({
   /** The HTTP request that caused the job, for log correlation across services. */
   requestId: z.string().optional(),
   /** Per-link capture options; absent, the instance defaults apply. */
-  options: z
-    .object({
-      /** False turns the ad and tracker blocker off for this capture (config ADBLOCK turns it on). */
-      blockAds: z.boolean().optional(),
-    })
-    .optional(),
+  options: captureOptionsSchema.optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
 

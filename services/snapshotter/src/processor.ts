@@ -7,6 +7,7 @@ import os from 'node:os';
 import {
   AppError,
   type ArchiveSigner,
+  CAPTURE_FORMATS,
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
@@ -14,6 +15,7 @@ import {
   type Logger,
   type ObjectStorage,
   parseHttpUrl,
+  resolveFormats,
   type SnapshotJob,
   snapshotJobSchema,
 } from '@linksnap/shared';
@@ -39,6 +41,8 @@ export interface ProcessorDeps {
         | 'RECORD_TOTAL_MAX_BYTES'
         | 'SCREENSHOT_FORMAT'
         | 'CAPTURE_CONSENT'
+        | 'CAPTURE_FORMATS'
+        | 'CAPTURE_MODE'
       >
     >;
   pool: BrowserPool;
@@ -109,6 +113,10 @@ export function createProcessor(deps: ProcessorDeps) {
             blocker: data.options?.blockAds === false ? null : deps.blocker,
             consent: deps.config.CAPTURE_CONSENT ?? false,
             screenshotFormat: deps.config.SCREENSHOT_FORMAT,
+            formats: resolveFormats(data.options, {
+              mode: deps.config.CAPTURE_MODE ?? 'full',
+              formats: deps.config.CAPTURE_FORMATS ?? CAPTURE_FORMATS,
+            }),
             onStage: progress.report,
             onArtifact: (artifact) => uploads.store(artifact),
           });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Logger, SnapshotResult } from '@linksnap/shared';
+import type { Logger, SnapshotJob, SnapshotResult } from '@linksnap/shared';
 import sharp from 'sharp';
 import {
   type AdHost,
@@ -48,7 +48,7 @@ describe('clean captures', () => {
     await Promise.allSettled([fixture?.close(), adHost?.close()]);
   });
 
-  const capture = async (path: string, options?: { blockAds?: boolean }): Promise<SnapshotResult> => {
+  const capture = async (path: string, options?: SnapshotJob['options']): Promise<SnapshotResult> => {
     const result = await harness.resultOf(await harness.enqueue(fixture.url(path), options), 60_000);
     assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
     return result;
@@ -126,6 +126,16 @@ describe('clean captures', () => {
     assert.equal(entities?.title, TITLES.entities.want);
     assert.equal(enDash?.title, TITLES.enDash.want);
     assert.equal(fromContent?.title, TITLES.fromContent.want);
+  });
+
+  test('a bookmark keeps metadata and readable text only; formats choose the artifacts', async () => {
+    const kinds = (r: SnapshotResult) => r.artifacts.map((a) => a.kind).sort();
+    const bookmark = await capture('/clean/load-more', { mode: 'bookmark' });
+    assert.deepEqual(kinds(bookmark), ['metadata', 'readable', 'report', 'text']);
+    assert.ok(bookmark.text?.includes(LOAD_MORE_SECRET));
+    const pdfOnly = await capture('/clean/load-more', { formats: ['pdf'] });
+    assert.deepEqual(kinds(pdfOnly), ['metadata', 'pdf', 'readable', 'report', 'text']);
+    assert.deepEqual(pdfOnly.missing, []);
   });
 
   test('the thumbnail is a 400 px wide WebP', async () => {

@@ -4,6 +4,7 @@
  */
 import {
   AppError,
+  type CaptureOptionsInput,
   normalizeUrl,
   parseHttpUrl,
   type Resolver,
@@ -82,6 +83,14 @@ export function normalizeTagNames(names: readonly string[]): string[] {
   return [...seen.values()];
 }
 
+/** The job's `options`, only when the request named any. */
+function captureOptionsOf({ blockAds, formats, mode }: CaptureOptionsInput): Pick<SnapshotJob, 'options'> {
+  const options = Object.fromEntries(
+    Object.entries({ blockAds, formats, mode }).filter(([, value]) => value !== undefined),
+  ) as CaptureOptionsInput;
+  return Object.keys(options).length > 0 ? { options } : {};
+}
+
 export class LinksService {
   constructor(
     private readonly links: LinksRepository,
@@ -91,7 +100,7 @@ export class LinksService {
 
   async create(
     userId: string,
-    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date; blockAds?: boolean },
+    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date } & CaptureOptionsInput,
     requestId?: string,
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
@@ -122,7 +131,7 @@ export class LinksService {
       requestedAt: requestedAt.toISOString(),
       requestId,
       // Capture options travel with this first capture only (they are not stored on the link).
-      ...(input.blockAds === undefined ? {} : { options: { blockAds: input.blockAds } }),
+      ...captureOptionsOf(input),
     };
     await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };

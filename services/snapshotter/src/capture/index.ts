@@ -6,7 +6,7 @@
  * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
  * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
-import type { ArchiveSigner, ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
+import type { ArchiveSigner, ArtifactKind, CaptureFormat, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
@@ -91,6 +91,11 @@ export interface CaptureOptions {
   blocker?: AdBlocker | null;
   /** Dismisses consent dialogs, rejecting optional cookies (consent.ts). */
   consent?: boolean;
+  /**
+   * The artifacts to make (the screenshot brings its thumbnail); text, readable, metadata,
+   * report and favicon always are. Absent: all of them.
+   */
+  formats?: readonly CaptureFormat[];
   /** Full-page screenshot format (config SCREENSHOT_FORMAT); WebP when absent. */
   screenshotFormat?: ScreenshotFormat;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
@@ -264,9 +269,15 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     return artifact;
   };
   const format = options.screenshotFormat ?? 'webp';
+  const wants = (kind: CaptureFormat) => !options.formats || options.formats.includes(kind);
+  /** A stage for an artifact that was not asked for is skipped, and not listed as missing. */
+  const wanted = <T>(kind: CaptureFormat, work: () => Promise<T | null>): Promise<T | null> =>
+    wants(kind) ? work() : Promise.resolve(null);
   const fullScreenshot = () =>
-    stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-      captureScreenshot(page, maxHeight, format),
+    wanted('screenshot', () =>
+      stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+        captureScreenshot(page, maxHeight, format),
+      ),
     );
   /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
   const screenshotArtifact = async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
@@ -278,14 +289,16 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   };
   /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
   const thumbnail = (full: FullPageShot | null) =>
-    stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
-      full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+    wanted('screenshot', () =>
+      stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+        full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+      ),
     );
 
   /** The recording as a signed WACZ, once the page's title is known. */
   const archive = async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
     const signer = options.signer;
-    if (!signer) return null;
+    if (!signer || !wants('wacz')) return null;
     const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
     const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () => captureWacz(done, pageInfo, signer));
     return offer(body && { kind: 'wacz', body });
@@ -364,10 +377,14 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     const [thumb, screenshot, pdf, mhtml, html, { read, wacz }] = await Promise.all([
       thumbnail(shot).then(as('thumbnail')),
       screenshotArtifact(shot),
-      stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
-      stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () =>
-        captureHtml(page, followingRedirects(pageRecording)),
+      wanted('pdf', () =>
+        stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))),
+      ).then(as('pdf')),
+      wanted('mhtml', () => stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page))).then(
+        as('mhtml'),
+      ),
+      wanted('html', () =>
+        stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(pageRecording))),
       ).then((html) => {
         inlined = html?.stats ?? null;
         return as('html')(html?.body ?? null);
