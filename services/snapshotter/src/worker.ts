@@ -68,7 +68,7 @@ async function handBack(inFlight: Map<Job<SnapshotJob>, string | undefined>, log
 
 /**
  * The ad and tracker blocker, parsed once for the process. Lists that cannot be loaded leave
- * capture working without blocking, with a warning in the log.
+ * capture working without blocking, with a warning in the log (and `linksnap_adblock_filters` 0).
  */
 export async function loadBlocker(
   config: Pick<Config, 'ADBLOCK' | 'ADBLOCK_EXTRA_FILTERS' | 'ADBLOCK_LISTS'>,
@@ -107,6 +107,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   const blocker = await loadBlocker(config, logger);
   const metrics = new SnapshotterMetrics();
   const results = metrics.instrument(createResultProducer(config));
+  metrics.adblockFilters.set(blocker?.filters ?? 0);
   const proxy = await startEgressProxy({
     allow: config.EGRESS_ALLOW,
     allowOnly: config.EGRESS_ALLOW_ONLY,
