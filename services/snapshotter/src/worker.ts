@@ -71,13 +71,20 @@ async function handBack(inFlight: Map<Job<SnapshotJob>, string | undefined>, log
  * capture working without blocking, with a warning in the log (and `linksnap_adblock_filters` 0).
  */
 export async function loadBlocker(
-  config: Pick<Config, 'ADBLOCK' | 'ADBLOCK_EXTRA_FILTERS' | 'ADBLOCK_LISTS'>,
+  config: Pick<Config, 'ADBLOCK' | 'ADBLOCK_EXTRA_FILTERS' | 'ADBLOCK_LISTS' | 'DATA_DIR'>,
   logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<AdBlocker | null> {
   if (!config.ADBLOCK) return null;
   try {
-    const blocker = await loadAdBlocker({ extraFilters: config.ADBLOCK_EXTRA_FILTERS, lists: config.ADBLOCK_LISTS });
-    logger.info({ filters: blocker.filters, loadMs: blocker.loadMs }, 'ad and tracker blocking is on');
+    const blocker = await loadAdBlocker({
+      extraFilters: config.ADBLOCK_EXTRA_FILTERS,
+      lists: config.ADBLOCK_LISTS,
+      cacheDir: config.DATA_DIR,
+    });
+    logger.info(
+      { filters: blocker.filters, loadMs: blocker.loadMs, source: blocker.source },
+      'ad and tracker blocking is on',
+    );
     return blocker;
   } catch (err) {
     logger.warn({ err }, 'the ad and tracker filter lists could not be loaded: capturing without blocking');

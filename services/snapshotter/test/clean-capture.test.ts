@@ -5,6 +5,9 @@
  * thumbnails are WebP.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Logger, SnapshotJob, SnapshotResult } from '@linksnap/shared';
 import sharp from 'sharp';
@@ -19,6 +22,7 @@ import {
 import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
 import { imageSize } from '../../../test/support/image-size.js';
 import { type SnapshotterHarness, startSnapshotterHarness } from '../../../test/support/snapshotter-harness.js';
+import { loadAdBlocker } from '../src/capture/adblock.js';
 import { LOAD_MORE_TEXT } from '../src/capture/settle.js';
 import { loadBlocker } from '../src/worker.js';
 
@@ -97,6 +101,21 @@ describe('clean captures', () => {
     );
     assert.equal(blocker, null);
     assert.match(warnings.join('\n'), /could not be loaded/);
+  });
+
+  test('the parsed engine is kept in DATA_DIR and read back by the next start', async () => {
+    const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'adblock-cache-'));
+    try {
+      const first = await loadAdBlocker({ cacheDir, extraFilters: '||cache-test.example^' });
+      const second = await loadAdBlocker({ cacheDir, extraFilters: '||cache-test.example^' });
+      const other = await loadAdBlocker({ cacheDir, extraFilters: '||other.example^ ||third.example^' });
+      assert.deepEqual([first.source, second.source, other.source], ['lists', 'cache', 'lists']);
+      assert.equal(second.filters, first.filters);
+      assert.equal(other.filters, first.filters + 1);
+      assert.equal(readdirSync(cacheDir).filter((f) => f.endsWith('.bin')).length, 2);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   test('ad requests to a blocked host never reach it, and the page is still captured', async () => {
