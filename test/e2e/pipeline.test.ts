@@ -12,13 +12,8 @@ import {
   SIMPLE_PAGE_TITLE,
   startFixtureServer,
 } from '../support/fixture-server.js';
+import { imageSize } from '../support/image-size.js';
 import { Stack } from '../support/stack.js';
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngSize(png: Buffer): { width: number; height: number } {
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
 
 for (const database of ['postgres', 'pglite'] as const) {
   describe(`capture pipeline on ${database}`, () => {
@@ -68,9 +63,9 @@ for (const database of ['postgres', 'pglite'] as const) {
 
       const screenshot = await get('screenshot');
       assert.equal(screenshot.status, 200);
-      assert.equal(screenshot.headers.get('content-type'), 'image/png');
-      assert.deepEqual(screenshot.bytes.subarray(0, 8), PNG_SIGNATURE);
-      const { width, height } = pngSize(screenshot.bytes);
+      assert.equal(screenshot.headers.get('content-type'), 'image/webp');
+      const { format, width, height } = imageSize(screenshot.bytes);
+      assert.equal(format, 'webp');
       assert.ok(width >= 800 && width <= 2000, `width ${width}`);
       assert.ok(height >= 400 && height <= 20000, `height ${height}`);
 

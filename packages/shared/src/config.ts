@@ -4,9 +4,15 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { CAPTURE_FORMATS, CAPTURE_MODES, type CaptureFormat } from './jobs.js';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+const flag = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
 const optionalString = z
   .string()
   .optional()
@@ -81,6 +87,34 @@ export const configSchema = z.object({
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   /** Full-page screenshots are cut at this height (the capture report says when). */
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
+  /** Artifacts made by default (a link may ask for others): any of screenshot, pdf, mhtml, html, wacz. */
+  CAPTURE_FORMATS: z
+    .string()
+    .default(CAPTURE_FORMATS.join(','))
+    .transform((v, ctx) => {
+      const entries = v.split(/[\s,]+/).filter(Boolean);
+      const unknown = entries.filter((e) => !(CAPTURE_FORMATS as readonly string[]).includes(e));
+      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown formats: ${unknown.join(', ')}` });
+      return [...new Set(entries)] as CaptureFormat[];
+    }),
+  /** `bookmark`: by default keep only metadata and readable text (a link may ask for `full`). */
+  CAPTURE_MODE: z.enum(CAPTURE_MODES).default('full'),
+  /** Full-page screenshots as WebP (high quality, a fraction of the bytes) or PNG. Thumbnails are WebP. */
+  SCREENSHOT_FORMAT: z.enum(['webp', 'png']).default('webp'),
+  /** Dismiss cookie-consent dialogs (rejecting optional cookies) before the screenshot. */
+  CAPTURE_CONSENT: flag(true),
+  /** Block ads and trackers with the bundled filter lists (a link may turn it off: blockAds). */
+  ADBLOCK: flag(true),
+  /**
+   * Extra network filter rules (Adblock Plus syntax), separated by whitespace, added to the
+   * bundled lists; tests use it to block a loopback "ad host".
+   */
+  ADBLOCK_EXTRA_FILTERS: optionalString,
+  /**
+   * The filter list files (in services/snapshotter/filters/, comma-separated) the blocker loads;
+   * unset → the bundled EasyList and EasyPrivacy.
+   */
+  ADBLOCK_LISTS: optionalString.transform((v) => v?.split(/[\s,]+/).filter(Boolean)),
   /** Largest non-HTML response stored as downloaded; above it the capture fails CONTENT_TOO_LARGE. */
   CAPTURE_MAX_BYTES: int(100 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
   /** Largest page an uploaded capture (POST /v1/links, multipart `page`) may carry; above it 413. */

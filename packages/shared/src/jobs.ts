@@ -12,8 +12,9 @@ export const RESULTS_QUEUE = 'snapshot-results';
 
 /** Every artifact a snapshot may hold, with its file extension and content type. */
 export const ARTIFACT_KINDS = {
-  screenshot: { ext: 'png', contentType: 'image/png' },
-  thumbnail: { ext: 'jpg', contentType: 'image/jpeg' },
+  /** WebP by default; PNG (stored with its own type and extension) under SCREENSHOT_FORMAT=png. */
+  screenshot: { ext: 'webp', contentType: 'image/webp' },
+  thumbnail: { ext: 'webp', contentType: 'image/webp' },
   pdf: { ext: 'pdf', contentType: 'application/pdf' },
   mhtml: { ext: 'mhtml', contentType: 'multipart/related' },
   html: { ext: 'html', contentType: 'text/html; charset=utf-8' },
@@ -30,6 +31,34 @@ export const ARTIFACT_KINDS = {
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
+
+/**
+ * The artifacts a capture may be asked for (per link `formats`, instance default config
+ * CAPTURE_FORMATS); `screenshot` brings its thumbnail. Text, readable, metadata, report and
+ * favicon are always made: they are what a "bookmark only" capture keeps.
+ */
+export const CAPTURE_FORMATS = ['screenshot', 'pdf', 'mhtml', 'html', 'wacz'] as const;
+export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
+export const CAPTURE_MODES = ['full', 'bookmark'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+export const captureOptionsSchema = z.object({
+  /** False turns the ad and tracker blocker off for this capture (config ADBLOCK turns it on). */
+  blockAds: z.boolean().optional(),
+  /** Which of CAPTURE_FORMATS to make; absent, the instance default (CAPTURE_FORMATS). */
+  formats: z.array(z.enum(CAPTURE_FORMATS)).max(CAPTURE_FORMATS.length).optional(),
+  /** `bookmark`: metadata and readable text only (no formats at all). */
+  mode: z.enum(CAPTURE_MODES).optional(),
+});
+export type CaptureOptionsInput = z.infer<typeof captureOptionsSchema>;
+
+/** What a capture makes: bookmark mode none of the formats, else the link's or the instance's. */
+export function resolveFormats(
+  options: CaptureOptionsInput | undefined,
+  defaults: { mode: CaptureMode; formats: readonly CaptureFormat[] },
+): CaptureFormat[] {
+  if ((options?.mode ?? defaults.mode) === 'bookmark') return [];
+  return [...new Set(options?.formats ?? defaults.formats)];
+}
 export const artifactKindSchema = z.enum(Object.keys(ARTIFACT_KINDS) as [ArtifactKind, ...ArtifactKind[]]);
 
 /**
@@ -106,6 +135,8 @@ export const snapshotJobSchema = z.object({
    * object key. The snapshotter renders it for `url` with every request refused.
    */
   upload: z.object({ key: z.string().min(1) }).optional(),
+  /** Per-link capture options; absent, the instance defaults apply. */
+  options: captureOptionsSchema.optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
 
@@ -191,6 +222,8 @@ export const snapshotResultSchema = z.object({
       requests: z.number().int().nonnegative(),
       failedRequests: z.number().int().nonnegative(),
       blockedRequests: z.number().int().nonnegative(),
+      /** Requests the ad and tracker blocker refused (absent in results of older workers). */
+      adsBlocked: z.number().int().nonnegative().optional(),
       bytes: z.number().nonnegative(),
       cut: z.boolean(),
       consoleErrors: z.number().int().nonnegative(),

@@ -7,6 +7,7 @@ import os from 'node:os';
 import {
   AppError,
   type ArchiveSigner,
+  CAPTURE_FORMATS,
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
@@ -14,12 +15,14 @@ import {
   type Logger,
   type ObjectStorage,
   parseHttpUrl,
+  resolveFormats,
   type SnapshotJob,
   snapshotJobSchema,
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { KnownPayloads } from './archive/known-payloads.js';
 import type { BrowserPool } from './browser-pool.js';
+import type { AdBlocker } from './capture/adblock.js';
 import { type CaptureOptions, capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
 import { openUploadPage } from './capture/upload-source.js';
@@ -38,6 +41,10 @@ export interface ProcessorDeps {
         | 'JOB_LOCK_MS'
         | 'RECORD_BODY_MAX_BYTES'
         | 'RECORD_TOTAL_MAX_BYTES'
+        | 'SCREENSHOT_FORMAT'
+        | 'CAPTURE_CONSENT'
+        | 'CAPTURE_FORMATS'
+        | 'CAPTURE_MODE'
       >
     >;
   pool: BrowserPool;
@@ -46,6 +53,8 @@ export interface ProcessorDeps {
   results: ResultProducer;
   /** Signs each snapshot's WACZ (the instance key, archive-signing.ts). */
   signer?: ArchiveSigner;
+  /** The process's ad and tracker blocker; null when ADBLOCK is off or its lists failed to load. */
+  blocker?: AdBlocker | null;
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
@@ -101,6 +110,13 @@ export function createProcessor(deps: ProcessorDeps) {
         record: recordLimits(deps.config),
         signer: deps.signer,
         knownPayloads,
+        blocker: data.options?.blockAds === false ? null : deps.blocker,
+        consent: deps.config.CAPTURE_CONSENT ?? false,
+        screenshotFormat: deps.config.SCREENSHOT_FORMAT,
+        formats: resolveFormats(data.options, {
+          mode: deps.config.CAPTURE_MODE ?? 'full',
+          formats: deps.config.CAPTURE_FORMATS ?? CAPTURE_FORMATS,
+        }),
         onStage: progress.report,
         onArtifact: (artifact) => uploads.store(artifact),
       };

@@ -6,6 +6,7 @@ import {
   AppError,
   ARTIFACT_KINDS,
   artifactKey,
+  type CaptureOptionsInput,
   normalizeUrl,
   parseHttpUrl,
   type Resolver,
@@ -94,6 +95,14 @@ export function normalizeTagNames(names: readonly string[]): string[] {
   return [...seen.values()];
 }
 
+/** The job's `options`, only when the request named any. */
+function captureOptionsOf({ blockAds, formats, mode }: CaptureOptionsInput): Pick<SnapshotJob, 'options'> {
+  const options = Object.fromEntries(
+    Object.entries({ blockAds, formats, mode }).filter(([, value]) => value !== undefined),
+  ) as CaptureOptionsInput;
+  return Object.keys(options).length > 0 ? { options } : {};
+}
+
 export class LinksService {
   constructor(
     private readonly links: LinksRepository,
@@ -105,7 +114,7 @@ export class LinksService {
 
   async create(
     userId: string,
-    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date },
+    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date } & CaptureOptionsInput,
     requestId?: string,
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
@@ -128,7 +137,16 @@ export class LinksService {
     if ('existingId' in outcome) throw duplicate(outcome.existingId);
 
     const linkId = outcome.created.link.id;
-    const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
+    const job: SnapshotJob = {
+      snapshotId,
+      linkId,
+      userId,
+      url: url.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+      // Capture options travel with this first capture only (they are not stored on the link).
+      ...captureOptionsOf(input),
+    };
     await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }

@@ -1,6 +1,6 @@
 /** Links: save a URL (which queues its first capture) and read a saved link. */
 import multipart from '@fastify/multipart';
-import { toProblem } from '@linksnap/shared';
+import { captureOptionsSchema, toProblem } from '@linksnap/shared';
 import { z } from 'zod';
 import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
 import { userIdOf } from '../http/auth.js';
@@ -12,6 +12,15 @@ import { readUploadForm, uploadForm } from './upload-form.js';
 const createLink = z.object({
   url: z.string().min(1).max(4096),
   tags: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  blockAds: captureOptionsSchema.shape.blockAds.describe(
+    'false: capture with ads and trackers (the instance blocks them by default, config ADBLOCK)',
+  ),
+  formats: captureOptionsSchema.shape.formats.describe(
+    'Artifacts to make, of screenshot (with its thumbnail), pdf, mhtml, html, wacz; default: the instance setting (CAPTURE_FORMATS). Text, readable, metadata and report are always made.',
+  ),
+  mode: captureOptionsSchema.shape.mode.describe(
+    '`bookmark`: keep only metadata and readable text; `full` (default unless CAPTURE_MODE says otherwise): the formats too',
+  ),
 });
 
 // Each URL is checked on its own (an empty or bad one is that item's INVALID_URL), not here.

@@ -39,7 +39,12 @@ export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arr
 
 /** Media types an artifact download may have (`original` keeps the captured resource's own). */
 export const ARTIFACT_MEDIA_TYPES = [
-  ...new Set(Object.values(ARTIFACT_KINDS).map((k) => k.contentType.split(';')[0] as string)),
+  ...new Set([
+    ...Object.values(ARTIFACT_KINDS).map((k) => k.contentType.split(';')[0] as string),
+    // Screenshots under SCREENSHOT_FORMAT=png, and screenshots and thumbnails of older snapshots.
+    'image/png',
+    'image/jpeg',
+  ]),
   '*/*',
 ];
 

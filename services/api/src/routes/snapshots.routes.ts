@@ -77,7 +77,7 @@ const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
 const artifactBody = opaqueBody(
-  'The artifact: screenshot image/png, thumbnail image/jpeg, pdf application/pdf, mhtml multipart/related ' +
+  'The artifact: screenshot image/webp (image/png under SCREENSHOT_FORMAT=png or from older snapshots), thumbnail image/webp, pdf application/pdf, mhtml multipart/related ' +
     '(download), wacz application/wacz+zip (download: the signed WACZ 1.1.1 web archive, see ' +
     'docs/archive-format.md), html and readable text/html (sandboxed), text text/plain, metadata and ' +
     'report application/json, favicon image/x-icon; original keeps the captured resource’s own type',
