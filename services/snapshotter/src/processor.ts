@@ -226,7 +226,9 @@ async function captureUpload(deps: ProcessorDeps, options: CaptureOptions, html:
     // The pool closes its own page when the job's hard deadline passes: this one goes with it.
     poolPage.once('close', () => void context.close().catch(() => undefined));
     try {
-      return await capturePage(page, { ...options, proxy: undefined, uploaded: true });
+      // Nothing is fetched for an upload, so there is nothing to block; the blocker's own
+      // request interception would also stand in the way of the one serving the page.
+      return await capturePage(page, { ...options, proxy: undefined, blocker: null, uploaded: true });
     } finally {
       await context.close().catch(() => undefined);
     }

@@ -401,7 +401,7 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     assert.deepEqual(kinds(r), ['metadata', 'original', 'report', 'wacz']);
     const original = r.artifacts.find((a) => a.kind === 'original');
     assert.equal(original?.contentType, 'application/pdf');
-    assert.match(original?.key ?? '', /original\.pdf$/);
+    assert.equal(original?.key, `blobs/sha256/${original?.sha256}`, 'stored by its content (ADR 0017)');
     const body = await harness.artifact(r, 'original');
     assert.deepEqual(body, tinyPdf('Hello PDF fixture'));
     // The archive holds the PDF itself, not the placeholder Chromium was shown instead.
@@ -451,7 +451,7 @@ document.querySelectorAll('img.io').forEach((img) => io.observe(img));
     const icon = r.artifacts.find((a) => a.kind === 'favicon');
     assert.ok(icon, JSON.stringify(r.artifacts.map((a) => a.kind)));
     assert.equal(icon.contentType, 'image/png');
-    assert.ok(icon.key.endsWith('/favicon.png'), icon.key);
+    assert.equal(icon.key, `blobs/sha256/${icon.sha256}`, 'stored by its content (ADR 0017)');
     assert.deepEqual(await harness.artifact(r, 'favicon'), PNG_1PX);
     // /with-iframe has no icon link and the fixture's /favicon.ico is a text 404: no artifact, no gap.
     const plain = await result('/with-iframe');

@@ -58,6 +58,12 @@ export async function openUploadPage(
           .catch(() => undefined);
         return;
       }
+      if (main) {
+        // A navigation away (meta refresh, a followed link): 204 keeps the uploaded document
+        // where an abort would replace it with Chromium's error page. Nothing is fetched.
+        request.respond({ status: 204, body: '' }).catch(() => undefined);
+        return;
+      }
       request.abort('blockedbyclient').catch(() => undefined);
     });
     return { page, context };
