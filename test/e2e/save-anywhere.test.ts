@@ -260,7 +260,12 @@ describe('save from anywhere: uploaded captures, the extension, the bookmarklet,
       const keys = (await stack.request('GET', '/v1/api-keys', { token })).body.items;
       for (const k of keys) await stack.request('DELETE', `/v1/api-keys/${k.id}`, { token });
       await popup.reload();
-      await popup.waitForFunction(() => (document.getElementById('error')?.textContent ?? '').includes('401'));
+      // The popup's tab is in the background by now: poll by time, since requestAnimationFrame
+      // (puppeteer's default polling) does not run in a background tab.
+      await popup.bringToFront();
+      await popup.waitForFunction(() => (document.getElementById('error')?.textContent ?? '').includes('401'), {
+        polling: 200,
+      });
       const message = await popup.$eval('#error', (el) => el.textContent ?? '');
       assert.match(message, /refused the API key \(401\)/);
     } finally {
