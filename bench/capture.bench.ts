@@ -6,6 +6,10 @@
  * bench/lib/default-stack.ts), then the bare loop, then the tuned bench stack (system
  * PostgreSQL and Redis, bench/lib/platform.ts). The machine's CPU busy share (/proc/stat) is
  * recorded during each.
+ * Also recorded: bytes stored per snapshot (median, p95, median per artifact kind) against the
+ * bare loop's own files (full-page PNG, PDF, MHTML, HTML), and how many pages finished within
+ * 20 s. The platforms run with their defaults: WebP screenshots, ads and trackers blocked,
+ * consent dialogs handled.
  * --quick: 6 pages. --stacks=default or --stacks=tuned: only that platform (and the bare loop).
  */
 import { startFixtureServer } from '../test/support/fixture-server.js';
@@ -21,6 +25,7 @@ import {
   main,
   median,
   onCleanup,
+  percentile,
   QUICK,
   round,
   sleep,
@@ -72,6 +77,15 @@ async function measurePlatform(client: Client, pages: string[], url: (page: stri
       ? Date.parse(job.snapshot.finishedAt) - Date.parse(job.snapshot.startedAt)
       : Number.NaN,
   );
+  const bytes = jobs.map(({ job }) =>
+    ((job.snapshot?.artifacts ?? []) as { bytes: number }[]).reduce((sum, a) => sum + a.bytes, 0),
+  );
+  const kindBytes: Record<string, number[]> = {};
+  for (const { job } of jobs)
+    for (const a of (job.snapshot?.artifacts ?? []) as { kind: string; bytes: number }[]) {
+      kindBytes[a.kind] ??= [];
+      kindBytes[a.kind]?.push(a.bytes);
+    }
   const byPage = jobs.map(({ job }, i) => ({
     page: pages[i] as string,
     ms: perPage[i] as number,
@@ -87,9 +101,19 @@ async function measurePlatform(client: Client, pages: string[], url: (page: stri
     success: states.succeeded ?? 0,
     notSucceeded: byPage.filter((p) => p.state !== 'succeeded').map((p) => p.page),
     medianCaptureMs: round(median(perPage), 0),
+    within20s: perPage.filter((ms) => ms <= 20_000).length,
+    bytesPerSnapshot: bytesFigures(bytes),
+    bytesMedianByKind: Object.fromEntries(Object.entries(kindBytes).map(([k, v]) => [k, Math.round(median(v))])),
     stageMediansMs: stageMedians(jobs.map((j) => j.job)),
     slowest: [...byPage].sort((a, b) => b.ms - a.ms).slice(0, 5),
   };
+}
+
+/** Median and p95 of bytes per snapshot, and whether the median meets the 1 MB goal. */
+function bytesFigures(bytes: number[]) {
+  const mb = (n: number) => round(n / 1_000_000, 2);
+  const medianBytes = median(bytes);
+  return { medianMB: mb(medianBytes), p95MB: mb(percentile(bytes, 95)), goalMedianAtMost1MB: medianBytes <= 1_000_000 };
 }
 
 await main(async () => {
@@ -123,7 +147,14 @@ await main(async () => {
   await bare.capture(fixture.url('/simple'), 'warm');
   const cpu0 = cpuTimes();
   const b0 = Date.now();
-  const bareResults: { page: string; ok: boolean; ms: number; timings: Record<string, number>; error?: string }[] = [];
+  const bareResults: {
+    page: string;
+    ok: boolean;
+    ms: number;
+    timings: Record<string, number>;
+    bytes?: number;
+    error?: string;
+  }[] = [];
   await runPool(pages, concurrency, async (p, i) => {
     bareResults.push({ page: p, ...(await bare.capture(corpusUrl(p), `${i}`)) });
   });
@@ -164,6 +195,8 @@ await main(async () => {
       success: bareResults.filter((r) => r.ok).length,
       failures: bareResults.filter((r) => !r.ok).map((r) => ({ page: r.page, error: r.error })),
       medianCaptureMs: round(median(bareResults.map((r) => r.ms)), 0),
+      within20s: bareResults.filter((r) => r.ok && r.ms <= 20_000).length,
+      bytesPerSnapshot: bytesFigures(bareResults.flatMap((r) => (r.bytes === undefined ? [] : [r.bytes]))),
       stageMediansMs: bareStages,
       slowest: [...bareResults]
         .sort((a, b) => b.ms - a.ms)
@@ -178,7 +211,8 @@ await main(async () => {
   const line = (name: string, p: (NonNullable<typeof tuned> & { concurrencySeen?: number[] }) | null) =>
     p
       ? `  ${name.padEnd(14)} ${String(p.pagesPerMin).padStart(6)} pages/min  ${p.success}/${pages.length} succeeded  ` +
-        `ratio ${ratio(p)}  CPU busy ${p.cpuBusy}${p.concurrencySeen ? `  concurrency ${p.concurrencySeen.join('→')}` : ''}`
+        `ratio ${ratio(p)}  ${p.within20s} within 20 s  ${p.bytesPerSnapshot.medianMB} MB median/snapshot ` +
+        `(p95 ${p.bytesPerSnapshot.p95MB})  CPU busy ${p.cpuBusy}${p.concurrencySeen ? `  concurrency ${p.concurrencySeen.join('→')}` : ''}`
       : `  ${name.padEnd(14)} (not run)`;
   console.log(
     [
@@ -186,7 +220,8 @@ await main(async () => {
       line('default stack', defaultStack),
       line('tuned stack', tuned),
       `  ${'bare loop'.padEnd(14)} ${String(result.baseline.pagesPerMin).padStart(6)} pages/min  ` +
-        `${result.baseline.success}/${pages.length} ok  CPU busy ${bareBusy}`,
+        `${result.baseline.success}/${pages.length} ok  ${result.baseline.within20s} within 20 s  ` +
+        `${result.baseline.bytesPerSnapshot.medianMB} MB median/page (p95 ${result.baseline.bytesPerSnapshot.p95MB})  CPU busy ${bareBusy}`,
       '  goals: default ≥ 1.5, tuned ≥ 1.2 (results in bench/results/capture.json)',
     ].join('\n'),
   );

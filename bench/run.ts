@@ -49,6 +49,15 @@ const BENCHES: Bench[] = [
     : { name: 'memory', title: 'memory', file: 'memory.bench.ts', args: [], result: 'memory', limitMs: 10 * 60_000 },
   { name: 'scale', title: 'scale-out', file: 'scale.bench.ts', args: [], result: 'scale', limitMs: 10 * 60_000 },
   { name: 'search', title: 'search', file: 'search.bench.ts', args: [], result: 'search', limitMs: 5 * 60_000 },
+  // The corpus captured, then replayed offline page by page: 5–15 min.
+  {
+    name: 'replay',
+    title: 'replay fidelity',
+    file: 'replay.bench.ts',
+    args: [],
+    result: 'replay',
+    limitMs: 30 * 60_000,
+  },
 ];
 
 const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n));
@@ -124,6 +133,7 @@ const api = readResult('api');
 const memory = readResult(soak ? 'soak' : 'memory');
 const scale = readResult('scale');
 const search = readResult('search');
+const replay = readResult('replay');
 
 interface Row {
   benchmark: string;
@@ -264,6 +274,33 @@ if (search)
     at: search.at,
   });
 
+if (replay)
+  rows.push({
+    benchmark: 'replay',
+    metric: `${replay.pages} corpus pages replayed offline: share whose first screen matches the capture's screenshot at ≥ ${replay.goal.similarity} (pixelmatch; median, ink median)`,
+    platform: `${replay.shareAtGoal} (${replay.similarity.median}, ${replay.inkSimilarity?.median ?? '–'})`,
+    baseline: '–',
+    ratio: replay.shareAtGoal,
+    goal: `≥ ${replay.goal.share}`,
+    better: 'higher',
+    target: replay.goal.share,
+    load: load(replay),
+    quick: replay.quick,
+    at: replay.at,
+    alsoOk: replay.leavingRequests?.length === 0,
+  });
+
+/** Bytes stored per snapshot and per artifact kind (median / p95), from the replay run. */
+function storageLine(result: any): string {
+  if (!result?.storage) return '(not measured)';
+  const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
+  const kinds = Object.entries(result.storage.byKind as Record<string, { median: number; p95: number }>)
+    .map(([kind, s]) => `${kind} ${kib(s.median)} / ${kib(s.p95)}`)
+    .join(', ');
+  const total = result.storage.perSnapshot;
+  return `per snapshot ${kib(total.median)} / ${kib(total.p95)}; ${kinds}`;
+}
+
 interface SearchRun {
   database: string;
   links: number;
@@ -390,6 +427,7 @@ const doc = template
   .replace('{{TABLE}}', tableRows || '| – | no results yet | | | | | | |')
   .replace('{{MACHINE}}', machine)
   .replace('{{SEARCH_RUNS}}', searchRuns(search?.runs as SearchRun[] | undefined))
+  .replace('{{STORAGE}}', storageLine(replay))
   .replace('{{CAPTURE_STAGES_PLATFORM}}', stages(capture?.platform?.stageMediansMs))
   .replace('{{CAPTURE_STAGES_BARE}}', stages(capture?.baseline?.stageMediansMs))
   .replace('{{CAPTURE_STAGES_DEFAULT}}', stages(capture?.defaultStack?.stageMediansMs))

@@ -38,10 +38,11 @@ async function runWith(workers: number) {
     .map((n, i) => ({ i, n }))
     .filter((x) => x.n !== 1);
   let objectMismatches = 0;
+  // Content-addressed (ADR 0017): every artifact a row lists is an object under its own key.
   for (const { job } of jobs) {
-    const keys = await platform.stack.storage.list(`snapshots/${job.id}/`);
-    const expected = (job.snapshot?.artifacts ?? []).length;
-    if (keys.length !== expected) objectMismatches++;
+    const artifacts: { key: string }[] = job.snapshot?.artifacts ?? [];
+    const found = await Promise.all(artifacts.map((a) => platform.stack.storage.exists(a.key)));
+    if (found.includes(false)) objectMismatches++;
   }
   const captureMs = jobs.map(({ job }) => Date.parse(job.snapshot.finishedAt) - Date.parse(job.snapshot.startedAt));
   await platform.close();

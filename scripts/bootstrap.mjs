@@ -90,6 +90,21 @@ function buildWebUi() {
   pnpm(['--filter', '@linksnap/api', 'run', 'build:web']);
 }
 
+/** Builds the browser extension (dist/chromium, dist/firefox and their zips) when missing or stale. */
+function buildExtension() {
+  const app = path.join(root, 'apps/extension');
+  const built = path.join(app, 'dist/chromium/manifest.json');
+  const sources = Math.max(
+    newestMtime(path.join(app, 'src')),
+    newestMtime(path.join(app, 'public')),
+    newestMtime(path.join(app, 'scripts')),
+    newestMtime(path.join(app, 'package.json')),
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('building the browser extension');
+  pnpm(['--filter', '@linksnap/extension', 'run', 'build']);
+}
+
 const CJK_FONTS = [
   '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc',
   '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
@@ -122,6 +137,7 @@ export function bootstrap() {
   ensureSystemPackages({ chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' });
   installDependencies();
   buildWebUi();
+  buildExtension();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -42,6 +42,7 @@ if (filter.length === 0) {
   check('lint and format (biome)', bin('biome'), ['check', '.']);
   check('type-check (tsc)', bin('tsc'), ['-p', 'tsconfig.json']);
   check('type-check web UI (tsc)', bin('tsc'), ['-p', 'services/api/web/tsconfig.json']);
+  check('type-check extension (tsc)', bin('tsc'), ['-p', 'apps/extension/tsconfig.json']);
 }
 /**
  * Runs test files through node:test and returns their counts. Two kinds of files wait until the

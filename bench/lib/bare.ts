@@ -95,7 +95,8 @@ export async function launchBare(): Promise<BareBrowser> {
         writeFileSync(path.join(dir, `${tag}.mhtml`), mhtml);
         const html = await step('html', () => open.content());
         writeFileSync(path.join(dir, `${tag}.html`), html);
-        return { ok: true, ms: performance.now() - t0, timings };
+        const bytes = png.length + pdf.length + Buffer.byteLength(mhtml) + Buffer.byteLength(html);
+        return { ok: true, ms: performance.now() - t0, timings, bytes };
       } catch (err) {
         return { ok: false, ms: performance.now() - t0, timings, error: (err as Error).message.split('\n')[0] };
       } finally {

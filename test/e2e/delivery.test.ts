@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RESULTS_QUEUE, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { BLOB_PREFIX, RESULTS_QUEUE, SNAPSHOTS_QUEUE } from '@linksnap/shared';
+import { assertRowMatchesObjects } from '../support/faults.js';
 import { closedPort, type FixtureServer, simplePage, startFixtureServer } from '../support/fixture-server.js';
 import { Stack } from '../support/stack.js';
 
@@ -55,15 +56,16 @@ describe('delivery', () => {
       }
       for (let i = 0; i < 20; i++) assert.equal(fixture.hits.get(`/page-${i}`), 1, `page-${i} fetched once`);
 
-      // One set of objects per snapshot, nothing else in the bucket.
-      const keys = await stack.storage.list('snapshots/');
-      const prefixes = new Set(keys.map((k) => k.split('/')[1]));
-      assert.deepEqual([...prefixes].sort(), [...ids].sort());
-      const perSnapshot = keys.length / ids.length;
-      assert.ok(
-        Number.isInteger(perSnapshot) && perSnapshot >= 4,
-        `${keys.length} objects for ${ids.length} snapshots`,
-      );
+      // The bucket holds exactly the bodies the 20 rows reference (content-addressed, ADR 0017).
+      const referenced = new Set<string>();
+      for (const id of ids) {
+        const { body } = await stack.request('GET', `/v1/snapshots/${id}`, { token: user.token });
+        await assertRowMatchesObjects(stack.storage, body);
+        assert.ok(body.artifacts.length >= 4, `${id}: ${body.artifacts.length} artifacts`);
+        for (const a of body.artifacts as { key: string }[]) referenced.add(a.key);
+      }
+      assert.deepEqual((await stack.storage.list(BLOB_PREFIX)).sort(), [...referenced].sort());
+      assert.deepEqual(await stack.storage.list('snapshots/'), []);
 
       // Both processes took part.
       const completed = await stack.queue(SNAPSHOTS_QUEUE).getJobs(['completed'], 0, 100);

@@ -106,6 +106,8 @@ describe('operability on a real stack', () => {
     assert.equal(sample(w, 'linksnap_capture_stage_duration_seconds_count', { stage: 'navigate' }), 1, w);
     assert.ok((sample(w, 'linksnap_browser_pool_browsers') ?? 0) >= 1);
     assert.equal(sample(w, 'linksnap_browser_restarts_total'), 0);
+    // The bundled filter lists loaded: tens of thousands of network rules.
+    assert.ok((sample(w, 'linksnap_adblock_filters') ?? 0) > 10_000, w);
     assert.ok((sample(w, 'linksnap_snapshotter_process_resident_memory_bytes') ?? 0) > 0);
   });
 });

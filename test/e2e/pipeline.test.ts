@@ -5,19 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { blobKey } from '@linksnap/shared';
 import {
   type FixtureServer,
   SIMPLE_PAGE_TEXT,
   SIMPLE_PAGE_TITLE,
   startFixtureServer,
 } from '../support/fixture-server.js';
+import { imageSize } from '../support/image-size.js';
 import { Stack } from '../support/stack.js';
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngSize(png: Buffer): { width: number; height: number } {
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
 
 for (const database of ['postgres', 'pglite'] as const) {
   describe(`capture pipeline on ${database}`, () => {
@@ -67,9 +63,9 @@ for (const database of ['postgres', 'pglite'] as const) {
 
       const screenshot = await get('screenshot');
       assert.equal(screenshot.status, 200);
-      assert.equal(screenshot.headers.get('content-type'), 'image/png');
-      assert.deepEqual(screenshot.bytes.subarray(0, 8), PNG_SIGNATURE);
-      const { width, height } = pngSize(screenshot.bytes);
+      assert.equal(screenshot.headers.get('content-type'), 'image/webp');
+      const { format, width, height } = imageSize(screenshot.bytes);
+      assert.equal(format, 'webp');
       assert.ok(width >= 800 && width <= 2000, `width ${width}`);
       assert.ok(height >= 400 && height <= 20000, `height ${height}`);
 
@@ -90,9 +86,9 @@ for (const database of ['postgres', 'pglite'] as const) {
       }
       assert.ok(html.bytes.toString('utf8').includes(SIMPLE_PAGE_TEXT), 'HTML holds the page text');
 
-      // Every artifact listed is stored under the snapshot's prefix with the recorded digest.
+      // Every artifact listed is stored under its own digest (content-addressed, ADR 0017).
       for (const artifact of snapshot.body.artifacts as { key: string; bytes: number; sha256: string }[]) {
-        assert.ok(artifact.key.startsWith(`snapshots/${snapshotId}/`), artifact.key);
+        assert.equal(artifact.key, blobKey(artifact.sha256));
         const stored = await stack.storage.getBuffer(artifact.key);
         assert.equal(stored.length, artifact.bytes);
         const { createHash } = await import('node:crypto');

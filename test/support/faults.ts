@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { type EmbeddedS3, startEmbeddedS3 } from '@linksnap/api/embedded/s3-server';
-import type { ObjectStorage } from '@linksnap/shared';
+import { blobKey, type ObjectStorage } from '@linksnap/shared';
 import { tempDir } from './services.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -280,12 +280,11 @@ export async function assertRowMatchesObjects(
   storage: ObjectStorage,
   snapshot: { id: string; artifacts: { key: string; sha256: string; bytes: number }[] },
 ): Promise<void> {
-  const keys = (await storage.list(`snapshots/${snapshot.id}/`)).sort();
-  const rowKeys = snapshot.artifacts.map((a) => a.key).sort();
-  if (JSON.stringify(keys) !== JSON.stringify(rowKeys)) {
-    throw new Error(`objects ${keys.join(',')} != row artifacts ${rowKeys.join(',')}`);
-  }
+  // Content-addressed (ADR 0017): each artifact is the body its sha256 names, nothing per snapshot.
+  const legacy = await storage.list(`snapshots/${snapshot.id}/`);
+  if (legacy.length > 0) throw new Error(`objects under the snapshot's own prefix: ${legacy.join(',')}`);
   for (const artifact of snapshot.artifacts) {
+    if (artifact.key !== blobKey(artifact.sha256)) throw new Error(`${artifact.key} is not its body's sha256`);
     const body = await storage.getBuffer(artifact.key);
     if (sha256(body) !== artifact.sha256 || body.length !== artifact.bytes) {
       throw new Error(`object ${artifact.key} does not match the row (sha256/bytes differ)`);

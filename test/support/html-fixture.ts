@@ -5,6 +5,7 @@
  * @imports another, a web font, a CSS background and a paragraph loaded by XHR; and a hostile
  * page whose every trick points at a canary listener that must never be contacted.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
@@ -15,8 +16,8 @@ export const XHR_TEXT = 'This paragraph arrived by XHR after the page loaded';
 export const STYLED_COLOR = 'rgb(12, 34, 56)';
 export const IMAGE_SIZE = { width: 40, height: 30 };
 
-/** A solid-colour PNG, encoded here so the test needs no image library. */
-export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+/** An RGB PNG of raw scanlines (each led by filter byte 0), encoded here: no image library. */
+function encodePng(width: number, height: number, scanlines: Buffer): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(data.length);
@@ -29,14 +30,34 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => rgb[i % 3] as number)]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', pixels),
+    chunk('IDAT', deflateSync(scanlines)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** A solid-colour PNG. */
+export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => rgb[i % 3] as number)]);
+  return encodePng(width, height, Buffer.concat(Array.from({ length: height }, () => row)));
+}
+
+/**
+ * A PNG of deterministic noise, which deflate cannot shrink: about width × height × 3 bytes
+ * (a "large image" whose bytes are the same on every request).
+ */
+export function noisePng(width: number, height: number, seed = 'noise'): Buffer {
+  const rowBytes = width * 3 + 1;
+  const scanlines = Buffer.alloc(rowBytes * height);
+  let block = Buffer.alloc(0);
+  for (let offset = 0, n = 0; offset < scanlines.length; offset += block.length, n++) {
+    block = createHash('sha256').update(`${seed}:${n}`).digest();
+    block.copy(scanlines, offset);
+  }
+  for (let y = 0; y < height; y++) scanlines[y * rowBytes] = 0;
+  return encodePng(width, height, scanlines);
 }
 
 const PAGE = `<!doctype html>

@@ -27,11 +27,38 @@ export function recordWorkerRequests(browser: Browser, requests: string[]): void
 async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const frame = page.frames().find((f) => f.url().includes('mp_/') && f.url().endsWith(originalUrl));
+    const frame = page
+      .frames()
+      .find((f) => f !== page.mainFrame() && f.url().includes('mp_/') && f.url().endsWith(originalUrl));
     if (frame) return frame;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no replay frame for ${originalUrl}; frames: ${page.frames().map((f) => f.url())}`);
+}
+
+/**
+ * Opens a replayed page's own URL as a top-level document (a new tab), where the service worker
+ * sends it to a player: the page the browser ends on, and the frame the archived page shows in.
+ */
+export async function openReplayedPageAlone(
+  browser: Browser,
+  frameUrl: string,
+  originalUrl: string,
+  requests: string[],
+  timeoutMs = 60_000,
+): Promise<ReplayedPage> {
+  const page = await browser.newPage();
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(frameUrl, { waitUntil: 'load' });
+  const deadline = Date.now() + timeoutMs;
+  while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const frame = await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now()));
+  await frame.waitForFunction(
+    (text) => document.getElementById('xhr-para')?.textContent === text,
+    { timeout: timeoutMs },
+    XHR_TEXT,
+  );
+  return { page, frame, requests };
 }
 
 /** A page of the web UI with a cookie session of the user (password of the test helpers). */
@@ -89,7 +116,7 @@ export async function readRichPage(frame: Frame) {
 /** Requests whose origin is none of `origins` (data:, blob: and about: stay in the browser). */
 export function leavingRequests(requests: string[], origins: string[]): string[] {
   return requests.filter((url) => {
-    if (/^(data|blob|about|chrome):/.test(url)) return false;
+    if (/^(data|blob|about|chrome|chrome-extension):/.test(url)) return false;
     return !origins.includes(new URL(url).origin);
   });
 }

@@ -24,7 +24,8 @@ export interface SnapshotterHarness {
   config: Config;
   snapshotter: Snapshotter;
   storage: ObjectStorage;
-  enqueue(url: string): Promise<string>;
+  /** `extra`: more of the job's payload (e.g. archiveBases). */
+  enqueue(url: string, extra?: Partial<SnapshotJob>): Promise<string>;
   resultOf(snapshotId: string, timeoutMs?: number): Promise<SnapshotResult>;
   /** Artifact body by kind, from a result. */
   artifact(result: SnapshotResult, kind: string): Promise<Buffer>;
@@ -36,6 +37,7 @@ export async function enqueueSnapshot(
   jobs: Queue<SnapshotJob>,
   config: Pick<Config, 'CAPTURE_ATTEMPTS' | 'CAPTURE_BACKOFF_MS'>,
   url: string,
+  extra: Partial<SnapshotJob> = {},
 ): Promise<string> {
   const snapshotId = randomUUID();
   const job: SnapshotJob = {
@@ -44,6 +46,7 @@ export async function enqueueSnapshot(
     userId: randomUUID(),
     url,
     requestedAt: new Date().toISOString(),
+    ...extra,
   };
   await jobs.add(snapshotId, job, snapshotJobOptions(snapshotId, config.CAPTURE_ATTEMPTS, config.CAPTURE_BACKOFF_MS));
   return snapshotId;
@@ -83,7 +86,7 @@ export async function startSnapshotterHarness(options: {
     config,
     snapshotter,
     storage,
-    enqueue: (url) => enqueueSnapshot(jobs, config, url),
+    enqueue: (url, extra) => enqueueSnapshot(jobs, config, url, extra),
     resultOf: (snapshotId, timeoutMs = 60_000) => waitForResult(results, snapshotId, timeoutMs),
     artifact: async (result, kind) => {
       const found = result.artifacts.find((a) => a.kind === kind);

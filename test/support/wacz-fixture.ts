@@ -80,18 +80,25 @@ export async function buildWacz(exchanges: Exchange[], page: { url: string; titl
   });
 }
 
-/** Every WARC record of a WACZ, parsed with warcio: type, target URL and payload digest check. */
+/**
+ * Every WARC record of a WACZ, parsed with warcio: type, target URL and payload digest check.
+ * A `revisit` (ADR 0017) has no payload: its digest checks when the package holds a response
+ * with that payload digest (the record it refers to), so the package stands alone.
+ */
 export async function readWaczRecords(wacz: Uint8Array) {
   const files = unzipSync(wacz);
-  const out: { file: string; type: string; url: string; payloadDigestOk: boolean }[] = [];
+  const out: { file: string; type: string; url: string; digest: string; payloadDigestOk: boolean }[] = [];
   for (const [name, data] of Object.entries(files)) {
     if (!name.startsWith('archive/')) continue;
     for await (const record of new WARCParser(once(data))) {
       const payload = await record.readFully(false);
-      const declared = record.warcHeader('WARC-Payload-Digest');
-      const ok = !declared || declared === sha256(payload);
-      out.push({ file: name, type: record.warcType ?? '', url: record.warcTargetURI ?? '', payloadDigestOk: ok });
+      const declared = record.warcHeader('WARC-Payload-Digest') ?? '';
+      const ok = !declared || record.warcType === 'revisit' || declared === sha256(payload);
+      const type = record.warcType ?? '';
+      out.push({ file: name, type, url: record.warcTargetURI ?? '', digest: declared, payloadDigestOk: ok });
     }
   }
+  const stored = new Set(out.filter((r) => r.type === 'response').map((r) => r.digest));
+  for (const r of out) if (r.type === 'revisit') r.payloadDigestOk = stored.has(r.digest);
   return { files, records: out };
 }

@@ -4,9 +4,15 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { CAPTURE_FORMATS, CAPTURE_MODES, type CaptureFormat } from './jobs.js';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+const flag = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
 const optionalString = z
   .string()
   .optional()
@@ -97,8 +103,38 @@ export const configSchema = z.object({
   CAPTURE_TIMEOUT_MS: int(60_000, 1_000, 600_000),
   /** Full-page screenshots are cut at this height (the capture report says when). */
   CAPTURE_MAX_HEIGHT_PX: int(16_384, 800, 100_000),
+  /** Artifacts made by default (a link may ask for others): any of screenshot, pdf, mhtml, html, wacz. */
+  CAPTURE_FORMATS: z
+    .string()
+    .default(CAPTURE_FORMATS.join(','))
+    .transform((v, ctx) => {
+      const entries = v.split(/[\s,]+/).filter(Boolean);
+      const unknown = entries.filter((e) => !(CAPTURE_FORMATS as readonly string[]).includes(e));
+      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown formats: ${unknown.join(', ')}` });
+      return [...new Set(entries)] as CaptureFormat[];
+    }),
+  /** `bookmark`: by default keep only metadata and readable text (a link may ask for `full`). */
+  CAPTURE_MODE: z.enum(CAPTURE_MODES).default('full'),
+  /** Full-page screenshots as WebP (high quality, a fraction of the bytes) or PNG. Thumbnails are WebP. */
+  SCREENSHOT_FORMAT: z.enum(['webp', 'png']).default('webp'),
+  /** Dismiss cookie-consent dialogs (rejecting optional cookies) before the screenshot. */
+  CAPTURE_CONSENT: flag(true),
+  /** Block ads and trackers with the bundled filter lists (a link may turn it off: blockAds). */
+  ADBLOCK: flag(true),
+  /**
+   * Extra network filter rules (Adblock Plus syntax), separated by whitespace, added to the
+   * bundled lists; tests use it to block a loopback "ad host".
+   */
+  ADBLOCK_EXTRA_FILTERS: optionalString,
+  /**
+   * The filter list files (in services/snapshotter/filters/, comma-separated) the blocker loads;
+   * unset → the bundled EasyList and EasyPrivacy.
+   */
+  ADBLOCK_LISTS: optionalString.transform((v) => v?.split(/[\s,]+/).filter(Boolean)),
   /** Largest non-HTML response stored as downloaded; above it the capture fails CONTENT_TOO_LARGE. */
   CAPTURE_MAX_BYTES: int(100 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
+  /** Largest page an uploaded capture (POST /v1/links, multipart `page`) may carry; above it 413. */
+  UPLOAD_MAX_BYTES: int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Recording (WARC/WACZ): largest body kept per response; longer ones are cut and marked WARC-Truncated. */
   RECORD_BODY_MAX_BYTES: int(20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Recording: largest sum of bodies kept per capture; later bodies are cut. */
@@ -125,6 +161,16 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: int(60_000, 0, 24 * 3600_000),
   /** Only rows requested at least this long ago are reconciled (never races a fresh submission). */
   RECONCILE_MIN_AGE_MS: int(120_000, 0, 24 * 3600_000),
+  /**
+   * API: how often artifact bodies no version references are removed from object storage
+   * (ADR 0017; 0 = never). One API process sweeps at a time (a PostgreSQL advisory lock).
+   */
+  BLOB_SWEEP_INTERVAL_MS: int(3_600_000, 0, 7 * 24 * 3600_000),
+  /**
+   * An unreferenced body is removed only once its object was last written this long ago: every
+   * capture re-writes the bodies it stores, so a capture still in flight never loses one.
+   */
+  BLOB_GRACE_MS: int(24 * 3600_000, 0, 30 * 24 * 3600_000),
   /** Snapshotter: relaunch the browsers after this many pages… */
   BROWSER_RECYCLE_PAGES: int(200, 1, 1_000_000),
   /** …or after this many minutes, whichever comes first (between jobs, never mid-capture). */

@@ -12,8 +12,9 @@ export const RESULTS_QUEUE = 'snapshot-results';
 
 /** Every artifact a snapshot may hold, with its file extension and content type. */
 export const ARTIFACT_KINDS = {
-  screenshot: { ext: 'png', contentType: 'image/png' },
-  thumbnail: { ext: 'jpg', contentType: 'image/jpeg' },
+  /** WebP by default; PNG (stored with its own type and extension) under SCREENSHOT_FORMAT=png. */
+  screenshot: { ext: 'webp', contentType: 'image/webp' },
+  thumbnail: { ext: 'webp', contentType: 'image/webp' },
   pdf: { ext: 'pdf', contentType: 'application/pdf' },
   mhtml: { ext: 'mhtml', contentType: 'multipart/related' },
   html: { ext: 'html', contentType: 'text/html; charset=utf-8' },
@@ -25,12 +26,60 @@ export const ARTIFACT_KINDS = {
   original: { ext: 'bin', contentType: 'application/octet-stream' },
   /** The signed WACZ 1.1.1 archive of every recorded exchange (docs/archive-format.md). */
   wacz: { ext: 'wacz', contentType: 'application/wacz+zip' },
+  /** The page as the user's browser serialised it (SingleFile HTML), for an uploaded capture. */
+  upload: { ext: 'html', contentType: 'text/html; charset=utf-8' },
 } as const;
 
 export type ArtifactKind = keyof typeof ARTIFACT_KINDS;
+
+/**
+ * The artifacts a capture may be asked for (per link `formats`, instance default config
+ * CAPTURE_FORMATS); `screenshot` brings its thumbnail. Text, readable, metadata, report and
+ * favicon are always made: they are what a "bookmark only" capture keeps.
+ */
+export const CAPTURE_FORMATS = ['screenshot', 'pdf', 'mhtml', 'html', 'wacz'] as const;
+export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
+export const CAPTURE_MODES = ['full', 'bookmark'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+export const captureOptionsSchema = z.object({
+  /** False turns the ad and tracker blocker off for this capture (config ADBLOCK turns it on). */
+  blockAds: z.boolean().optional(),
+  /** Which of CAPTURE_FORMATS to make; absent, the instance default (CAPTURE_FORMATS). */
+  formats: z.array(z.enum(CAPTURE_FORMATS)).max(CAPTURE_FORMATS.length).optional(),
+  /** `bookmark`: metadata and readable text only (no formats at all). */
+  mode: z.enum(CAPTURE_MODES).optional(),
+});
+export type CaptureOptionsInput = z.infer<typeof captureOptionsSchema>;
+
+/** What a capture makes: bookmark mode none of the formats, else the link's or the instance's. */
+export function resolveFormats(
+  options: CaptureOptionsInput | undefined,
+  defaults: { mode: CaptureMode; formats: readonly CaptureFormat[] },
+): CaptureFormat[] {
+  if ((options?.mode ?? defaults.mode) === 'bookmark') return [];
+  return [...new Set(options?.formats ?? defaults.formats)];
+}
 export const artifactKindSchema = z.enum(Object.keys(ARTIFACT_KINDS) as [ArtifactKind, ...ArtifactKind[]]);
 
-/** Object key of an artifact: one prefix per snapshot, so deleting a snapshot is one prefix. */
+/**
+ * Object key of a content-addressed body (ADR 0017): the key is the sha256 of the bytes, so a
+ * body captured twice is stored once. PostgreSQL counts its references (`blob_refs`); the
+ * API's sweeper removes a body no version references any more.
+ */
+export const BLOB_PREFIX = 'blobs/sha256/';
+export function blobKey(sha256: string): string {
+  return `${BLOB_PREFIX}${sha256}`;
+}
+/** The sha256 a content-addressed key names, or null for a per-snapshot (legacy) key. */
+export function blobHashOf(key: string): string | null {
+  const hash = key.startsWith(BLOB_PREFIX) ? key.slice(BLOB_PREFIX.length) : '';
+  return /^[0-9a-f]{64}$/.test(hash) ? hash : null;
+}
+
+/**
+ * Object key of an artifact stored before content addressing (ADR 0017): one prefix per
+ * snapshot. Such keys stay readable and are removed with their snapshot.
+ */
 export function artifactKey(snapshotId: string, kind: ArtifactKind, ext: string = ARTIFACT_KINDS[kind].ext): string {
   const file = kind === 'readable' ? `readable.${ext}` : `${kind}.${ext}`;
   return `snapshots/${snapshotId}/${file}`;
@@ -58,6 +107,19 @@ export const progressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof progressSchema>;
 
+/**
+ * An earlier version's WACZ whose payloads a capture may refer to with WARC `revisit` records
+ * instead of storing them again (ADR 0017). A version that does lists it, and holds a reference
+ * to its body, so the archive it needs outlives the version that made it.
+ */
+export const archiveBaseSchema = z.object({
+  snapshotId: z.uuid(),
+  key: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+export type ArchiveBase = z.infer<typeof archiveBaseSchema>;
+
 export const snapshotJobSchema = z.object({
   snapshotId: z.uuid(),
   linkId: z.uuid(),
@@ -66,8 +128,21 @@ export const snapshotJobSchema = z.object({
   requestedAt: z.iso.datetime(),
   /** The HTTP request that caused the job, for log correlation across services. */
   requestId: z.string().optional(),
+  /** The archives of the link's previous good version, whose payloads need not be stored again. */
+  archiveBases: z.array(archiveBaseSchema).optional(),
+  /**
+   * An uploaded capture: the page the user's browser serialised, stored by the API under this
+   * object key. The snapshotter renders it for `url` with every request refused.
+   */
+  upload: z.object({ key: z.string().min(1) }).optional(),
+  /** Per-link capture options; absent, the instance defaults apply. */
+  options: captureOptionsSchema.optional(),
 });
 export type SnapshotJob = z.infer<typeof snapshotJobSchema>;
+
+/** Where a snapshot's page came from: fetched by the snapshotter, or uploaded by the user's browser. */
+export const SNAPSHOT_SOURCES = ['capture', 'upload'] as const;
+export type SnapshotSource = (typeof SNAPSHOT_SOURCES)[number];
 
 export const artifactSchema = z.object({
   kind: artifactKindSchema,
@@ -134,6 +209,8 @@ export const snapshotResultSchema = z.object({
   /** Milliseconds per stage. */
   timings: z.record(z.string(), z.number()),
   artifacts: z.array(artifactSchema),
+  /** The archives this version's WACZ refers to with `revisit` records (replay merges them in). */
+  archiveBases: z.array(archiveBaseSchema).default([]),
   missing: z.array(missingArtifactSchema).default([]),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime(),
@@ -145,6 +222,8 @@ export const snapshotResultSchema = z.object({
       requests: z.number().int().nonnegative(),
       failedRequests: z.number().int().nonnegative(),
       blockedRequests: z.number().int().nonnegative(),
+      /** Requests the ad and tracker blocker refused (absent in results of older workers). */
+      adsBlocked: z.number().int().nonnegative().optional(),
       bytes: z.number().nonnegative(),
       cut: z.boolean(),
       consoleErrors: z.number().int().nonnegative(),
@@ -201,6 +280,7 @@ export function failedResult(input: {
     text: null,
     timings: {},
     artifacts: [],
+    archiveBases: [],
     missing: [],
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),

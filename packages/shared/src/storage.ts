@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { blobKey } from './jobs.js';
 
 export interface StorageSettings {
   endpoint: string;
@@ -15,6 +16,13 @@ export interface StorageSettings {
   secretKey: string;
   bucket: string;
   region: string;
+}
+
+/** An object found by `listDetailed`: its key, size and when it was last written. */
+export interface ListedObject {
+  key: string;
+  bytes: number;
+  lastModified: Date;
 }
 
 export interface StoredObject {
@@ -93,6 +101,16 @@ export class ObjectStorage {
     return { key, bytes: body.length, sha256, contentType };
   }
 
+  /**
+   * Stores a body under its own sha256 (`blobKey`). The PUT is made even when the body is
+   * already there: it refreshes the object's last-modified time, which is what keeps the sweeper
+   * (grace period on that time) off a body a capture still in flight is about to reference.
+   */
+  async putBlob(body: Buffer, contentType: string): Promise<StoredObject> {
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    return this.put(blobKey(sha256), body, contentType);
+  }
+
   /** Streams an object; NOT_FOUND when it does not exist. */
   async get(key: string): Promise<Readable> {
     try {
@@ -132,6 +150,31 @@ export class ObjectStorage {
       throw storageError(err, `list ${prefix}`);
     }
     return keys;
+  }
+
+  /** Every object under a prefix with its size and last-modified time (the sweeper's view). */
+  async listDetailed(prefix: string): Promise<ListedObject[]> {
+    const found: ListedObject[] = [];
+    try {
+      const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+      for await (const item of stream) {
+        const { name, size, lastModified } = item as { name?: string; size?: number; lastModified?: Date };
+        if (name) found.push({ key: name, bytes: size ?? 0, lastModified: lastModified ?? new Date(0) });
+      }
+    } catch (err) {
+      throw storageError(err, `list ${prefix}`);
+    }
+    return found;
+  }
+
+  /** Removes one object; an object already gone is not an error. */
+  async remove(key: string): Promise<void> {
+    try {
+      await this.client.removeObject(this.bucket, key);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw storageError(err, `remove ${key}`);
+    }
   }
 
   /** Removes every object under a prefix (one snapshot's artifacts). */

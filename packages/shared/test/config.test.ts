@@ -37,6 +37,31 @@ describe('config', () => {
     assert.throws(() => parseConfig({ EGRESS_ALLOW: '127.0.0.1' }), ConfigError);
   });
 
+  it('captures clean and light by default, and rejects unknown formats and switches', () => {
+    const config = parseConfig({});
+    assert.equal(config.SCREENSHOT_FORMAT, 'webp');
+    assert.equal(config.CAPTURE_CONSENT, true);
+    assert.equal(config.ADBLOCK, true);
+    assert.equal(config.CAPTURE_MODE, 'full');
+    assert.deepEqual(config.CAPTURE_FORMATS, ['screenshot', 'pdf', 'mhtml', 'html', 'wacz']);
+    const light = parseConfig({ CAPTURE_FORMATS: 'screenshot, pdf', ADBLOCK: 'false', ADBLOCK_LISTS: 'a.txt,b.txt' });
+    assert.deepEqual(light.CAPTURE_FORMATS, ['screenshot', 'pdf']);
+    assert.equal(light.ADBLOCK, false);
+    assert.deepEqual(light.ADBLOCK_LISTS, ['a.txt', 'b.txt']);
+    assert.throws(
+      () => parseConfig({ CAPTURE_FORMATS: 'gif', SCREENSHOT_FORMAT: 'jpeg', CAPTURE_CONSENT: 'maybe' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(err.issues.map((i) => i.key).sort(), [
+          'CAPTURE_CONSENT',
+          'CAPTURE_FORMATS',
+          'SCREENSHOT_FORMAT',
+        ]);
+        return true;
+      },
+    );
+  });
+
   it('requires S3 credentials with an S3 endpoint', () => {
     assert.throws(() => parseConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /S3_ACCESS_KEY/);
   });

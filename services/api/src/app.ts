@@ -22,6 +22,7 @@ import type { Database } from './db/database.js';
 import { ApiKeysRepository } from './domain/api-keys.repository.js';
 import { ApiKeysService } from './domain/api-keys.service.js';
 import { ArchiveLinks } from './domain/archive-links.js';
+import { BlobsRepository } from './domain/blobs.repository.js';
 import { JobsService } from './domain/jobs.service.js';
 import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
@@ -29,7 +30,9 @@ import { SchedulesRepository } from './domain/schedules.repository.js';
 import { SchedulesService } from './domain/schedules.service.js';
 import { SnapshotsRepository } from './domain/snapshots.repository.js';
 import { SnapshotsService } from './domain/snapshots.service.js';
+import { StandaloneArchives } from './domain/standalone-archive.js';
 import { deriveKey, loadJwtSecret, TokenService } from './domain/tokens.js';
+import { UsageService } from './domain/usage.service.js';
 import { UsersRepository } from './domain/users.repository.js';
 import { UsersService } from './domain/users.service.js';
 import { VersionsRepository } from './domain/versions.repository.js';
@@ -63,6 +66,7 @@ import { linksRoutes } from './routes/links.routes.js';
 import { meRoutes, sessionRoutes } from './routes/session.routes.js';
 import { archiveRoutes, snapshotsRoutes } from './routes/snapshots.routes.js';
 import type { ZodApp } from './routes/types.js';
+import { usageRoutes } from './routes/usage.routes.js';
 import { diffRoutes, schedulesRoutes } from './routes/versions.routes.js';
 import { webhooksRoutes } from './routes/webhooks.routes.js';
 
@@ -87,7 +91,7 @@ export function archiveLinks(deps: AppDeps, jwtSecret: Uint8Array): ArchiveLinks
   return new ArchiveLinks(
     deriveKey(jwtSecret, 'archive-url'),
     new SnapshotsRepository(deps.database.db),
-    deps.storage,
+    new StandaloneArchives(deps.storage, loadArchiveSigner(deps.config)),
     { origin: deps.config.ARCHIVE_ORIGIN, ttlSeconds: deps.config.ARCHIVE_URL_TTL_SECONDS },
   );
 }
@@ -133,13 +137,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     disabled: config.DISABLE_SIGNUPS,
     adminEmails: config.ADMIN_EMAILS,
   });
-  const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), storage);
-  const links = new LinksService(new LinksRepository(database.db), snapshotQueue, {
-    egressAllow: config.EGRESS_ALLOW,
-    egressAllowOnly: config.EGRESS_ALLOW_ONLY,
-    // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
-    resolver: deps.resolver ?? cachingResolver(systemResolver),
-  });
+  const blobs = new BlobsRepository(database.db);
+  const signer = loadArchiveSigner(config);
+  const standalone = new StandaloneArchives(storage, signer);
+  const snapshots = new SnapshotsService(new SnapshotsRepository(database.db), standalone);
+  const links = new LinksService(
+    new LinksRepository(database.db),
+    snapshotQueue,
+    {
+      egressAllow: config.EGRESS_ALLOW,
+      egressAllowOnly: config.EGRESS_ALLOW_ONLY,
+      // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
+      resolver: deps.resolver ?? cachingResolver(systemResolver),
+      uploads: storage,
+    },
+    blobs,
+  );
   const jobs = new JobsService(snapshots, snapshotQueue);
   const webhooks = new WebhooksService(new WebhooksRepository(database.db), {
     egressAllow: config.EGRESS_ALLOW,
@@ -204,15 +217,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         storage,
         links,
         deleted: snapshotQueue,
-        signer: loadArchiveSigner(config),
+        signer,
+        standalone,
       });
-      linksRoutes(scope, links, schedules);
+      linksRoutes(scope, links, { uploadMaxBytes: config.UPLOAD_MAX_BYTES, schedules });
       diffRoutes(scope, versions);
       jobsRoutes(scope, jobs);
       jobEventsRoutes(scope, jobs, jobEvents);
       snapshotsRoutes(scope, snapshots, { links: archive, site: archiveSite });
       meRoutes(scope, new UsersRepository(database.db));
       webhooksRoutes(scope, webhooks);
+      usageRoutes(scope, new UsageService(blobs, users));
     });
     registerQueueDashboard(root, {
       queues: dashboardQueues,

@@ -20,6 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import { archiveLinks, buildApp } from './app.js';
 import { buildArchiveApp } from './archive-app.js';
 import { type Database, openDatabase } from './db/database.js';
+import { BlobsRepository } from './domain/blobs.repository.js';
 import { LinksRepository } from './domain/links.repository.js';
 import { LinksService } from './domain/links.service.js';
 import { SchedulesRepository } from './domain/schedules.repository.js';
@@ -29,6 +30,7 @@ import { VersionsRepository } from './domain/versions.repository.js';
 import { VersionsService } from './domain/versions.service.js';
 import { ArchiveSite } from './http/archive-site.js';
 import { ApiMetrics } from './http/metrics.js';
+import { type BlobSweeper, startBlobSweeper } from './queue/blob-sweeper.js';
 import { RecaptureScheduler, startRecaptureWorker } from './queue/recapture-scheduler.js';
 import { type Reconciler, startReconciler } from './queue/reconciler.js';
 import { checkRedisEviction } from './queue/redis-check.js';
@@ -60,6 +62,8 @@ export interface Api {
   searchIndexer: SearchIndexer;
   /** Repairs snapshot rows stuck without a queue job (null when results are consumed elsewhere). */
   reconciler: Reconciler | null;
+  /** Removes artifact bodies no version references (ADR 0017); null where results are not consumed. */
+  blobSweeper: BlobSweeper | null;
   logger: Logger;
   /** Stops accepting requests, drains them, then closes consumer, queue and database. */
   close(): Promise<void>;
@@ -136,6 +140,10 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     options.consumeResults === false
       ? null
       : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
+  const blobSweeper =
+    options.consumeResults === false
+      ? null
+      : startBlobSweeper({ config, db: database.db, storage, logger: logger.child({ component: 'blob-sweeper' }) });
   const jwtSecret = loadJwtSecret(config);
   const archiveSite = new ArchiveSite(
     config.ARCHIVE_ORIGIN,
@@ -157,6 +165,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
       ]);
       await Promise.all([
         bounded('reconciler', async () => reconciler?.close(), STEP_MS, logger),
+        bounded('blob sweeper', async () => blobSweeper?.close(), STEP_MS, logger),
         bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
         consumer?.close(STEP_MS),
         webhookWorker && closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
@@ -179,6 +188,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     consumer,
     searchIndexer,
     reconciler,
+    blobSweeper,
     logger,
     close,
   };
@@ -191,7 +201,13 @@ function startRecaptures(config: Config, database: Database, snapshotQueue: Snap
     minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
     spreadMs: config.SCHEDULE_SPREAD,
   });
-  const links = new LinksService(new LinksRepository(database.db), snapshotQueue, { egressAllow: config.EGRESS_ALLOW });
+  // With the blobs repository, a scheduled re-capture refers to what earlier versions archived.
+  const links = new LinksService(
+    new LinksRepository(database.db),
+    snapshotQueue,
+    { egressAllow: config.EGRESS_ALLOW },
+    new BlobsRepository(database.db),
+  );
   const worker = startRecaptureWorker({
     config,
     schedules,

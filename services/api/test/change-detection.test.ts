@@ -63,7 +63,7 @@ describe('text diff', () => {
 });
 
 describe('visual diff', () => {
-  it('boxes the changed region only, in screenshot pixels, and measures its share', () => {
+  it('boxes the changed region only, in screenshot pixels, and measures its share', async () => {
     const before = canvas(200, 120, (x, y) => y >= 10 && y < 20 && x >= 10 && x < 190);
     const after = canvas(
       200,
@@ -73,8 +73,8 @@ describe('visual diff', () => {
     const diff = compareImages(before, after);
     assert.equal(diff.changedRatio, (10 * 50) / (200 * 120));
     assert.deepEqual(diff.boxes, [{ x: 32, y: 64, width: 64, height: 16 }]);
-    const png = encodePng(highlightImage(diff));
-    const decoded = decodeImage(png);
+    const png = await encodePng(highlightImage(diff));
+    const decoded = await decodeImage(png);
     assert.equal(decoded.width, 200);
     assert.deepEqual([...decoded.data.subarray((75 * 200 + 50) * 4, (75 * 200 + 50) * 4 + 4)], [255, 0, 0, 255]);
   });

@@ -27,6 +27,27 @@ describe('links', () => {
     h.api.app.inject({ method: 'POST', url: '/v1/links', headers: bearer(token), payload: payload as object });
   const get = (token: string, url: string) => h.api.app.inject({ method: 'GET', url, headers: bearer(token) });
 
+  it('passes capture options (blockAds, formats, mode) to the capture job, and none when none are given', async () => {
+    const user = await h.signup();
+    const off = await post(user.token, { url: `${publicUrl()}?ads=1`, blockAds: false });
+    assert.equal(off.statusCode, 202, off.body);
+    const plain = await post(user.token, { url: `${publicUrl()}?ads=2` });
+    const jobOf = async (id: string) => snapshotJobSchema.parse((await h.queue(SNAPSHOTS_QUEUE).getJob(id))?.data);
+    assert.deepEqual((await jobOf(off.json().snapshot.id)).options, { blockAds: false });
+    assert.equal((await jobOf(plain.json().snapshot.id)).options, undefined);
+    const bad = await post(user.token, { url: `${publicUrl()}?ads=3`, blockAds: 'no' });
+    assert.equal(bad.statusCode, 400);
+    const light = await post(user.token, { url: `${publicUrl()}?ads=4`, formats: ['pdf', 'screenshot'], mode: 'full' });
+    assert.deepEqual((await jobOf(light.json().snapshot.id)).options, { formats: ['pdf', 'screenshot'], mode: 'full' });
+    const bookmark = await post(user.token, { url: `${publicUrl()}?ads=5`, mode: 'bookmark' });
+    assert.deepEqual((await jobOf(bookmark.json().snapshot.id)).options, { mode: 'bookmark' });
+    for (const body of [{ formats: ['gif'] }, { mode: 'light' }]) {
+      const res = await post(user.token, { url: `${publicUrl()}?ads=6`, ...body });
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.equal(res.json().code, 'VALIDATION_FAILED');
+    }
+  });
+
   it('saves a link, answers 202 with Location and queues a capture job named by the snapshot id', async () => {
     const user = await h.signup();
     const url = `${publicUrl()}?utm_source=news#top`;

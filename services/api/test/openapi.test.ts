@@ -56,6 +56,11 @@ const UNDOCUMENTED: { pattern: RegExp; why: string; onlyWithBuiltUi?: true }[] =
   },
   { pattern: /^\/assets\/\*$/, why: "the web UI's static build assets", onlyWithBuiltUi: true },
   {
+    pattern: /^\/(manifest\.webmanifest|sw\.js|icons\/:name)$/,
+    why: "the installable web app's manifest, service worker and icons",
+    onlyWithBuiltUi: true,
+  },
+  {
     pattern: /^\/replay\/(ui\.js|sw\.js)?$/,
     why: "ReplayWeb.page's bundles and app page (its service worker's scope)",
   },
@@ -224,7 +229,11 @@ describe('OpenAPI document', () => {
       height: 8,
       data: new Uint8Array(8 * 8 * 4).fill(shade).map((v, i) => (i % 4 === 3 ? 255 : v)),
     };
-    const artifact = await h.api.storage.put(`snapshots/${snapshotId}/screenshot.png`, encodePng(image), 'image/png');
+    const artifact = await h.api.storage.put(
+      `snapshots/${snapshotId}/screenshot.png`,
+      await encodePng(image),
+      'image/png',
+    );
     const page = { url: 'http://8.8.8.8/page', status: 200, statusText: 'OK', date: new Date() };
     const body = Buffer.from(`<p>${title}</p>`);
     const wacz = await buildWacz([{ ...page, headers: { 'content-type': 'text/html' }, body }], { ...page, title });
@@ -327,6 +336,9 @@ describe('OpenAPI document', () => {
     await check('POST', '/v1/auth/signup', {}, { payload: admin, status: 201 });
     const adminToken = (await check('POST', '/v1/auth/login', {}, { payload: admin, status: 200 })).json().token;
     await check('POST', '/v1/admin/users', {}, { token: adminToken, payload: newAccount, status: 201 });
+    await check('GET', '/v1/usage', {}, { token, status: 200 });
+    await check('GET', '/v1/usage?scope=instance', {}, { token, status: 403 });
+    await check('GET', '/v1/usage?scope=instance', {}, { token: adminToken, status: 200 });
     const key = await check('POST', '/v1/api-keys', {}, { token, payload: { name: 'script' }, status: 201 });
     await check('GET', '/v1/api-keys', {}, { token: key.json().key, status: 200 });
     await check('DELETE', '/v1/api-keys/:id', { id: key.json().id }, { token, status: 204 });

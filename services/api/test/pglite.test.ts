@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { tempDir } from '../../../test/support/services.js';
 import { openDatabase } from '../src/db/database.js';
-import { bearer, type Harness, startHarness } from './helpers.js';
+import { bearer, type Harness, startHarness, succeededResult } from './helpers.js';
 
 describe('embedded PGlite database', () => {
   const dataDir = tempDir('linksnap-pglite-');
@@ -41,6 +41,33 @@ describe('embedded PGlite database', () => {
       payload: { url: link.url },
     });
     assert.equal(dup.statusCode, 409);
+  });
+
+  it('counts, keeps and sweeps content-addressed bodies (ADR 0017)', async () => {
+    const user = await h.signup();
+    const res = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/links',
+      headers: bearer(user.token),
+      payload: { url: `https://8.8.4.4/${randomUUID()}` },
+    });
+    const { link, snapshot } = res.json();
+    const body = await h.api.storage.putBlob(Buffer.from(`pglite ${randomUUID()}`), 'image/png');
+    await h.deliverResult(succeededResult(snapshot.id, link.id, { artifacts: [{ kind: 'screenshot', ...body }] }));
+    const usage = await h.api.app.inject({ method: 'GET', url: '/v1/usage', headers: bearer(user.token) });
+    assert.deepEqual(usage.json(), {
+      scope: 'user',
+      links: 1,
+      snapshots: 1,
+      bytesStored: body.bytes,
+      bytesLogical: body.bytes,
+    });
+    assert.ok((await h.api.blobSweeper?.runOnce(0))?.ran);
+    assert.equal(await h.api.storage.exists(body.key), true, 'referenced: kept');
+    const del = await h.api.app.inject({ method: 'DELETE', url: `/v1/links/${link.id}`, headers: bearer(user.token) });
+    assert.equal(del.statusCode, 204);
+    assert.equal((await h.api.blobSweeper?.runOnce(0))?.removed, 1);
+    assert.equal(await h.api.storage.exists(body.key), false, 'unreferenced: swept');
   });
 
   it('reapplying migrations to an existing directory is a no-op', async () => {

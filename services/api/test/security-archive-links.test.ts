@@ -5,17 +5,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { ObjectStorage } from '@linksnap/shared';
 import type { FastifyRequest } from 'fastify';
 import { buildArchiveApp } from '../src/archive-app.js';
 import { ArchiveLinks } from '../src/domain/archive-links.js';
 import type { SnapshotsRepository } from '../src/domain/snapshots.repository.js';
+import type { StandaloneArchives } from '../src/domain/standalone-archive.js';
 import { deriveKey } from '../src/domain/tokens.js';
 import { ArchiveSite } from '../src/http/archive-site.js';
 
 const secret = new TextEncoder().encode('test-secret-test-secret-test-secret-0123456789');
 const links = (origin?: string, key = deriveKey(secret, 'archive-url')) =>
-  new ArchiveLinks(key, {} as SnapshotsRepository, {} as ObjectStorage, { origin, ttlSeconds: 120 });
+  new ArchiveLinks(key, {} as SnapshotsRepository, {} as StandaloneArchives, { origin, ttlSeconds: 120 });
 
 function parts(url: string) {
   const u = new URL(url, 'http://api.invalid');

@@ -4,9 +4,10 @@
  * page asked for (Debian's build, through /etc/chromium.d, ships Google API keys and turns on
  * remote extensions; left alone it contacts update, account, safe-browsing and variations
  * hosts within seconds of starting). The egress proxy refuses and counts whatever still gets
- * out (egress/strays.ts). What Chromium 156 sends despite every flag (the component updater,
- * IdentityManager's account check, sometimes network time) is pinned by
- * test/browser-silence.test.ts: a new kind of request fails it.
+ * out (egress/strays.ts). The component updater and IdentityManager's account check ignore
+ * every switch-off flag, so their servers point at a closed loopback port instead; what is
+ * left (an on-demand network-time query, rarely) is pinned by test/browser-silence.test.ts: a
+ * new kind of request fails it.
  *
  * Puppeteer adds its own defaults first (--disable-background-networking, --disable-sync,
  * --disable-client-side-phishing-detection, --metrics-recording-only, --disable-extensions,
@@ -46,6 +47,9 @@ const SILENT_FEATURES = [
   'NetworkPrediction',
 ];
 
+/** A closed port on loopback (discard): where the browser's own Google services are sent. */
+const GOOGLE_SERVICES_SINK = 'http://127.0.0.1:9';
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -72,4 +76,13 @@ export const CHROMIUM_ARGS = [
   '--safebrowsing-disable-auto-update',
   '--media-router=0',
   `--disable-features=${SILENT_FEATURES.join(',')}`,
+  // No flag switches off the component updater's update check or IdentityManager's account
+  // check in Chromium 156; pointing their servers at a closed loopback port does. Measured
+  // 2026-12-04: 6–7 refused requests to update.googleapis.com and accounts.google.com per
+  // browser in 45 s without these, none with them. Anything still sent there would reach
+  // the egress proxy's refusing listener (loopback is refused), so nothing leaves the host.
+  `--component-updater=url-source=${GOOGLE_SERVICES_SINK}`,
+  `--gaia-url=${GOOGLE_SERVICES_SINK}`,
+  `--google-apis-url=${GOOGLE_SERVICES_SINK}`,
+  `--lso-url=${GOOGLE_SERVICES_SINK}`,
 ];

@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics of one snapshotter process, served on HOST:SNAPSHOTTER_METRICS_PORT
  * (0 = off): capture duration per stage (from each result's timings), captures by outcome and
- * error code, browser pool size and restarts, egress requests that belonged to no capture, and the default process metrics (memory, CPU).
+ * error code, browser pool size and restarts, egress requests that belonged to no capture, the
+ * ad blocker's filter count, and the default process metrics (memory, CPU).
  * Captures are observed where their result message leaves, so the processor stays unaware.
  */
 import { createServer, type Server } from 'node:http';
@@ -29,6 +30,13 @@ export class SnapshotterMetrics {
     name: 'linksnap_snapshotter_captures_total',
     help: 'Captures this process finished, by outcome and error code ("none" when there is none)',
     labelNames: ['outcome', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  /** 0 when blocking is off (ADBLOCK=false) or its lists could not be loaded at start. */
+  readonly adblockFilters = new Gauge({
+    name: 'linksnap_adblock_filters',
+    help: 'Network filters the ad and tracker blocker loaded (0: captures run without blocking)',
     registers: [this.registry],
   });
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import {
   AppError,
   type ArchiveSigner,
+  CAPTURE_FORMATS,
   CAPTURE_STAGES,
   type CaptureStage,
   type Config,
@@ -14,13 +15,17 @@ import {
   type Logger,
   type ObjectStorage,
   parseHttpUrl,
+  resolveFormats,
   type SnapshotJob,
   snapshotJobSchema,
 } from '@linksnap/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { KnownPayloads } from './archive/known-payloads.js';
 import type { BrowserPool } from './browser-pool.js';
-import { capturePage } from './capture/index.js';
+import type { AdBlocker } from './capture/adblock.js';
+import { type CaptureOptions, capturePage } from './capture/index.js';
 import type { RecorderOptions } from './capture/recorder.js';
+import { openUploadPage } from './capture/upload-source.js';
 import type { EgressProxy } from './egress/proxy.js';
 import { toCaptureError } from './errors.js';
 import type { ResultProducer } from './results.js';
@@ -36,6 +41,10 @@ export interface ProcessorDeps {
         | 'JOB_LOCK_MS'
         | 'RECORD_BODY_MAX_BYTES'
         | 'RECORD_TOTAL_MAX_BYTES'
+        | 'SCREENSHOT_FORMAT'
+        | 'CAPTURE_CONSENT'
+        | 'CAPTURE_FORMATS'
+        | 'CAPTURE_MODE'
       >
     >;
   pool: BrowserPool;
@@ -44,6 +53,8 @@ export interface ProcessorDeps {
   results: ResultProducer;
   /** Signs each snapshot's WACZ (the instance key, archive-signing.ts). */
   signer?: ArchiveSigner;
+  /** The process's ad and tracker blocker; null when ADBLOCK is off or its lists failed to load. */
+  blocker?: AdBlocker | null;
   logger?: Logger;
   /** Names this worker in results, for diagnosis. */
   workerName?: string;
@@ -81,33 +92,45 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
     const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
-    // A stalled attempt finishing late must not overwrite the objects of the attempt that won.
-    const uploads = storeArtifacts(deps.storage, data.snapshotId, async () => {
+    // A stalled attempt finishing late stores nothing (its bodies would be orphans to sweep).
+    const uploads = storeArtifacts(deps.storage, async () => {
       const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
       return lost || reported;
     });
 
     try {
       const url = parseHttpUrl(data.url).href;
-      const captured = await deps.pool.run(async (page) => {
-        // Outside a running capture the pages' egress listener refuses everything (strays.ts).
-        const endCapture = deps.proxy.beginCapture();
-        try {
-          return await capturePage(page, {
-            url,
-            timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
-            maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
-            maxBytes: deps.config.CAPTURE_MAX_BYTES,
-            proxy: deps.proxy,
-            record: recordLimits(deps.config),
-            signer: deps.signer,
-            onStage: progress.report,
-            onArtifact: (artifact) => uploads.store(artifact),
+      const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
+      const options: CaptureOptions = {
+        url,
+        timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
+        maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
+        maxBytes: deps.config.CAPTURE_MAX_BYTES,
+        proxy: deps.proxy,
+        record: recordLimits(deps.config),
+        signer: deps.signer,
+        knownPayloads,
+        blocker: data.options?.blockAds === false ? null : deps.blocker,
+        consent: deps.config.CAPTURE_CONSENT ?? false,
+        screenshotFormat: deps.config.SCREENSHOT_FORMAT,
+        formats: resolveFormats(data.options, {
+          mode: deps.config.CAPTURE_MODE ?? 'full',
+          formats: deps.config.CAPTURE_FORMATS ?? CAPTURE_FORMATS,
+        }),
+        onStage: progress.report,
+        onArtifact: (artifact) => uploads.store(artifact),
+      };
+      const captured = data.upload
+        ? await captureUpload(deps, options, await readUpload(deps.storage, data.upload.key))
+        : await deps.pool.run(async (page) => {
+            // Outside a running capture the pages' egress listener refuses everything (strays.ts).
+            const endCapture = deps.proxy.beginCapture();
+            try {
+              return await capturePage(page, options);
+            } finally {
+              endCapture();
+            }
           });
-        } finally {
-          endCapture();
-        }
-      });
       // The report and metadata describe a capture; alone they are not a snapshot of anything.
       if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
         const first = captured.missing[0];
@@ -120,6 +143,7 @@ export function createProcessor(deps: ProcessorDeps) {
         log?.warn('another attempt took this job over and reported it; dropping this capture');
         return { status: 'succeeded', artifacts: 0 };
       }
+      await knownPayloads.refreshUsed(deps.storage);
       const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
       const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
       await deps.results.send({
@@ -136,6 +160,8 @@ export function createProcessor(deps: ProcessorDeps) {
         text: captured.text,
         timings,
         artifacts,
+        // Only when the WACZ was stored: it is what refers to them.
+        archiveBases: artifacts.some((a) => a.kind === 'wacz') ? knownPayloads.used() : [],
         missing: captured.missing,
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -166,8 +192,8 @@ export function createProcessor(deps: ProcessorDeps) {
         startedAt,
         worker: workerName,
       });
-      // A failed snapshot lists no artifact: what this attempt stored early is garbage.
-      await uploads.discard().catch((err) => log?.warn({ err }, 'removing the stored artifacts failed'));
+      // A failed snapshot lists no artifact: what this attempt stored early is referenced by
+      // nobody and the API's blob sweeper removes it after its grace period (ADR 0017).
       // If even the report fails, let BullMQ retry the job so the outcome is not lost.
       await deps.results.send(result);
       throw new UnrecoverableError(`${error.code}: ${error.detail}`);
@@ -175,6 +201,42 @@ export function createProcessor(deps: ProcessorDeps) {
       lock.release();
     }
   };
+}
+
+/** The uploaded page the API stored; gone or unreadable storage is retryable. */
+async function readUpload(storage: ObjectStorage, key: string): Promise<Buffer> {
+  try {
+    return await storage.getBuffer(key);
+  } catch (err) {
+    throw new AppError('STORAGE_UNAVAILABLE', 'The uploaded page could not be read from storage.', { cause: err });
+  }
+}
+
+/**
+ * An uploaded capture: rendered in a context of its own whose every request is refused (the
+ * egress proxy is not opened for it: no `beginCapture`), and kept as the `upload` artifact.
+ */
+async function captureUpload(deps: ProcessorDeps, options: CaptureOptions, html: Buffer) {
+  const captured = await deps.pool.run(async (poolPage) => {
+    const { page, context } = await openUploadPage(poolPage, {
+      url: options.url,
+      html,
+      proxyServer: deps.proxy.refusingProxyServer(),
+    });
+    // The pool closes its own page when the job's hard deadline passes: this one goes with it.
+    poolPage.once('close', () => void context.close().catch(() => undefined));
+    try {
+      // Nothing is fetched for an upload, so there is nothing to block; the blocker's own
+      // request interception would also stand in the way of the one serving the page.
+      return await capturePage(page, { ...options, proxy: undefined, blocker: null, uploaded: true });
+    } finally {
+      await context.close().catch(() => undefined);
+    }
+  });
+  const upload = { kind: 'upload' as const, body: html };
+  options.onArtifact?.(upload);
+  captured.artifacts.push(upload);
+  return captured;
 }
 
 /**

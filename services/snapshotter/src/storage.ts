@@ -1,20 +1,22 @@
 /**
- * Artifact upload: each captured body goes to `artifactKey(snapshotId, kind)` through the shared
- * ObjectStorage (content type, size and sha256 recorded). Keys are deterministic, so a retried
- * job simply overwrites its previous attempt's objects; a stale attempt (one another attempt
- * took over) must therefore write nothing, which `storeArtifacts` checks before every write.
+ * Artifact upload: each captured body is stored under its own sha256 (`blobKey`, ADR 0017)
+ * through the shared ObjectStorage, with content type, size and digest recorded. A body another
+ * version already stored lands on the same key with the same bytes, so nothing new is stored;
+ * the API records the references when it writes the result. Nothing here ever deletes: a body
+ * may be shared, and one no version references (a failed or stale attempt's) is removed by the
+ * API's sweeper after a grace period. A stale attempt (one another attempt took over) still
+ * writes nothing, which `storeArtifacts` checks before every write.
  */
-import { AppError, ARTIFACT_KINDS, type Artifact, artifactKey, isAppError, type ObjectStorage } from '@linksnap/shared';
+import { AppError, ARTIFACT_KINDS, type Artifact, isAppError, type ObjectStorage } from '@linksnap/shared';
 import type { CapturedArtifact } from './capture/index.js';
 
 export async function uploadArtifact(
   storage: ObjectStorage,
-  snapshotId: string,
-  { kind, body, contentType: ownType, ext }: CapturedArtifact,
+  { kind, body, contentType: ownType }: CapturedArtifact,
 ): Promise<Artifact> {
   const contentType = ownType ?? ARTIFACT_KINDS[kind].contentType;
   try {
-    const object = await storage.put(artifactKey(snapshotId, kind, ext), body, contentType);
+    const object = await storage.putBlob(body, contentType);
     return { kind, key: object.key, contentType, bytes: object.bytes, sha256: object.sha256 };
   } catch (err) {
     throw isAppError(err)
@@ -28,10 +30,10 @@ export async function uploadArtifact(
  * done. Every write is preceded by a check that this attempt still holds the job (`stale`);
  * the artifacts offered early each check for themselves, the rest share one check.
  */
-export function storeArtifacts(storage: ObjectStorage, snapshotId: string, stale: () => Promise<boolean>) {
+export function storeArtifacts(storage: ObjectStorage, stale: () => Promise<boolean>) {
   const stored = new Map<CapturedArtifact, Promise<Artifact | null>>();
   const store = (artifact: CapturedArtifact, check: Promise<boolean> = stale()) => {
-    const write = check.then((isStale) => (isStale ? null : uploadArtifact(storage, snapshotId, artifact)));
+    const write = check.then((isStale) => (isStale ? null : uploadArtifact(storage, artifact)));
     write.catch(() => undefined); // awaited in all() or settled()
     stored.set(artifact, write);
     return write;
@@ -47,14 +49,6 @@ export function storeArtifacts(storage: ObjectStorage, snapshotId: string, stale
     /** Resolves once no write of this attempt is in flight. */
     settled: async () => {
       await Promise.allSettled(stored.values());
-    },
-    /** Removes the objects this attempt wrote, unless another attempt has the job (same keys). */
-    discard: async () => {
-      const written = (await Promise.allSettled(stored.values())).flatMap((r) =>
-        r.status === 'fulfilled' && r.value ? [r.value.key] : [],
-      );
-      if (written.length === 0 || (await stale())) return;
-      for (const key of written) await storage.removePrefix(key);
     },
   };
 }

@@ -24,6 +24,7 @@ import {
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
+import { type AdBlocker, loadAdBlocker } from './capture/adblock.js';
 import { createConcurrencyControl } from './concurrency/controller.js';
 import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
 import { SnapshotterMetrics, startMetricsServer } from './metrics.js';
@@ -65,6 +66,32 @@ async function handBack(inFlight: Map<Job<SnapshotJob>, string | undefined>, log
   );
 }
 
+/**
+ * The ad and tracker blocker, parsed once for the process. Lists that cannot be loaded leave
+ * capture working without blocking, with a warning in the log (and `linksnap_adblock_filters` 0).
+ */
+export async function loadBlocker(
+  config: Pick<Config, 'ADBLOCK' | 'ADBLOCK_EXTRA_FILTERS' | 'ADBLOCK_LISTS' | 'DATA_DIR'>,
+  logger: Pick<Logger, 'info' | 'warn'>,
+): Promise<AdBlocker | null> {
+  if (!config.ADBLOCK) return null;
+  try {
+    const blocker = await loadAdBlocker({
+      extraFilters: config.ADBLOCK_EXTRA_FILTERS,
+      lists: config.ADBLOCK_LISTS,
+      cacheDir: config.DATA_DIR,
+    });
+    logger.info(
+      { filters: blocker.filters, loadMs: blocker.loadMs, source: blocker.source },
+      'ad and tracker blocking is on',
+    );
+    return blocker;
+  } catch (err) {
+    logger.warn({ err }, 'the ad and tracker filter lists could not be loaded: capturing without blocking');
+    return null;
+  }
+}
+
 export async function startSnapshotter(config: Config, options: SnapshotterOptions = {}): Promise<Snapshotter> {
   if (!config.REDIS_URL) throw new Error('The snapshotter needs REDIS_URL (it talks to the queues through Redis).');
   if (!config.S3_ENDPOINT) throw new Error('The snapshotter needs S3_ENDPOINT (artifacts go to object storage).');
@@ -84,8 +111,10 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
 
   const storage = storageFromConfig(config);
   await storage.ensureBucket();
+  const blocker = await loadBlocker(config, logger);
   const metrics = new SnapshotterMetrics();
   const results = metrics.instrument(createResultProducer(config));
+  metrics.adblockFilters.set(blocker?.filters ?? 0);
   const proxy = await startEgressProxy({
     allow: config.EGRESS_ALLOW,
     allowOnly: config.EGRESS_ALLOW_ONLY,
@@ -120,6 +149,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     storage,
     results,
     signer,
+    blocker,
     logger,
     interrupted: () => handingBack,
   });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
+  blobKey,
   type Config,
   type ObjectStorage,
   parseConfig,
@@ -26,6 +27,7 @@ import {
   simplePage,
   startFixtureServer,
 } from '../../../test/support/fixture-server.js';
+import { imageSize } from '../../../test/support/image-size.js';
 import { startTestS3, testEnv } from '../../../test/support/services.js';
 import { enqueueSnapshot, waitForResult } from '../../../test/support/snapshotter-harness.js';
 import { type Snapshotter, startSnapshotter } from '../src/worker.js';
@@ -112,13 +114,14 @@ describe('snapshotter', () => {
     assert.ok(result.text?.includes(SIMPLE_PAGE_TEXT), 'the result row holds the readable text');
     const bodies = new Map<string, Buffer>();
     for (const artifact of result.artifacts) {
-      assert.equal(artifact.key, `snapshots/${snapshotId}/${artifact.kind}.${artifact.key.split('.').pop()}`);
+      assert.equal(artifact.key, blobKey(artifact.sha256), 'content-addressed (ADR 0017)');
       const body = await storage.getBuffer(artifact.key);
       assert.equal(body.length, artifact.bytes, artifact.kind);
       assert.equal(createHash('sha256').update(body).digest('hex'), artifact.sha256, artifact.kind);
       bodies.set(artifact.kind, body);
     }
-    assert.deepEqual([...(bodies.get('screenshot') as Buffer).subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+    assert.equal(imageSize(bodies.get('screenshot') as Buffer).format, 'webp');
+    assert.equal(result.artifacts.find((a) => a.kind === 'screenshot')?.contentType, 'image/webp');
     assert.equal((bodies.get('pdf') as Buffer).subarray(0, 4).toString('latin1'), '%PDF');
     // MHTML parts are quoted-printable: soft line breaks may split the text.
     const mhtml = (bodies.get('mhtml') as Buffer).toString('utf8').replace(/=\r?\n/g, '');

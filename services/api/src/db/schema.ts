@@ -3,10 +3,11 @@
  * from this file with drizzle-kit; never edit them by hand.
  */
 
-import type { Artifact, SnapshotState, StoredError } from '@linksnap/shared';
+import type { ArchiveBase, Artifact, SnapshotSource, SnapshotState, StoredError } from '@linksnap/shared';
 import { getTableColumns, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   customType,
   index,
@@ -177,14 +178,45 @@ export const snapshots = pgTable(
     text: text('text'),
     timings: jsonb('timings').$type<Record<string, number>>(),
     artifacts: jsonb('artifacts').$type<Artifact[]>().notNull().default([]),
+    /** Earlier versions' WACZ bodies this version's WACZ refers to with revisits (ADR 0017). */
+    archiveBases: jsonb('archive_bases').$type<ArchiveBase[]>().notNull().default([]),
     missing: jsonb('missing').$type<{ kind: string; code: string; detail: string }[]>().notNull().default([]),
     /** Compared with the link's previous good version, once the result is final (null: nothing to compare). */
     change: jsonb('change').$type<VersionChange | null>(),
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** `upload`: the page came from the user's browser (SingleFile HTML), not from the live web. */
+    source: text('source').$type<SnapshotSource>().notNull().default('capture'),
   },
   (t) => [index('snapshots_link_requested_idx').on(t.linkId, t.requestedAt), index('snapshots_user_idx').on(t.userId)],
+);
+
+/**
+ * A content-addressed body in object storage (key `blobs/sha256/{sha256}`, ADR 0017), stored
+ * once however many versions hold it. Its reference count is `blob_refs`, never a counter.
+ */
+export const blobs = pgTable('blobs', {
+  sha256: text('sha256').primaryKey(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Which version holds which body: one row per (snapshot, body), gone with its snapshot. The
+ * sweeper removes a body only when no row names it, so a body is never deleted while referenced.
+ */
+export const blobRefs = pgTable(
+  'blob_refs',
+  {
+    snapshotId: uuid('snapshot_id')
+      .notNull()
+      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    sha256: text('sha256')
+      .notNull()
+      .references(() => blobs.sha256),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.sha256] }), index('blob_refs_sha256_idx').on(t.sha256)],
 );
 
 export const idempotencyKeys = pgTable(

@@ -5,12 +5,13 @@
  */
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import { AppError, type ArchiveSigner, type ObjectStorage, verifyWacz } from '@linksnap/shared';
+import { AppError, type ArchiveSigner, type ObjectStorage } from '@linksnap/shared';
 import { Zip, ZipPassThrough } from 'fflate';
 import type { ImportExportService } from './import-export.service.js';
 import type { LinksService } from './links.service.js';
 import type { LinksAdminRepository } from './links-admin.repository.js';
 import type { LinksQueryRepository } from './links-query.repository.js';
+import type { StandaloneArchives } from './standalone-archive.js';
 import { mergeWacz, type VersionArchive } from './wacz-merge.js';
 
 export const EXPORT_SOFTWARE = 'LinkSnap';
@@ -22,6 +23,7 @@ export interface ArchiveExportDeps {
   bookmarks: ImportExportService;
   storage: ObjectStorage;
   signer: ArchiveSigner;
+  standalone: StandaloneArchives;
 }
 
 /** One entry of archives/index.json in the bookmark zip. */
@@ -42,15 +44,8 @@ export class ArchiveExportService {
    */
   private async versionArchives(linkId: string): Promise<VersionArchive[]> {
     const rows = await this.deps.versions.versions(linkId);
-    const out: VersionArchive[] = [];
-    for (const row of rows.reverse()) {
-      const artifact = row.artifacts.find((a) => a.kind === 'wacz');
-      if (!artifact) continue;
-      const wacz = await this.deps.storage.getBuffer(artifact.key);
-      verifyWacz(wacz);
-      out.push({ snapshotId: row.id, wacz });
-    }
-    return out;
+    // Revisits resolved: the earlier archives a version refers to come along (ADR 0017).
+    return this.deps.standalone.withBases(rows.reverse());
   }
 
   private merge(archives: VersionArchive[], title: string): Uint8Array {

@@ -7,9 +7,10 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AppError, type Artifact, type ObjectStorage } from '@linksnap/shared';
+import { AppError, type Artifact } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotsRepository } from './snapshots.repository.js';
+import type { StandaloneArchives } from './standalone-archive.js';
 
 /** Where a signed URL points (default: the configured origin) and the clock to sign with. */
 export interface SignAt {
@@ -26,7 +27,7 @@ export class ArchiveLinks {
   constructor(
     private readonly key: Buffer,
     private readonly snapshots: SnapshotsRepository,
-    private readonly storage: ObjectStorage,
+    private readonly archives: StandaloneArchives,
     private readonly options: { origin?: string; ttlSeconds: number },
   ) {}
 
@@ -74,8 +75,8 @@ export class ArchiveLinks {
   async open(snapshotId: string, kind: string): Promise<{ artifact: Artifact; body: Readable }> {
     const row = isUuid(snapshotId) ? await this.snapshots.findById(snapshotId) : null;
     const artifact = row?.artifacts.find((a) => a.kind === kind);
-    if (!artifact) throw new AppError('NOT_FOUND', 'The artifact does not exist.');
-    return { artifact, body: await this.storage.get(artifact.key) };
+    if (!row || !artifact) throw new AppError('NOT_FOUND', 'The artifact does not exist.');
+    return this.archives.open(row, artifact);
   }
 
   /** The page to open in a replay: the captured final URL and when it was captured. */

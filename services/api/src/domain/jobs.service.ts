@@ -8,6 +8,7 @@ import {
   isFinalState,
   type JobProgress,
   progressSchema,
+  type SnapshotSource,
   type StoredError,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
@@ -22,7 +23,7 @@ export interface QueueJobState {
   progress: unknown;
   attemptsMade: number;
   /** The job's payload: whose capture of which link, requested when (absent when unreadable). */
-  payload?: { userId: string; linkId: string; requestedAt: Date };
+  payload?: { userId: string; linkId: string; requestedAt: Date; source?: SnapshotSource };
   /** PostgreSQL has the last word on the snapshot: it is (becoming) final, or was deleted. */
   settled: boolean;
 }
@@ -64,8 +65,8 @@ export class JobsService {
       queueError = err;
     }
     if (job?.payload?.userId === userId && !job.settled && (job.state === 'queued' || job.state === 'active')) {
-      const { linkId, requestedAt } = job.payload;
-      return fromQueue(unfinishedSnapshot({ id, linkId, userId, requestedAt }), job);
+      const { linkId, requestedAt, source } = job.payload;
+      return fromQueue(unfinishedSnapshot({ id, linkId, userId, requestedAt, source }), job);
     }
     const row = await this.snapshots.findOwned(userId, id);
     // Finished jobs stay readable while Redis is down; unfinished ones need the queue.

@@ -1,7 +1,10 @@
 /**
- * Editing and deleting saved links and their snapshot versions. Deleting always removes the
- * stored objects too (every object under `snapshots/{id}/`), after the rows are gone. The queue
- * is told first about unfinished snapshots, whose status polls it answers by itself.
+ * Editing and deleting saved links and their snapshot versions. Deleting a version drops its
+ * rows, and with them its references to content-addressed bodies (`blob_refs`, ADR 0017): a body
+ * no other version holds is removed by the blob sweeper, never here, since another version may
+ * share it. Objects stored before content addressing (under `snapshots/{id}/`, never shared)
+ * are removed right after the rows are gone. The queue is told first about unfinished
+ * snapshots, whose status polls it answers by itself.
  */
 import { AppError, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';

@@ -1,4 +1,5 @@
 /** Queries on links, their tags and their first snapshot. */
+import type { SnapshotSource } from '@linksnap/shared';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/database.js';
@@ -24,6 +25,8 @@ export interface NewLink {
   title?: string | null;
   /** Kept from an import (ADD_DATE); defaults to now. */
   createdAt?: Date;
+  /** `upload` for a page the user's browser sent; defaults to `capture`. */
+  source?: SnapshotSource;
 }
 
 export interface LinkRecord {
@@ -51,7 +54,7 @@ export interface CreateManyOutcome {
 export type CreateOutcome = { created: LinkRecord; snapshot: CreatedSnapshot } | { existingId: string };
 
 /** Rows of `db.execute`: postgres.js answers an array, PGlite an object with `rows`. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
@@ -103,8 +106,9 @@ const INSERT_LINK_AND_SNAPSHOT = new PgDialect().sqlToQuery(sql`
     on conflict do nothing
     returning id, created_at, updated_at
   ), new_snapshot as (
-    insert into ${snapshots} (id, link_id, user_id, requested_at)
-    select ${p('snapshotId')}::uuid, new_link.id, ${p('userId')}::uuid, ${p('requestedAt')}::timestamptz
+    insert into ${snapshots} (id, link_id, user_id, requested_at, source)
+    select ${p('snapshotId')}::uuid, new_link.id, ${p('userId')}::uuid, ${p('requestedAt')}::timestamptz,
+      coalesce(${p('source')}::text, 'capture')
     from new_link
     returning status
   )
@@ -153,6 +157,7 @@ export class LinksRepository {
         snapshotId: input.snapshotId,
         createdAt: input.createdAt?.toISOString() ?? null,
         requestedAt: input.requestedAt.toISOString(),
+        source: input.source ?? null,
       });
     const [row] = rowsOf<InsertedRow>(result);
     if (!row) {

@@ -4,6 +4,9 @@
  */
 import {
   AppError,
+  ARTIFACT_KINDS,
+  artifactKey,
+  type CaptureOptionsInput,
   normalizeUrl,
   parseHttpUrl,
   type Resolver,
@@ -11,9 +14,11 @@ import {
   type SnapshotJob,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { BlobsRepository } from './blobs.repository.js';
 import { timeOrderedId } from './ids.js';
 import type { LinkRecord, LinksRepository } from './links.repository.js';
 import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
+import { checkUploadedPage } from './upload-page.js';
 
 /** Where capture jobs go; implemented over BullMQ in queue/. */
 export interface SnapshotEnqueuer {
@@ -62,10 +67,18 @@ export type BatchItem =
 /** The most URLs one batch may carry. */
 export const MAX_BATCH_URLS = 500;
 
+/** Where uploaded pages are kept (object storage); the job carries the key, never the bytes. */
+export interface UploadStore {
+  put(key: string, body: Buffer, contentType: string): Promise<unknown>;
+  removePrefix(prefix: string): Promise<unknown>;
+}
+
 export interface LinksServiceOptions {
   egressAllow: readonly string[];
   egressAllowOnly?: boolean;
   resolver?: Resolver;
+  /** Needed by `createFromUpload`. */
+  uploads?: UploadStore;
 }
 
 export function toLinkView(record: LinkRecord): LinkView {
@@ -100,16 +113,26 @@ export function normalizeTagNames(names: readonly string[]): string[] {
   return [...seen.values()];
 }
 
+/** The job's `options`, only when the request named any. */
+function captureOptionsOf({ blockAds, formats, mode }: CaptureOptionsInput): Pick<SnapshotJob, 'options'> {
+  const options = Object.fromEntries(
+    Object.entries({ blockAds, formats, mode }).filter(([, value]) => value !== undefined),
+  ) as CaptureOptionsInput;
+  return Object.keys(options).length > 0 ? { options } : {};
+}
+
 export class LinksService {
   constructor(
     private readonly links: LinksRepository,
     private readonly queue: SnapshotEnqueuer,
     private readonly options: LinksServiceOptions,
+    /** Names the earlier archives a re-capture may refer to (ADR 0017). */
+    private readonly blobs: Pick<BlobsRepository, 'archiveBasesAfter'>,
   ) {}
 
   async create(
     userId: string,
-    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date },
+    input: { url: string; tags?: string[]; title?: string | null; createdAt?: Date } & CaptureOptionsInput,
     requestId?: string,
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
@@ -132,8 +155,74 @@ export class LinksService {
     if ('existingId' in outcome) throw duplicate(outcome.existingId);
 
     const linkId = outcome.created.link.id;
-    const job = { snapshotId, linkId, userId, url: url.href, requestedAt: requestedAt.toISOString(), requestId };
+    const job: SnapshotJob = {
+      snapshotId,
+      linkId,
+      userId,
+      url: url.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+      // Capture options travel with this first capture only (they are not stored on the link).
+      ...captureOptionsOf(input),
+    };
     await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
+    return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
+  }
+
+  /**
+   * An uploaded capture: the page as the user's browser serialised it (SingleFile HTML), for
+   * `url`. The URL passes the same submit rules as `create` and the bytes must be HTML; then
+   * the page is stored before its job is queued (the job carries its key), and a failure of
+   * either undoes the link. The snapshotter renders it with every request refused.
+   */
+  async createFromUpload(
+    userId: string,
+    input: { url: string; tags?: string[]; page: Buffer },
+    requestId?: string,
+  ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
+    const uploads = this.options.uploads;
+    if (!uploads) throw new AppError('INTERNAL', 'Uploaded captures are not configured.');
+    const { url, normalizedUrl } = await this.checkUrl(input.url);
+    const tagNames = normalizeTagNames(input.tags ?? []);
+    checkUploadedPage(input.page);
+
+    const snapshotId = timeOrderedId();
+    const requestedAt = new Date();
+    const outcome = await this.links.createWithSnapshot({
+      userId,
+      url: input.url.trim(),
+      normalizedUrl,
+      tagNames,
+      snapshotId,
+      requestedAt,
+      source: 'upload',
+    });
+    if ('existingId' in outcome) throw duplicate(outcome.existingId);
+
+    const linkId = outcome.created.link.id;
+    const key = artifactKey(snapshotId, 'upload');
+    const undo = async () => {
+      await uploads.removePrefix(`snapshots/${snapshotId}/`).catch(() => {});
+      await this.links.delete(linkId);
+    };
+    try {
+      await uploads.put(key, input.page, ARTIFACT_KINDS.upload.contentType);
+    } catch (err) {
+      await undo().catch(() => {});
+      throw new AppError('STORAGE_UNAVAILABLE', 'The uploaded page could not be stored. Try again shortly.', {
+        cause: err,
+      });
+    }
+    const job = {
+      snapshotId,
+      linkId,
+      userId,
+      url: url.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId,
+      upload: { key },
+    };
+    await this.enqueueOrUndo([job], undo);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 
@@ -148,6 +237,7 @@ export class LinksService {
     const record = isUuid(linkId) ? await this.links.findOwned(userId, linkId) : null;
     if (!record) throw new AppError('NOT_FOUND', 'The link does not exist.');
     const snapshot = await this.links.addSnapshot(userId, linkId, timeOrderedId(), new Date());
+    const previous = record.link.latestGoodSnapshotId;
     const job = {
       snapshotId: snapshot.id,
       linkId,
@@ -155,6 +245,8 @@ export class LinksService {
       url: parseHttpUrl(record.link.url).href,
       requestedAt: snapshot.requestedAt.toISOString(),
       requestId,
+      // Payloads the previous good version archived become revisit records (ADR 0017).
+      archiveBases: previous ? await this.blobs.archiveBasesAfter(previous) : [],
     };
     await this.enqueueOrUndo([job], () => this.links.deleteSnapshot(snapshot.id), priority);
     return toSnapshotSummary(snapshot);

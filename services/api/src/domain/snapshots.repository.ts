@@ -3,6 +3,7 @@ import { isFinalState, type SnapshotResult } from '@linksnap/shared';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { recordBlobRefs } from './blobs.repository.js';
 import { isShowable, type VersionChange } from './change.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
@@ -17,7 +18,9 @@ export type ApplyOutcome = 'applied' | 'already-final' | 'unknown-snapshot';
  * request time only, and every other column keeps its default until `applyResult` writes the
  * final one. Job polling builds it from the queued job instead of reading it.
  */
-export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'userId' | 'requestedAt'>): SnapshotMeta {
+export function unfinishedSnapshot(
+  row: Pick<SnapshotMeta, 'id' | 'linkId' | 'userId' | 'requestedAt'> & Partial<Pick<SnapshotMeta, 'source'>>,
+): SnapshotMeta {
   // A literal, not `{...row, …}`: Node 20 builds that far slower, and this runs on every poll.
   return {
     id: row.id,
@@ -35,10 +38,12 @@ export function unfinishedSnapshot(row: Pick<SnapshotMeta, 'id' | 'linkId' | 'us
     lang: null,
     timings: null,
     artifacts: [],
+    archiveBases: [],
     missing: [],
     change: null,
     startedAt: null,
     finishedAt: null,
+    source: row.source ?? 'capture',
   };
 }
 
@@ -86,12 +91,14 @@ export class SnapshotsRepository {
           text: result.text,
           timings: result.timings,
           artifacts: result.artifacts,
+          archiveBases: result.archiveBases,
           missing: result.missing,
           change,
           startedAt: result.startedAt ? new Date(result.startedAt) : null,
           finishedAt: new Date(result.finishedAt),
         })
         .where(eq(snapshots.id, row.id));
+      await recordBlobRefs(tx, row.id, [...result.artifacts, ...result.archiveBases]);
 
       const [link] = await tx.select(linkColumns).from(links).where(eq(links.id, row.linkId)).for('update');
       if (!link) return 'applied';

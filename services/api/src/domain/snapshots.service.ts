@@ -1,9 +1,10 @@
 /** Reading snapshots and their stored artifacts, with ownership checks. */
 import type { Readable } from 'node:stream';
-import { AppError, type Artifact, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
+import { AppError, type Artifact, isErrorCapture, type SnapshotSource } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
 import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
+import type { StandaloneArchives } from './standalone-archive.js';
 
 export interface SnapshotSummary {
   id: string;
@@ -29,6 +30,8 @@ export interface SnapshotView extends SnapshotSummary {
   startedAt: string | null;
   finishedAt: string | null;
   change: SnapshotRow['change'];
+  /** `upload`: rendered from the page the user's browser sent, not fetched from the live web. */
+  source: SnapshotSource;
 }
 
 export function toSnapshotSummary(row: Pick<SnapshotRow, 'id' | 'linkId' | 'status' | 'requestedAt'>): SnapshotSummary {
@@ -57,13 +60,14 @@ export function toSnapshotView(row: SnapshotMeta): SnapshotView {
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     change: row.change ?? null,
+    source: row.source,
   };
 }
 
 export class SnapshotsService {
   constructor(
     private readonly snapshots: SnapshotsRepository,
-    private readonly storage: ObjectStorage,
+    private readonly archives: StandaloneArchives,
   ) {}
 
   /** The user's snapshot row; NOT_FOUND for other users' and malformed ids alike. */
@@ -81,6 +85,6 @@ export class SnapshotsService {
     const row = await this.findOwned(userId, id);
     const artifact = row.artifacts.find((a) => a.kind === kind);
     if (!artifact) throw new AppError('NOT_FOUND', `The snapshot has no ${kind} artifact.`);
-    return { artifact, body: await this.storage.get(artifact.key) };
+    return this.archives.open(row, artifact);
   }
 }

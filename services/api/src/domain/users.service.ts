@@ -54,10 +54,14 @@ export class UsersService {
   }
 
   /** An admin creates an account for someone (open or closed sign-up alike). */
+  /** The instance's first account, or one whose email is in ADMIN_EMAILS. */
+  async isAdmin(userId: string): Promise<boolean> {
+    const user = await this.users.findById(userId);
+    return user !== null && (user.isAdmin || this.policy.adminEmails.includes(user.email.toLowerCase()));
+  }
+
   async createByAdmin(adminId: string, email: string, password: string): Promise<UserView> {
-    const admin = await this.users.findById(adminId);
-    const isAdmin = admin !== null && (admin.isAdmin || this.policy.adminEmails.includes(admin.email.toLowerCase()));
-    if (!isAdmin) throw new AppError('FORBIDDEN', 'Only an administrator can create accounts.');
+    if (!(await this.isAdmin(adminId))) throw new AppError('FORBIDDEN', 'Only an administrator can create accounts.');
     return toView(await this.create(email, password));
   }
 

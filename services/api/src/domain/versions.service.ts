@@ -97,7 +97,7 @@ export class VersionsService {
     const keys = [screenshotKey(before), screenshotKey(after)];
     if (keys[0] === null || keys[1] === null) return null;
     const [a, b] = await Promise.all(keys.map((k) => this.storage.getBuffer(k as string)));
-    return [decodeImage(a as Buffer), decodeImage(b as Buffer)] as const;
+    return [await decodeImage(a as Buffer), await decodeImage(b as Buffer)] as const;
   }
 
   /** Two versions of one link, both the user's; anything else is NOT_FOUND. `against` is the older side. */

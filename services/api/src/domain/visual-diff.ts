@@ -4,7 +4,7 @@
  * touch) and a PNG that shows the newer screenshot faded with those regions marked.
  */
 import pixelmatch from 'pixelmatch';
-import { PNG } from 'pngjs';
+import sharp from 'sharp';
 
 export interface RawImage {
   width: number;
@@ -27,16 +27,21 @@ export interface VisualDiff {
   height: number;
 }
 
-/** The only place images are decoded: screenshots are PNG today; swap here for WebP (sharp). */
-export function decodeImage(bytes: Buffer): RawImage {
-  const png = PNG.sync.read(bytes);
-  return { width: png.width, height: png.height, data: png.data };
+/** The only place images are decoded: WebP screenshots (SCREENSHOT_FORMAT's default), or PNG/JPEG. */
+export async function decodeImage(bytes: Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(bytes, { limitInputPixels: false })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
 }
 
-export function encodePng(image: RawImage): Buffer {
-  const png = new PNG({ width: image.width, height: image.height });
-  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  return PNG.sync.write(png);
+export function encodePng(image: RawImage): Promise<Buffer> {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
+    raw: { width: image.width, height: image.height, channels: 4 },
+  })
+    .png()
+    .toBuffer();
 }
 
 export const CELL_PX = 16;

@@ -59,6 +59,10 @@ export function playerHtml(options: { source: string; url: string | null; captur
     `source="${escapeAttr(options.source)}"`,
     `replaybase="${REPLAY_BASE}"`,
     'embed="replayonly"',
+    // Where the service worker sends a replayed page opened on its own (a new tab, a reload of
+    // the frame): without it, that is https://replayweb.page/ on the live web. Ours is the
+    // player app beside the bundles, which reads `?source=` and replays offline.
+    `newwindowbase="${REPLAY_BASE}"`,
     `coll="${escapeAttr(options.coll)}"`,
     options.url ? `url="${escapeAttr(options.url)}"` : '',
     options.capturedAt ? `ts="${replayTimestamp(options.capturedAt)}"` : '',
@@ -132,7 +136,9 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
       const { exp, sig } = request.query;
       archive.verify(id, 'wacz', exp, sig);
       const target = await archive.replayTarget(id);
-      const source = `/archive/${id}/wacz?exp=${encodeURIComponent(exp ?? '')}&sig=${encodeURIComponent(sig ?? '')}`;
+      // One query parameter: the service worker pastes the source unencoded into the URL of a
+      // replayed page opened on its own (newwindowbase), where a second `&` would be lost.
+      const source = `/archive/${id}/wacz?s=${exp}.${sig}`;
       reply.removeHeader('X-Frame-Options');
       return reply
         .type('text/html; charset=utf-8')

@@ -4,7 +4,7 @@
  * outside the API's own paths. API paths, and clients that do not ask for HTML, keep their
  * problem+json 404s. Without a build, nothing is registered.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,4 +71,37 @@ export function registerWeb(app: FastifyInstance, dist: string = WEB_DIST, archi
   };
   app.get('/', { schema: { hide: true } }, sendIndex);
   app.get('/*', { schema: { hide: true } }, sendIndex);
+  registerAppShell(app, dist);
+}
+
+/** Root-level files of the installable app (web/public): the service worker needs scope `/`. */
+const SHELL_FILES: Record<string, string> = {
+  '/manifest.webmanifest': 'application/manifest+json',
+  '/sw.js': 'text/javascript; charset=utf-8',
+};
+
+/** The web app manifest, the service worker and the icons, as built into dist by Vite. */
+function registerAppShell(app: FastifyInstance, dist: string): void {
+  for (const [route, type] of Object.entries(SHELL_FILES)) {
+    const file = path.join(dist, route.slice(1));
+    if (!existsSync(file)) continue;
+    app.get(route, { schema: { hide: true } }, async (_request, reply) =>
+      // Never cached: a new service worker or manifest must reach installed apps.
+      reply
+        .header('Cache-Control', 'no-cache')
+        .type(type)
+        .send(await readFile(file)),
+    );
+  }
+  const icons = path.join(dist, 'icons');
+  if (!existsSync(icons)) return;
+  const names = new Set(readdirSync(icons).filter((name) => name.endsWith('.png')));
+  app.get('/icons/:name', { schema: { hide: true } }, async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (!names.has(name)) throw new AppError('NOT_FOUND', `No icon ${name}.`);
+    return reply
+      .header('Cache-Control', 'public, max-age=86400')
+      .type('image/png')
+      .send(await readFile(path.join(icons, name)));
+  });
 }

@@ -33,10 +33,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** Whose capture of which link, requested when: from the payload the API itself enqueued. */
 function payloadOf(data: string): QueueJobState['payload'] {
   try {
-    const { userId, linkId, requestedAt } = JSON.parse(data) as Record<string, unknown>;
+    const { userId, linkId, requestedAt, upload } = JSON.parse(data) as Record<string, unknown>;
     if (typeof userId !== 'string' || typeof linkId !== 'string' || typeof requestedAt !== 'string') return undefined;
     const at = new Date(requestedAt);
-    return Number.isNaN(at.getTime()) ? undefined : { userId, linkId, requestedAt: at };
+    const source = upload ? ('upload' as const) : ('capture' as const);
+    return Number.isNaN(at.getTime()) ? undefined : { userId, linkId, requestedAt: at, source };
   } catch {
     return undefined;
   }

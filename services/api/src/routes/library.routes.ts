@@ -13,6 +13,7 @@ import { LinksAdminRepository } from '../domain/links-admin.repository.js';
 import { type DeletedSnapshots, LinksAdminService } from '../domain/links-admin.service.js';
 import { LinksQueryRepository } from '../domain/links-query.repository.js';
 import { LinksQueryService } from '../domain/links-query.service.js';
+import type { StandaloneArchives } from '../domain/standalone-archive.js';
 import { TagsRepository } from '../domain/tags.repository.js';
 import { TagsService } from '../domain/tags.service.js';
 import { registerIdempotency } from './idempotency.hooks.js';
@@ -29,9 +30,11 @@ export interface LibraryDeps {
   deleted: DeletedSnapshots;
   /** Signs merged archive exports with the instance key. */
   signer: ArchiveSigner;
+  /** Merges in the earlier archives a version's revisits refer to. */
+  standalone: StandaloneArchives;
 }
 
-export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, signer }: LibraryDeps): void {
+export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, signer, standalone }: LibraryDeps): void {
   registerIdempotency(scope, new IdempotencyService(new IdempotencyRepository(db)));
   const queryRepository = new LinksQueryRepository(db);
   const adminRepository = new LinksAdminRepository(db);
@@ -49,6 +52,7 @@ export function libraryRoutes(scope: ZodApp, { db, storage, links, deleted, sign
     bookmarks,
     storage,
     signer,
+    standalone,
   });
   importExportRoutes(scope, bookmarks, archives);
 }

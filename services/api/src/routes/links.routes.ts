@@ -1,5 +1,6 @@
 /** Links: save a URL (which queues its first capture) and read a saved link. */
-import { toProblem } from '@linksnap/shared';
+import multipart from '@fastify/multipart';
+import { captureOptionsSchema, toProblem } from '@linksnap/shared';
 import { z } from 'zod';
 import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
 import type { SchedulesService } from '../domain/schedules.service.js';
@@ -7,10 +8,20 @@ import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
 import { batchItem, documented, itemsOf, linkCreated, linkView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
+import { readUploadForm, uploadForm } from './upload-form.js';
 
 const createLink = z.object({
   url: z.string().min(1).max(4096),
   tags: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+  blockAds: captureOptionsSchema.shape.blockAds.describe(
+    'false: capture with ads and trackers (the instance blocks them by default, config ADBLOCK)',
+  ),
+  formats: captureOptionsSchema.shape.formats.describe(
+    'Artifacts to make, of screenshot (with its thumbnail), pdf, mhtml, html, wacz; default: the instance setting (CAPTURE_FORMATS). Text, readable, metadata and report are always made.',
+  ),
+  mode: captureOptionsSchema.shape.mode.describe(
+    '`bookmark`: keep only metadata and readable text; `full` (default unless CAPTURE_MODE says otherwise): the formats too',
+  ),
 });
 
 // Each URL is checked on its own (an empty or bad one is that item's INVALID_URL), not here.
@@ -23,17 +34,20 @@ const BATCH_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
 const idParams = z.object({ id: z.string() });
 
-export function linksRoutes(app: ZodApp, links: LinksService, schedules?: SchedulesService): void {
-  // POST /v1/links
-  // The busiest write: the compiled serializer.
-  const created = fastSerialized(
-    documented(linkCreated, 'Saved; its first capture is queued', {
-      Location: { description: 'The capture job to poll: `/v1/jobs/{snapshotId}`' },
-    }),
-  );
-  app.post('/v1/links', { schema: { body: createLink, response: { 202: created } } }, async (request, reply) => {
-    const result = await links.create(userIdOf(request), request.body, String(request.id));
-    return reply.status(202).header('Location', `/v1/jobs/${result.snapshot.id}`).send(result);
+export interface LinksRoutesOptions {
+  /** Largest uploaded page (config UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number;
+  /** A link's re-capture schedule for its view (absent: the view has none). */
+  schedules?: SchedulesService;
+}
+
+export function linksRoutes(app: ZodApp, links: LinksService, options: LinksRoutesOptions): void {
+  // Encapsulated so multipart bodies (uploaded captures) are accepted on POST /v1/links only.
+  app.register(async (scope: ZodApp) => {
+    await scope.register(multipart, {
+      limits: { fileSize: options.uploadMaxBytes, files: 1, fields: 60, fieldSize: 64 * 1024 },
+    });
+    createLinkRoute(scope, links, options);
   });
 
   // POST /v1/links/batch
@@ -65,10 +79,50 @@ export function linksRoutes(app: ZodApp, links: LinksService, schedules?: Schedu
     },
     async (request) => {
       const view = await links.get(userIdOf(request), request.params.id);
-      const schedule = await schedules?.forLink(view.id);
+      const schedule = await options.schedules?.forLink(view.id);
       if (!schedule) return view;
       const { nextCaptureAt, ...rest } = schedule;
       return { ...view, schedule: rest, nextCaptureAt };
+    },
+  );
+}
+
+// POST /v1/links
+// JSON: the snapshotter fetches the URL. multipart/form-data with a `page` part: an uploaded
+// capture of the page as the user's browser serialised it (SingleFile HTML).
+function createLinkRoute(scope: ZodApp, links: LinksService, options: LinksRoutesOptions): void {
+  // The busiest write: the compiled serializer.
+  const created = fastSerialized(
+    documented(linkCreated, 'Saved; its first capture is queued', {
+      Location: { description: 'The capture job to poll: `/v1/jobs/{snapshotId}`' },
+    }),
+  );
+  scope.post(
+    '/v1/links',
+    {
+      schema: {
+        description:
+          'JSON `{url, tags?}`: the snapshotter fetches the URL. `multipart/form-data` with `url`, `tags` and a ' +
+          '`page` file: an uploaded capture of the page as the user’s browser serialised it (SingleFile HTML, at ' +
+          'most UPLOAD_MAX_BYTES, 413 above; HTML by its bytes, 400 otherwise), rendered with every request ' +
+          'refused; the snapshot has `source: "upload"` and keeps the page as the `upload` artifact.',
+        body: {
+          content: {
+            'application/json': { schema: createLink },
+            // A streamed body reaches the validator unparsed, as null: the document describes its parts.
+            'multipart/form-data': { schema: uploadForm.nullable() },
+          },
+        },
+        response: { 202: created },
+      },
+    },
+    async (request, reply) => {
+      const userId = userIdOf(request);
+      const requestId = String(request.id);
+      const result = request.isMultipart()
+        ? await links.createFromUpload(userId, await readUploadForm(request, options.uploadMaxBytes), requestId)
+        : await links.create(userId, request.body as z.infer<typeof createLink>, requestId);
+      return reply.status(202).header('Location', `/v1/jobs/${result.snapshot.id}`).send(result);
     },
   );
 }

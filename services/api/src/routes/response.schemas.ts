@@ -2,7 +2,14 @@
  * Response schemas shared by route files, so the OpenAPI document describes what routes send.
  * They name every field of the service's view type: the serializer drops fields not named here.
  */
-import { ARTIFACT_KINDS, artifactSchema, CAPTURE_STAGES, SNAPSHOT_STATES, storedErrorSchema } from '@linksnap/shared';
+import {
+  ARTIFACT_KINDS,
+  artifactSchema,
+  CAPTURE_STAGES,
+  SNAPSHOT_SOURCES,
+  SNAPSHOT_STATES,
+  storedErrorSchema,
+} from '@linksnap/shared';
 import { z } from 'zod';
 import { problemSchema } from '../http/openapi.js';
 
@@ -32,7 +39,12 @@ export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arr
 
 /** Media types an artifact download may have (`original` keeps the captured resource's own). */
 export const ARTIFACT_MEDIA_TYPES = [
-  ...new Set(Object.values(ARTIFACT_KINDS).map((k) => k.contentType.split(';')[0] as string)),
+  ...new Set([
+    ...Object.values(ARTIFACT_KINDS).map((k) => k.contentType.split(';')[0] as string),
+    // Screenshots under SCREENSHOT_FORMAT=png, and screenshots and thumbnails of older snapshots.
+    'image/png',
+    'image/jpeg',
+  ]),
   '*/*',
 ];
 
@@ -80,6 +92,9 @@ export const snapshotView = snapshotSummary.extend({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   change: changeField,
+  source: z.enum(SNAPSHOT_SOURCES).meta({
+    description: '`upload`: rendered from the page the user’s browser sent (SingleFile HTML), with all network refused',
+  }),
 });
 
 export const linkView = z.object({

@@ -77,7 +77,7 @@ const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
 const artifactBody = opaqueBody(
-  'The artifact: screenshot image/png, thumbnail image/jpeg, pdf application/pdf, mhtml multipart/related ' +
+  'The artifact: screenshot image/webp (image/png under SCREENSHOT_FORMAT=png or from older snapshots), thumbnail image/webp, pdf application/pdf, mhtml multipart/related ' +
     '(download), wacz application/wacz+zip (download: the signed WACZ 1.1.1 web archive, see ' +
     'docs/archive-format.md), html and readable text/html (sandboxed), text text/plain, metadata and ' +
     'report application/json, favicon image/x-icon; original keeps the captured resource’s own type',
@@ -161,7 +161,9 @@ export function snapshotsRoutes(
 
 /**
  * GET /archive/{snapshotId}/{kind}?exp=…&sig=… — outside the authenticated scope: the
- * signature is the credential. No Authorization header or cookie is ever read here.
+ * signature is the credential. No Authorization header or cookie is ever read here. The same
+ * credential also comes as one parameter, `?s={exp}.{sig}` (the replay player's source: it
+ * survives being pasted unencoded into another URL's query, as ReplayWeb.page does).
  */
 export function archiveRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSite): void {
   app.get(
@@ -170,13 +172,14 @@ export function archiveRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveS
       schema: {
         security: [],
         params: artifactParams,
-        querystring: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
+        querystring: z.object({ exp: z.string().optional(), sig: z.string().optional(), s: z.string().optional() }),
         response: { 200: artifactBody },
       },
     },
     async (request, reply) => {
       const { id, kind } = request.params;
-      archive.verify(id, kind, request.query.exp, request.query.sig);
+      const [exp, sig] = request.query.s ? request.query.s.split('.', 2) : [request.query.exp, request.query.sig];
+      archive.verify(id, kind, exp, sig);
       const { artifact, body } = await archive.open(id, kind);
       reply.header('Cache-Control', 'private, max-age=60');
       return sendArtifact(reply, id, kind, artifact, body, { frameAncestors: site.frameAncestors(request) });

@@ -32,13 +32,26 @@ function imageOf(snapshot: Snapshot | null): string | undefined {
   return undefined;
 }
 
+/**
+ * The address a share (the installed app's share target: url, text, title) or the bookmarklet
+ * (url) brought here. Android's share sheet often puts the link in `text`, with words around it.
+ */
+export function sharedUrl(search: string): string {
+  const params = new URLSearchParams(search);
+  for (const value of [params.get('url'), params.get('text'), params.get('title')]) {
+    const found = value?.match(/https?:\/\/\S+/i)?.[0];
+    if (found) return found;
+  }
+  return '';
+}
+
 /** Kept across navigation so a batch's progress is still there after a look at the list. */
 let kept: Submission[] = [];
 
 export function AddView() {
   const { t } = useI18n();
   const tagsState = useTags();
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => sharedUrl(location.search));
   const [tags, setTags] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState('');

@@ -173,6 +173,8 @@ export interface Snapshot {
   httpStatus?: number | null;
   /** The site answered 4xx/5xx: an error page, kept but not shown as the link. */
   errorCapture?: boolean;
+  /** `upload`: the page as the user's browser showed it (the extension), not fetched by the server. */
+  source?: 'capture' | 'upload';
   finalUrl?: string | null;
   contentType?: string | null;
   title?: string | null;

@@ -8,6 +8,7 @@ import { ImportView } from './import-view';
 import { LinksView } from './links-view';
 import { ReplayView } from './replay-frame';
 import { Link, navigate, usePath } from './router';
+import { SettingsView } from './settings-view';
 import { TagsView } from './tags-view';
 import { ErrorState, Loading } from './ui';
 import { ViewerView } from './viewer-view';
@@ -20,6 +21,7 @@ function Routes({ path }: { path: string }) {
   if (path === '/links') return <LinksView />;
   if (path === '/tags') return <TagsView />;
   if (path === '/import') return <ImportView />;
+  if (path === '/settings') return <SettingsView />;
   return <AddView />;
 }
 
@@ -80,6 +82,7 @@ export function App() {
     ['/links', t('nav.links')],
     ['/tags', t('nav.tags')],
     ['/import', t('nav.import')],
+    ['/settings', t('nav.settings')],
   ];
   const active = (href: string) => (href === '/' ? path === '/' || path === '/add' : path.startsWith(href));
 

@@ -7,6 +7,28 @@ export const en = {
   'nav.links': 'Links',
   'nav.tags': 'Tags',
   'nav.import': 'Import / export',
+  'nav.settings': 'Settings',
+  'viewer.uploaded':
+    'Saved from your browser as you saw it (the extension’s “Save page as I see it”); the server fetched nothing.',
+  'settings.title': 'Settings',
+  'settings.bookmarklet': 'Bookmarklet',
+  'settings.bookmarkletIntro':
+    'Drag this button to your bookmarks bar. On any page, click it to open Add link here with that page’s address filled in; press Save to capture it.',
+  'settings.bookmarkletLabel': 'Save to LinkSnap',
+  'settings.extension': 'Browser extension',
+  'settings.extensionIntro':
+    'The LinkSnap extension for Chromium and Firefox saves links, and pages exactly as you see them (signed-in and members-only pages included), with an API key. See docs/extension.md.',
+  'settings.keys': 'API keys',
+  'settings.keysIntro': 'The browser extension and your scripts sign in with an API key.',
+  'settings.keyName': 'Name of a new key',
+  'settings.keyDefaultName': 'browser extension',
+  'settings.keyCreate': 'Create key',
+  'settings.keyShownOnce': 'Copy it now, it is shown only once:',
+  'settings.keyLastUsed': 'last used {date}',
+  'settings.keyRevoke': 'Revoke',
+  'settings.app': 'Install as an app',
+  'settings.appIntro':
+    'Install LinkSnap from your browser’s menu; on Android, Share → LinkSnap then opens Add link with the shared address.',
   'lang.label': 'Language',
   'lang.switchTo': '中文',
   'auth.signOut': 'Sign out',

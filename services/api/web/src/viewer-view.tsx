@@ -122,6 +122,11 @@ export function ViewerView({ id }: { id: string }) {
         }
         onSaved={() => setVersion((v) => v + 1)}
       />
+      {current?.source === 'upload' && (
+        <p class="hint uploaded-capture" role="note">
+          {t('viewer.uploaded')}
+        </p>
+      )}
       {current?.errorCapture && (
         <p class="hint error-capture" role="note">
           {t('viewer.errorCapture', { status: String(current.httpStatus ?? '') })}

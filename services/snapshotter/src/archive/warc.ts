@@ -5,11 +5,16 @@
  * received, so `Content-Encoding` / `Transfer-Encoding` are dropped and `Content-Length` is the
  * stored length: the HTTP block is then exactly what a replay serves, and warcio's
  * WARC-Payload-Digest (sha256) is the digest of those bytes. A cut body says why with
- * `WARC-Truncated` (`length` or `time`).
+ * `WARC-Truncated` (`length` or `time`). A whole 2xx payload an earlier version of the link
+ * archived already (`KnownPayloads`, ADR 0017) is written as a `revisit` record instead
+ * (profile identical-payload-digest, WARC-Refers-To-Target-URI and -Date naming the original),
+ * with the HTTP headers of this exchange and no payload.
  */
+import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { CDXIndexer, WARCRecord, WARCSerializer } from 'warcio';
 import type { RecordedExchange, Recording } from '../capture/recorder.js';
+import type { KnownPayload, KnownPayloads } from './known-payloads.js';
 
 export const WARC_FILENAME = 'data.warc.gz';
 const DIGEST = { algo: 'sha-256', prefix: 'sha256:', base32: false } as const;
@@ -71,6 +76,34 @@ function responseRecord(exchange: RecordedExchange): WARCRecord {
   );
 }
 
+function revisitRecord(exchange: RecordedExchange, digest: string, original: KnownPayload): WARCRecord {
+  return WARCRecord.create(
+    {
+      url: exchange.url,
+      date: exchange.startedAt.toISOString(),
+      type: 'revisit',
+      warcVersion: 'WARC/1.1',
+      statusline: httpStatusLine(exchange),
+      httpHeaders: storedResponseHeaders(exchange),
+      refersToUrl: original.url,
+      refersToDate: original.date,
+      warcHeaders: { 'WARC-Payload-Digest': `${DIGEST.prefix}${digest}` },
+    },
+    bytes(Buffer.alloc(0)),
+  );
+}
+
+/** The revisit for an exchange whose payload is archived already, else its response. */
+function exchangeRecord(exchange: RecordedExchange, known: KnownPayloads | undefined): WARCRecord {
+  const whole = !exchange.truncated && exchange.status >= 200 && exchange.status < 300 && exchange.body.length > 0;
+  if (known && whole) {
+    const digest = createHash('sha256').update(exchange.body).digest('hex');
+    const original = known.lookup(digest);
+    if (original) return revisitRecord(exchange, digest, original);
+  }
+  return responseRecord(exchange);
+}
+
 function requestRecord(exchange: RecordedExchange, responseId: string): WARCRecord {
   const headers = { host: new URL(exchange.url).host, ...exchange.requestHeaders };
   return WARCRecord.create(
@@ -99,10 +132,10 @@ async function serialize(record: WARCRecord): Promise<Uint8Array> {
 }
 
 /** Writes the recording as one gzipped WARC 1.1 file and indexes it. */
-export async function writeWarc(recording: Recording, info: WarcInfo): Promise<WrittenWarc> {
+export async function writeWarc(recording: Recording, info: WarcInfo, known?: KnownPayloads): Promise<WrittenWarc> {
   const chunks: Uint8Array[] = [await serialize(infoRecord(info))];
   for (const exchange of recording.exchanges()) {
-    const response = responseRecord(exchange);
+    const response = exchangeRecord(exchange, known);
     const responseId = response.warcHeader('WARC-Record-ID') ?? '';
     chunks.push(await serialize(response));
     chunks.push(await serialize(requestRecord(exchange, responseId)));

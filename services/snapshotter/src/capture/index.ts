@@ -6,12 +6,15 @@
  * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
  * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
-import type { ArchiveSigner, ArtifactKind, CaptureStage, ErrorCode } from '@linksnap/shared';
+import type { ArchiveSigner, ArtifactKind, CaptureFormat, CaptureStage, ErrorCode } from '@linksnap/shared';
 import { hostPort } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
+import type { KnownPayloads } from '../archive/known-payloads.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
+import { type AdBlocker, BLOCKED_BY_CLIENT } from './adblock.js';
 import { createBudget, withTimeout } from './budget.js';
+import { type ConsentReport, type ConsentSession, prepareConsent } from './consent.js';
 import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
 import { followingRedirects } from './inline/resources.js';
@@ -21,7 +24,15 @@ import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
 import { RESULT_TEXT_LIMIT, type ReadableArticle, readArticle, readableDocument } from './readable.js';
 import { type Recorder, type RecorderOptions, type Recording, startRecording } from './recorder.js';
-import { captureScreenshot, captureThumbnail, type FullPageShot, thumbnailOf } from './screenshot.js';
+import {
+  captureScreenshot,
+  captureThumbnail,
+  encodeScreenshot,
+  type FullPageShot,
+  type ScreenshotFormat,
+  screenshotType,
+  thumbnailOf,
+} from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
 import { captureWacz } from './wacz.js';
 
@@ -43,6 +54,8 @@ export interface ReportSummary {
   requests: number;
   failedRequests: number;
   blockedRequests: number;
+  /** Requests the ad and tracker blocker refused inside Chromium. */
+  adsBlocked: number;
   bytes: number;
   cut: boolean;
   consoleErrors: number;
@@ -75,6 +88,24 @@ export interface CaptureOptions {
   record?: RecorderOptions;
   /** Signs the `wacz` artifact; without it no WACZ is made. */
   signer?: ArchiveSigner;
+  /** Payloads the link's earlier versions archived: the WACZ refers to them (ADR 0017). */
+  knownPayloads?: KnownPayloads;
+  /**
+   * An uploaded page (upload-source.ts serves it): the document is not inspected as a
+   * download, and nothing is fetched for the capture's own sake (the favicon).
+   */
+  uploaded?: boolean;
+  /** Blocks ads and trackers in the page (adblock.ts); absent or null, nothing is blocked. */
+  blocker?: AdBlocker | null;
+  /** Dismisses consent dialogs, rejecting optional cookies (consent.ts). */
+  consent?: boolean;
+  /**
+   * The artifacts to make (the screenshot brings its thumbnail); text, readable, metadata,
+   * report and favicon always are. Absent: all of them.
+   */
+  formats?: readonly CaptureFormat[];
+  /** Full-page screenshot format (config SCREENSHOT_FORMAT); WebP when absent. */
+  screenshotFormat?: ScreenshotFormat;
   onStage?: (stage: CaptureStage) => Promise<void> | void;
   /**
    * Called with each large artifact as soon as it exists, so that it can be stored while the
@@ -90,6 +121,8 @@ const STAGE_CAP_MS = {
   quiet: 2_000,
   settleScroll: 3_000,
   settleAssets: 2_000,
+  // What is left of the consent dialog's handling once the page has settled.
+  consent: 1_500,
   screenshot: 15_000,
   thumbnail: 5_000,
   pdf: 20_000,
@@ -170,7 +203,12 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     const hp = hostPortOf(req.url());
     if (hp) hosts.add(hp);
   });
+  let adsBlocked = 0;
   page.on('requestfailed', (req) => {
+    if (req.failure()?.errorText.startsWith(BLOCKED_BY_CLIENT)) {
+      adsBlocked++;
+      return;
+    }
     failedCount++;
     if (failed.length < LIST_LIMIT) failed.push({ url: req.url(), reason: req.failure()?.errorText ?? 'failed' });
   });
@@ -200,6 +238,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
     denyDownloads(page),
   ]);
+  const { disableBlocking, consent } = await prepareCleanCapture(page, options);
 
   const navigation = await timed('navigate', 'navigate', () =>
     navigate(page, {
@@ -209,6 +248,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
       quietTimeoutMs: stageMs(STAGE_CAP_MS.quiet),
       maxBytes: options.maxBytes,
       proxy: options.proxy,
+      inspectDocument: !options.uploaded,
     }),
   );
 
@@ -237,22 +277,41 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     if (artifact) options.onArtifact?.(artifact);
     return artifact;
   };
+  const format = options.screenshotFormat ?? 'webp';
+  const wants = (kind: CaptureFormat) => !options.formats || options.formats.includes(kind);
+  /** A stage for an artifact that was not asked for is skipped, and not listed as missing. */
+  const wanted = <T>(kind: CaptureFormat, work: () => Promise<T | null>): Promise<T | null> =>
+    wants(kind) ? work() : Promise.resolve(null);
   const fullScreenshot = () =>
-    stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-      captureScreenshot(page, maxHeight),
+    wanted('screenshot', () =>
+      stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+        captureScreenshot(page, maxHeight, format),
+      ),
     );
+  /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
+  const screenshotArtifact = async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
+    if (!full) return null;
+    const body = await stage('screenshot', 'screenshotEncode', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+      encodeScreenshot(full, format),
+    );
+    return offer(body && { kind: 'screenshot', body, ...screenshotType(format) });
+  };
   /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
   const thumbnail = (full: FullPageShot | null) =>
-    stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
-      full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+    wanted('screenshot', () =>
+      stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+        full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+      ),
     );
 
   /** The recording as a signed WACZ, once the page's title is known. */
   const archive = async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
     const signer = options.signer;
-    if (!signer) return null;
+    if (!signer || !wants('wacz')) return null;
     const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
-    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () => captureWacz(done, pageInfo, signer));
+    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () =>
+      captureWacz(done, pageInfo, signer, options.knownPayloads),
+    );
     return offer(body && { kind: 'wacz', body });
   };
 
@@ -262,6 +321,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   let article: ReadableArticle | null = null;
   let metadata: PageMetadata = emptyMetadata(navigation);
   let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
+  let consentReport: ConsentReport | null = null;
   const original = navigation.original;
   let recording: Recording;
 
@@ -276,7 +336,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     if (stored) artifacts.push(stored);
     if (original.rendered) {
       shot = await fullScreenshot();
-      const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
+      const screenshot = await screenshotArtifact(shot);
       if (screenshot) artifacts.push(screenshot);
       const thumb = await thumbnail(shot);
       if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
@@ -285,6 +345,8 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     const wacz = await archive(recording, metadata.title);
     if (wacz) artifacts.push(wacz);
   } else {
+    // The consent rules work in the page while it settles; what is left of them is waited for.
+    await consent?.start();
     settled = await stage('settle', 'settle', [], STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000, () =>
       settle(page, {
         maxHeight,
@@ -292,6 +354,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
       }),
     );
+    if (consent) consentReport = await timed('settle', 'consent', () => consent.finish(stageMs(STAGE_CAP_MS.consent)));
     recording = await stopRecording(recorder, navigation);
     // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
     // the snapshot stages from waiting on requests that do not end.
@@ -308,7 +371,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
         readMetadata(page, navigation, found),
       );
       // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
-      const iconUrl = meta?.favicon;
+      const iconUrl = options.uploaded ? null : meta?.favicon;
       const icon = iconUrl
         ? await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl))
         : null;
@@ -316,19 +379,23 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     };
     // The full-page screenshot enlarges the viewport while it renders, which print would see.
     shot = await fullScreenshot();
-    const screenshot = offer(shot && { kind: 'screenshot', body: shot.body });
     const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
     const pageRecording = recording;
     const readAndArchive = readText().then(async (read) => ({
       read,
       wacz: await archive(pageRecording, read.meta?.title ?? null),
     }));
-    const [thumb, pdf, mhtml, html, { read, wacz }] = await Promise.all([
+    const [thumb, screenshot, pdf, mhtml, html, { read, wacz }] = await Promise.all([
       thumbnail(shot).then(as('thumbnail')),
-      stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))).then(as('pdf')),
-      stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)).then(as('mhtml')),
-      stage('html', 'html', ['html'], STAGE_CAP_MS.html, () =>
-        captureHtml(page, followingRedirects(pageRecording)),
+      screenshotArtifact(shot),
+      wanted('pdf', () =>
+        stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))),
+      ).then(as('pdf')),
+      wanted('mhtml', () => stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page))).then(
+        as('mhtml'),
+      ),
+      wanted('html', () =>
+        stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(pageRecording))),
       ).then((html) => {
         inlined = html?.stats ?? null;
         return as('html')(html?.body ?? null);
@@ -354,12 +421,13 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     requests,
     failedRequests: failedCount,
     blockedRequests: blocked.length,
+    adsBlocked,
     bytes,
     cut: shot?.cut ?? false,
     consoleErrors,
     navigationTimedOut: navigation.timedOut,
   };
-  await network.detach().catch(() => undefined);
+  await Promise.all([network.detach().catch(() => undefined), disableBlocking?.()]);
   const report = {
     url: options.url,
     finalUrl: navigation.finalUrl,
@@ -377,7 +445,9 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     },
     settle: settled,
     recording: recordingSummary(recording),
-    requests: { total: requests, failed: failedCount, blocked: blocked.length, bytes },
+    requests: { total: requests, failed: failedCount, blocked: blocked.length, adsBlocked, bytes },
+    adblock: { enabled: Boolean(disableBlocking), blocked: adsBlocked },
+    consent: consentReport,
     failedRequests: failed,
     blockedRequests: blocked.slice(0, LIST_LIMIT),
     screenshot: shot ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight } : null,
@@ -392,6 +462,21 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
 
   const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
   return { navigation, metadata, text, artifacts, missing, timings, summary, recording };
+}
+
+/**
+ * Turns on what keeps a snapshot clean before the page loads: the ad and tracker blocker, and
+ * the binding the consent rules report through. Either failing leaves the capture as it was.
+ */
+async function prepareCleanCapture(
+  page: Page,
+  options: CaptureOptions,
+): Promise<{ disableBlocking: (() => Promise<void>) | null; consent: ConsentSession | null }> {
+  const [disableBlocking, consent] = await Promise.all([
+    options.blocker ? options.blocker.enable(page).catch(() => null) : null,
+    options.consent ? prepareConsent(page).catch(() => null) : null,
+  ]);
+  return { disableBlocking, consent };
 }
 
 /** Ends the recording; a non-HTML original replaces the placeholder Chromium was given. */

@@ -34,6 +34,11 @@ export interface NavigateOptions {
   /** Largest non-HTML body stored as downloaded. */
   maxBytes?: number;
   proxy?: EgressProxy;
+  /**
+   * Inspect the main document before it renders (non-HTML bodies become the `original`);
+   * default true. Off for an uploaded page, which the page's own interception serves.
+   */
+  inspectDocument?: boolean;
 }
 
 /** A non-HTML main document, stored as downloaded. */
@@ -281,10 +286,12 @@ async function navigateTracked(
       if (!intercepting) await session.send('Fetch.disable').catch(() => undefined);
     });
   };
-  session.on('Fetch.requestPaused', onPaused as never);
-  await session.send('Fetch.enable', {
-    patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
-  });
+  if (options.inspectDocument !== false) {
+    session.on('Fetch.requestPaused', onPaused as never);
+    await session.send('Fetch.enable', {
+      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
+    });
+  }
 
   let timedOut = false;
   let response: HTTPResponse | null = null;

@@ -3,9 +3,10 @@
  * structure tree roughly doubles the print time of long pages.
  */
 import type { Page } from 'puppeteer-core';
+import { datelessPdf } from './dateless.js';
 
 export async function capturePdf(page: Page, timeoutMs?: number): Promise<Buffer> {
-  return Buffer.from(
+  const pdf = Buffer.from(
     await page.pdf({
       format: 'A4',
       printBackground: true,
@@ -16,4 +17,6 @@ export async function capturePdf(page: Page, timeoutMs?: number): Promise<Buffer
       timeout: timeoutMs,
     }),
   );
+  // Dates blanked, so an unchanged page prints the same bytes (stored once, ADR 0017).
+  return datelessPdf(pdf);
 }

@@ -2,7 +2,10 @@
  * Settle: bring lazy content in before anything is captured. The page is scrolled down in
  * viewport steps (bounded by height and time, so infinite scroll ends), lazy images are made
  * eager, then the page returns to the top and waits (bounded) for web fonts and for the
- * images that started loading. Every wait here is capped; nothing in it fails a capture.
+ * images that started loading. Before the scroll, site behaviours bring hidden content in:
+ * closed `<details>` are opened, "load more"/"read more" buttons matched by LOAD_MORE_TEXT are
+ * clicked (a few, never a link to another page), and videos are paused on their poster frame.
+ * Every wait here is capped; nothing in it fails a capture.
  */
 import type { Page } from 'puppeteer-core';
 
@@ -15,7 +18,18 @@ export interface SettleOptions {
   assetsMs: number;
 }
 
+/**
+ * Button texts that reveal more of the same page. Whole-text matches only, so "More from
+ * us" or a "Load more" link to page 2 are left alone.
+ */
+export const LOAD_MORE_TEXT =
+  /^\s*(?:(?:load|show|read|see|view)\s+(?:more|all|full\s+(?:story|article))|continue\s+reading|more\s+(?:comments|replies))\s*(?:[.…>»↓]+)?\s*$/i;
+/** At most this many buttons are clicked per page. */
+const MAX_CLICKS = 3;
+
 export interface SettleResult {
+  /** Behaviours: `<details>` opened, buttons clicked, videos paused. */
+  behaviours: { details: number; clicked: number; videos: number };
   steps: number;
   scrolledTo: number;
   pendingImages: number;
@@ -30,6 +44,31 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
       const twoFrames = (capMs) =>
         Promise.race([new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))), sleep(capMs)]);
       const start = Date.now();
+      const behaviours = { details: 0, clicked: 0, videos: 0 };
+      for (const details of Array.from(document.querySelectorAll('details:not([open])'))) {
+        details.open = true;
+        behaviours.details++;
+      }
+      for (const video of Array.from(document.querySelectorAll('video'))) {
+        try {
+          video.pause();
+          video.currentTime = 0;
+          behaviours.videos++;
+        } catch (e) {}
+      }
+      const loadMore = new RegExp(opts.loadMore.source, opts.loadMore.flags);
+      const buttons = Array.from(document.querySelectorAll('button, [role="button"], a, input[type="button"]'));
+      for (const el of buttons) {
+        if (behaviours.clicked >= opts.maxClicks) break;
+        const text = (el.value || el.innerText || el.textContent || '').trim();
+        if (!loadMore.test(text)) continue;
+        const href = el.tagName === 'A' ? el.getAttribute('href') || '' : '';
+        if (href && !href.startsWith('#') && !/^javascript:/i.test(href)) continue;
+        if (el.disabled || !el.getClientRects().length) continue;
+        el.click();
+        behaviours.clicked++;
+      }
+      if (behaviours.clicked > 0) await sleep(Math.min(500, opts.scrollMs / 4));
       for (const img of Array.from(document.querySelectorAll('img[loading="lazy" i]'))) {
         img.loading = 'eager';
       }
@@ -81,10 +120,17 @@ export async function settle(page: Page, options: SettleOptions): Promise<Settle
         sleep(remaining()),
       ]);
       return {
+        behaviours,
         steps,
         scrolledTo: y,
         pendingImages: Array.from(document.images).filter((img) => img.currentSrc && !img.complete).length,
       };
-  })(${JSON.stringify({ maxHeight: options.maxHeight, scrollMs: options.scrollMs, assetsMs: options.assetsMs })})`;
+  })(${JSON.stringify({
+    maxHeight: options.maxHeight,
+    scrollMs: options.scrollMs,
+    assetsMs: options.assetsMs,
+    loadMore: { source: LOAD_MORE_TEXT.source, flags: LOAD_MORE_TEXT.flags },
+    maxClicks: MAX_CLICKS,
+  })})`;
   return (await page.evaluate(script)) as SettleResult;
 }

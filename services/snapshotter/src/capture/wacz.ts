@@ -4,6 +4,7 @@
  * same code that wrote it).
  */
 import { type ArchiveSigner, packWacz } from '@linksnap/shared';
+import type { KnownPayloads } from '../archive/known-payloads.js';
 import { writeWarc } from '../archive/warc.js';
 import type { Recording } from './recorder.js';
 
@@ -15,8 +16,14 @@ export interface WaczPageInfo {
   capturedAt: Date;
 }
 
-export async function captureWacz(recording: Recording, page: WaczPageInfo, signer: ArchiveSigner): Promise<Buffer> {
-  const { warc, cdxj } = await writeWarc(recording, { software: SOFTWARE, pageUrl: page.url });
+/** `known`: payloads earlier versions archived, written as `revisit` records (ADR 0017). */
+export async function captureWacz(
+  recording: Recording,
+  page: WaczPageInfo,
+  signer: ArchiveSigner,
+  known?: KnownPayloads,
+): Promise<Buffer> {
+  const { warc, cdxj } = await writeWarc(recording, { software: SOFTWARE, pageUrl: page.url }, known);
   return packWacz({
     warc,
     cdxj,

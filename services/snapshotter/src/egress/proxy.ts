@@ -87,6 +87,11 @@ export interface EgressProxy {
   chromiumArgs(): string[];
   /** Options for every page's browser context: all of its requests, loopback included, come here. */
   contextOptions(): { proxyServer: string; proxyBypassList: string[] };
+  /**
+   * The refusing listener as a context's proxy, for a page that may reach nobody (an uploaded
+   * capture): whatever it still sends is refused without dialling and counted as a stray.
+   */
+  refusingProxyServer(): string;
   /** The browser's own requests refused so far (`CONNECT host:port` or `METHOD url`), newest last. */
   readonly browserRequests: readonly string[];
   /** Every refused request that belonged to no running capture (bounded), newest last. */
@@ -467,6 +472,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       '--webrtc-ip-handling-policy=disable_non_proxied_udp',
     ],
     contextOptions: () => ({ proxyServer: url, proxyBypassList: ['<-loopback>'] }),
+    refusingProxyServer: () => ownUrl,
     lastRecord: (hostPort, since = 0) => lastMatching((r) => r.at >= since && r.hostPort === hostPort.toLowerCase()),
     lastFailure: (hostPorts, since = 0) => {
       const wanted = new Set([...hostPorts].map((h) => h.toLowerCase()));
