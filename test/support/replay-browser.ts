@@ -33,7 +33,14 @@ async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): 
     if (frame) return frame;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no replay frame for ${originalUrl}; frames: ${page.frames().map((f) => f.url())}`);
+  // What each frame shows (ReplayWeb.page puts its loading errors in the page text).
+  const shown = await Promise.all(
+    page.frames().map(async (f) => {
+      const text = await f.evaluate(() => document.body?.innerText ?? '').catch((err) => `(${err})`);
+      return `${f.url().slice(0, 120)}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`;
+    }),
+  );
+  throw new Error(`no replay frame for ${originalUrl}; frames:\n${shown.join('\n')}`);
 }
 
 /**
@@ -45,11 +52,12 @@ export async function openReplayedPageAlone(
   frameUrl: string,
   originalUrl: string,
   requests: string[],
-  timeoutMs = 60_000,
+  timeoutMs = 90_000,
 ): Promise<ReplayedPage> {
   const page = await browser.newPage();
   page.on('request', (request) => requests.push(request.url()));
-  await page.goto(frameUrl, { waitUntil: 'load' });
+  // The service worker answers with a redirect to the player app: wait for that document only.
+  await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const frame = await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now()));
@@ -83,10 +91,10 @@ export async function openReplay(
   url: string,
   originalUrl: string,
   requests: string[],
-  timeoutMs = 60_000,
+  timeoutMs = 90_000,
 ): Promise<ReplayedPage> {
   page.on('request', (request) => requests.push(request.url()));
-  await page.goto(url, { waitUntil: 'load' });
+  await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   const frame = await replayFrame(page, originalUrl, timeoutMs);
   await frame.waitForFunction(
     (text) => document.getElementById('xhr-para')?.textContent === text,

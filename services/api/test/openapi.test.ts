@@ -320,7 +320,13 @@ describe('OpenAPI document', () => {
     await check('GET', '/healthz', {}, { status: 200 });
     await check('GET', '/readyz', {}, { status: 200 });
 
-    // Accounts and sessions.
+    // Accounts and sessions. The instance's first account is an admin: on an empty database
+    // that must not be the plain user below.
+    await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { email: `first-${randomUUID()}@example.test`, password: 'correct horse battery' },
+    });
     const email = `user-${randomUUID()}@example.test`;
     const credentials = { email, password: 'correct horse battery' };
     await check('POST', '/v1/auth/signup', {}, { payload: credentials, status: 201 });

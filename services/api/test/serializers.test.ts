@@ -60,6 +60,7 @@ const finishedJob = {
     startedAt: '2026-01-02T03:04:06.000Z',
     finishedAt: '2026-01-02T03:04:36.000Z',
     change: { text: 'changed', visual: 0.25, status: 'same' },
+    source: 'capture',
     text: 'not in the schema either',
   },
   createdAt: '2026-01-02T03:04:05.678Z',
