@@ -12,6 +12,7 @@ import {
   type Resolver,
   resolveEgressTarget,
   type SnapshotJob,
+  type SnapshotSource,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { BlobsRepository } from './blobs.repository.js';
@@ -137,23 +138,7 @@ export class LinksService {
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
     const { url, normalizedUrl } = await this.checkUrl(input.url);
-    const tagNames = normalizeTagNames(input.tags ?? []);
-
-    // No duplicate check up front: the insert does nothing for a saved URL and says so.
-    const snapshotId = timeOrderedId();
-    const requestedAt = new Date();
-    const outcome = await this.links.createWithSnapshot({
-      userId,
-      url: input.url.trim(),
-      normalizedUrl,
-      tagNames,
-      snapshotId,
-      requestedAt,
-      title: input.title ?? null,
-      createdAt: input.createdAt,
-    });
-    if ('existingId' in outcome) throw duplicate(outcome.existingId);
-
+    const { outcome, snapshotId, requestedAt } = await this.insertNew(userId, { ...input, normalizedUrl });
     const linkId = outcome.created.link.id;
     const job: SnapshotJob = {
       snapshotId,
@@ -183,22 +168,12 @@ export class LinksService {
     const uploads = this.options.uploads;
     if (!uploads) throw new AppError('INTERNAL', 'Uploaded captures are not configured.');
     const { url, normalizedUrl } = await this.checkUrl(input.url);
-    const tagNames = normalizeTagNames(input.tags ?? []);
     checkUploadedPage(input.page);
-
-    const snapshotId = timeOrderedId();
-    const requestedAt = new Date();
-    const outcome = await this.links.createWithSnapshot({
-      userId,
-      url: input.url.trim(),
+    const { outcome, snapshotId, requestedAt } = await this.insertNew(userId, {
+      ...input,
       normalizedUrl,
-      tagNames,
-      snapshotId,
-      requestedAt,
       source: 'upload',
     });
-    if ('existingId' in outcome) throw duplicate(outcome.existingId);
-
     const linkId = outcome.created.link.id;
     const key = artifactKey(snapshotId, 'upload');
     const undo = async () => {
@@ -224,6 +199,38 @@ export class LinksService {
     };
     await this.enqueueOrUndo([job], undo);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
+  }
+
+  /**
+   * Saves a checked URL as a new link with its first snapshot, queued. No duplicate check up
+   * front: the insert does nothing for a saved URL and says so (LINK_ALREADY_EXISTS).
+   */
+  private async insertNew(
+    userId: string,
+    input: {
+      url: string;
+      normalizedUrl: string;
+      tags?: string[];
+      title?: string | null;
+      createdAt?: Date;
+      source?: SnapshotSource;
+    },
+  ) {
+    const snapshotId = timeOrderedId();
+    const requestedAt = new Date();
+    const outcome = await this.links.createWithSnapshot({
+      userId,
+      url: input.url.trim(),
+      normalizedUrl: input.normalizedUrl,
+      tagNames: normalizeTagNames(input.tags ?? []),
+      snapshotId,
+      requestedAt,
+      title: input.title ?? null,
+      createdAt: input.createdAt,
+      source: input.source,
+    });
+    if ('existingId' in outcome) throw duplicate(outcome.existingId);
+    return { outcome, snapshotId, requestedAt };
   }
 
   async get(userId: string, id: string): Promise<LinkView> {
