@@ -84,10 +84,17 @@ describe('WACZ download, replay player and archive exports', () => {
     assert.ok(page.body.includes(`url="${url}"`));
     assert.ok(page.body.includes('embed="replayonly"'));
     const source = /source="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
-    assert.match(source, new RegExp(`^/archive/${snapshotId}/wacz\\?exp=`));
+    // One `s` parameter (expiry.signature): ReplayWeb.page appends its own query to the source.
+    assert.match(source, new RegExp(`^/archive/${snapshotId}/wacz\\?s=\\d+\\.[A-Za-z0-9_-]+$`));
     const fetched = await h.api.app.inject({ method: 'GET', url: source });
     assert.equal(fetched.statusCode, 200);
     assert.deepEqual(fetched.rawPayload, wacz);
+    const forged = await h.api.app.inject({
+      method: 'GET',
+      url: source.replace(/\.(.)/, (_, c) => `.${c === 'A' ? 'B' : 'A'}`),
+    });
+    assert.equal(forged.statusCode, 404);
+    assert.ok(isProblem(forged));
 
     const tampered = await h.api.app.inject({ method: 'GET', url: player.replace(/sig=./, 'sig=A') });
     assert.equal(tampered.statusCode, 404);

@@ -331,10 +331,28 @@ describe('egress attacks against a real capture', () => {
   });
 
   test("Chromium's own requests (updates, account checks, network time) are refused, never dialled", async () => {
-    // Debian's Chromium sends them within seconds of starting; the browser has been up since before().
+    // The flags leave Chromium 156 next to nothing to send of its own (browser-silence.test.ts),
+    // so the test makes a request the way its services do: from the browser's default context,
+    // which has no capture's proxy and goes through the launch-wide one. The name is never
+    // resolved: the refusing listener answers without dialling.
     const proxy = snapshotter.proxy;
-    for (let i = 0; i < 100 && proxy.browserRequests.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(proxy.browserRequests.length > 0, 'the refusing listener saw the browser ask for something');
+    const before = proxy.browserRequests.length;
+    const ownUrl = `http://update.chromium-own.invalid:${canary.port}/service/update2/json`;
+    await snapshotter.pool.run(async (page) => {
+      const own = await page.browser().newPage();
+      try {
+        const response = await own.goto(ownUrl, { timeout: 10_000 }).catch(() => null);
+        assert.ok(!response?.ok(), 'the browser-level request got an answer');
+      } finally {
+        await own.close();
+      }
+    });
+    const seen = proxy.browserRequests.slice(before);
+    assert.ok(
+      seen.some((request) => request.includes('update.chromium-own.invalid')),
+      `the refusing listener saw the browser-level request: ${JSON.stringify(seen)}`,
+    );
+    assert.equal(totalConnections(), 0);
     // `CONNECT host:443` or `GET http://host/path` → host.
     const hostOf = (target: string) => target.replace(/^\w+ (?:https?:\/\/)?/, '').replace(/[:/].*$/, '');
     const guarded = new Set(proxy.records.map((r) => hostOf(r.hostPort)));
