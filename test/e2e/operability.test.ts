@@ -110,4 +110,41 @@ describe('operability on a real stack', () => {
     assert.ok((sample(w, 'linksnap_adblock_filters') ?? 0) > 10_000, w);
     assert.ok((sample(w, 'linksnap_snapshotter_process_resident_memory_bytes') ?? 0) > 0);
   });
+
+  it('lists each snapshotter in /readyz with its ad blocking, and forgets one that stopped', async () => {
+    type Listed = { id: string; adblock: string; adblockFilters: number; maxConcurrency: number };
+    const listed = async (): Promise<Listed[]> => {
+      const res = await fetch(`${stack.baseUrl}/readyz`);
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { snapshotters?: Listed[] }).snapshotters ?? [];
+    };
+    const until = async (count: number, what: string): Promise<Listed[]> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const now = await listed();
+        if (now.length === count) return now;
+        if (Date.now() > deadline) assert.fail(`${what}: ${JSON.stringify(now)}\n${stack.logs().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    const [first] = await until(1, 'the running snapshotter is listed');
+    assert.equal(first?.adblock, 'on');
+    assert.ok((first?.adblockFilters ?? 0) > 10_000, JSON.stringify(first));
+    assert.ok((first?.maxConcurrency ?? 0) >= 1);
+
+    // A second worker whose filter lists cannot be read captures without blocking, and says so.
+    const blind = stack.startSnapshotter({ ADBLOCK_LISTS: 'no-such-list.txt' });
+    const both = await until(2, 'the second snapshotter is listed');
+    const second = both.find((s) => s.id !== first?.id);
+    assert.equal(second?.adblock, 'unavailable', JSON.stringify(both));
+    assert.equal(second?.adblockFilters, 0);
+    assert.match(blind.output(), /could not be loaded/);
+
+    // A clean stop removes it at once, not after the 45 s a silent worker is kept.
+    assert.equal(await blind.stop(), 0);
+    assert.deepEqual(
+      (await listed()).map((s) => s.id),
+      [first?.id],
+    );
+  });
 });

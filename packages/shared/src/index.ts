@@ -4,6 +4,7 @@ export * from './egress.js';
 export * from './errors.js';
 export * from './jobs.js';
 export * from './logger.js';
+export * from './presence.js';
 export * from './problem.js';
 export * from './redis.js';
 export * from './resolver-cache.js';

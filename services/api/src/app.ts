@@ -191,11 +191,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const submitLimit = new RateLimiter(root, config.LINK_SUBMIT_RATE_LIMIT, windowMs, (r) => `submit ${r.userId}`);
     // GET /docs/openapi.json
     root.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    healthRoutes(root, {
-      postgres: () => database.db.execute(sql`select 1`),
-      redis: () => snapshotQueue.ping(),
-      s3: () => storage.ping(),
-    });
+    healthRoutes(
+      root,
+      {
+        postgres: () => database.db.execute(sql`select 1`),
+        redis: () => snapshotQueue.ping(),
+        s3: () => storage.ping(),
+      },
+      () => snapshotQueue.snapshotters(),
+    );
     authRoutes(root, users, loginLimits);
     sessionRoutes(root, users, { ttlSeconds: config.TOKEN_TTL_SECONDS, limits: loginLimits });
     // Archived pages and the replay player never share the app's origin when another serves them.

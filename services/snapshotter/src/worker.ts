@@ -19,6 +19,7 @@ import {
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
+  startPresence,
   storageFromConfig,
 } from '@linksnap/shared';
 import { type ConnectionOptions, type Job, Worker } from 'bullmq';
@@ -161,9 +162,10 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       inFlight.delete(job);
     }
   };
+  const workerId = `${hostname()}:${process.pid}`;
   const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(tracked), {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
-    name: `${hostname()}:${process.pid}`,
+    name: workerId,
     prefix: config.QUEUE_PREFIX,
     // ioredis' RetryStrategy type allows null where BullMQ's copy does not; the values are the same.
     connection: redisOptions(config.REDIS_URL) as ConnectionOptions,
@@ -189,6 +191,23 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     { proxy: proxy.url, concurrency: concurrency.current(), adaptive: concurrency.adaptive, max: concurrency.max },
     'snapshotter ready',
   );
+  // What /readyz shows of this worker (presence.ts in shared).
+  const presenceClient = new Redis(redisOptions(config.REDIS_URL, { maxRetriesPerRequest: 1 }));
+  presenceClient.on('error', () => {});
+  const startedAt = new Date().toISOString();
+  const presence = startPresence(
+    presenceClient,
+    config.QUEUE_PREFIX,
+    () => ({
+      id: workerId,
+      startedAt,
+      adblock: config.ADBLOCK ? (blocker ? 'on' : 'unavailable') : 'off',
+      adblockFilters: blocker?.filters ?? 0,
+      concurrency: concurrency.current(),
+      maxConcurrency: concurrency.max,
+    }),
+    { onError: (err) => logger.debug({ err }, 'presence not written') },
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -196,6 +215,9 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       // In-flight captures may finish within the grace period; with none, closing is quick
       // unless Redis is gone, and then there is nothing to wait for.
       concurrency.stop();
+      // First: a stopping worker is no longer one /readyz counts on.
+      await bounded('presence', () => presence.stop(), 500, logger);
+      presenceClient.disconnect();
       const graceMs = inFlight.size > 0 ? config.SHUTDOWN_GRACE_MS : IDLE_CLOSE_MS;
       if (!(await bounded('in-flight captures', () => worker.close(), graceMs, logger))) {
         handingBack = true;

@@ -13,7 +13,7 @@
  * and the lookup reports the mark, so the caller reads PostgreSQL instead. The mark is a field of
  * the job's own hash, so it lives exactly as long as the job (BullMQ ignores unknown fields).
  */
-import { bounded, type Config, redisOptions } from '@linksnap/shared';
+import { bounded, type Config, readPresence, redisOptions, type SnapshotterStatus } from '@linksnap/shared';
 import { Redis } from 'ioredis';
 
 /** How long a deletion's marker waits for a job that is still being added (an add times out after 5 s). */
@@ -94,6 +94,11 @@ export class JobStatusReader {
     this.jobKeyPrefix = `${queueKey}:`;
     this.activeKey = `${queueKey}:active`;
     this.failedKey = `${queueKey}:failed`;
+  }
+
+  /** The running snapshotters (presence.ts), read on this connection. */
+  snapshotters(queuePrefix: string): Promise<SnapshotterStatus[]> {
+    return readPresence(this.redis, queuePrefix);
   }
 
   /**

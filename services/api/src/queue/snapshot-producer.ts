@@ -9,6 +9,7 @@ import {
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
+  type SnapshotterStatus,
   snapshotJobOptions,
   snapshotJobSchema,
 } from '@linksnap/shared';
@@ -107,6 +108,11 @@ export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource, DeletedS
   async ping(): Promise<void> {
     // A cheap round trip through the same connection the producer uses.
     await withTimeout(this.queue.getJobCounts('wait'), READ_TIMEOUT_MS, 'queue ping');
+  }
+
+  /** The snapshotters that are running, as they last reported themselves (presence.ts). */
+  async snapshotters(): Promise<SnapshotterStatus[]> {
+    return this.status.snapshotters(this.config.QUEUE_PREFIX);
   }
 
   /** Within `ms`: with Redis gone, the connections are dropped instead of awaited. */

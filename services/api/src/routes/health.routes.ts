@@ -1,5 +1,10 @@
-/** Liveness (the process answers) and readiness (PostgreSQL, Redis and S3 answer within 2 s). */
-import { AppError } from '@linksnap/shared';
+/**
+ * Liveness (the process answers) and readiness (PostgreSQL, Redis and S3 answer within 2 s).
+ * Readiness also lists the running snapshotters as they report themselves: information for an
+ * operator (none running, one capturing without its ad lists), never a reason to answer 503,
+ * since the API accepts links while no worker runs and they wait in the queue.
+ */
+import { AppError, type SnapshotterStatus } from '@linksnap/shared';
 import { documented, healthView, readinessView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -24,7 +29,11 @@ async function runCheck(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
   }
 }
 
-export function healthRoutes(app: ZodApp, checks: Record<string, ReadinessCheck>): void {
+export function healthRoutes(
+  app: ZodApp,
+  checks: Record<string, ReadinessCheck>,
+  snapshotters?: () => Promise<SnapshotterStatus[]>,
+): void {
   // GET /healthz
   app.get(
     '/healthz',
@@ -41,7 +50,10 @@ export function healthRoutes(app: ZodApp, checks: Record<string, ReadinessCheck>
       schema: {
         security: [],
         response: {
-          200: documented(readinessView, 'PostgreSQL, Redis and S3 answer (503 problem with `checks` otherwise)'),
+          200: documented(
+            readinessView,
+            'PostgreSQL, Redis and S3 answer (503 problem with `checks` otherwise); the running snapshotters',
+          ),
         },
       },
     },
@@ -57,7 +69,8 @@ export function healthRoutes(app: ZodApp, checks: Record<string, ReadinessCheck>
           extensions: { checks: report },
         });
       }
-      return { status: 'ok' as const, checks: report };
+      const workers = snapshotters ? await snapshotters().catch(() => undefined) : undefined;
+      return { status: 'ok' as const, checks: report, ...(workers ? { snapshotters: workers } : {}) };
     },
   );
 }

@@ -8,6 +8,7 @@ import {
   CAPTURE_STAGES,
   SNAPSHOT_SOURCES,
   SNAPSHOT_STATES,
+  snapshotterStatusSchema,
   storedErrorSchema,
 } from '@linksnap/shared';
 import { z } from 'zod';
@@ -213,6 +214,10 @@ export const healthView = z.object({ status: z.literal('ok') });
 export const readinessView = z.object({
   status: z.literal('ok'),
   checks: z.record(z.string(), z.enum(['ok', 'unavailable'])),
+  snapshotters: z.array(snapshotterStatusSchema).optional().meta({
+    description:
+      'Capture workers that reported within the last 45 s (`adblock`: `unavailable` means its filter lists could not be loaded and it captures without blocking)',
+  }),
 });
 
 export const tagView = z.object({
