@@ -121,3 +121,14 @@ export interface StoredError {
 export function toStoredError(code: ErrorCode, detail?: string | null): StoredError {
   return { code, title: ERROR_CATALOG[code].title, detail: detail ?? ERROR_CATALOG[code].title };
 }
+
+/** Socket-level error codes: the peer could not be reached, which says nothing about the request. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);

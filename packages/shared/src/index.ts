@@ -1,6 +1,7 @@
 export * from './archive-signing.js';
 export * from './config.js';
 export * from './egress.js';
+export * from './entry-point.js';
 export * from './errors.js';
 export * from './jobs.js';
 export * from './logger.js';
@@ -10,6 +11,7 @@ export * from './redis.js';
 export * from './resolver-cache.js';
 export * from './shutdown.js';
 export * from './storage.js';
+export * from './timeout.js';
 export * from './ttl-cache.js';
 export * from './url.js';
 export * from './wacz.js';

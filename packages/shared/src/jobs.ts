@@ -7,6 +7,18 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode, toStoredError } from './errors.js';
 
+/** `text` parsed as JSON and checked against `schema`; null when it is neither. */
+export function parseJsonAs<T>(schema: z.ZodType<T>, text: string): T | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 export const SNAPSHOTS_QUEUE = 'snapshots';
 export const RESULTS_QUEUE = 'snapshot-results';
 
@@ -168,6 +180,23 @@ export const missingArtifactSchema = z.object({
   detail: z.string(),
 });
 
+export type MissingArtifact = z.infer<typeof missingArtifactSchema>;
+
+/** What a capture's report says in numbers (the full report is the `report` artifact). */
+export const reportSummarySchema = z.object({
+  requests: z.number().int().nonnegative(),
+  failedRequests: z.number().int().nonnegative(),
+  blockedRequests: z.number().int().nonnegative(),
+  /** Requests the ad and tracker blocker refused (absent in results of older workers). */
+  adsBlocked: z.number().int().nonnegative().optional(),
+  bytes: z.number().nonnegative(),
+  cut: z.boolean(),
+  consoleErrors: z.number().int().nonnegative(),
+  navigationTimedOut: z.boolean(),
+});
+/** The summary a current worker writes: every field, `adsBlocked` included. */
+export type ReportSummary = Required<z.infer<typeof reportSummarySchema>>;
+
 export const SNAPSHOT_STATES = ['queued', 'active', 'succeeded', 'partial', 'failed'] as const;
 export type SnapshotState = (typeof SNAPSHOT_STATES)[number];
 export const FINAL_STATES = ['succeeded', 'partial', 'failed'] as const;
@@ -217,19 +246,7 @@ export const snapshotResultSchema = z.object({
   /** Which worker produced it, for diagnosis. */
   worker: z.string().optional(),
   /** Summary of the capture report (the full report is the `report` artifact). */
-  report: z
-    .object({
-      requests: z.number().int().nonnegative(),
-      failedRequests: z.number().int().nonnegative(),
-      blockedRequests: z.number().int().nonnegative(),
-      /** Requests the ad and tracker blocker refused (absent in results of older workers). */
-      adsBlocked: z.number().int().nonnegative().optional(),
-      bytes: z.number().nonnegative(),
-      cut: z.boolean(),
-      consoleErrors: z.number().int().nonnegative(),
-      navigationTimedOut: z.boolean(),
-    })
-    .optional(),
+  report: reportSummarySchema.optional(),
 });
 export type SnapshotResult = z.infer<typeof snapshotResultSchema>;
 export type SnapshotResultInput = z.input<typeof snapshotResultSchema>;
@@ -253,6 +270,31 @@ export function resultJobOptions(snapshotId: string) {
     backoff: { type: 'exponential' as const, delay: 1_000 },
     removeOnComplete: { age: 3600, count: 10_000 },
     removeOnFail: { age: 30 * 24 * 3600 },
+  };
+}
+
+/**
+ * The "webhooks" queue (API only: the results consumer adds, a worker in the API delivers): one
+ * job per (event, webhook), its id built from the event's key and the webhook's id.
+ */
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+export const webhookJobSchema = z.object({
+  webhookId: z.uuid(),
+  event: z.string().min(1),
+  snapshotId: z.uuid(),
+  /** The `data` of the delivered body. */
+  payload: z.record(z.string(), z.unknown()),
+});
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
+
+export function webhookJobOptions(jobId: string, attempts: number, backoffMs: number) {
+  return {
+    jobId,
+    attempts,
+    backoff: { type: 'exponential' as const, delay: backoffMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
   };
 }
 

@@ -6,6 +6,7 @@
  * that was killed or cut off from Redis; readers drop it.
  */
 import { z } from 'zod';
+import { parseJsonAs } from './jobs.js';
 
 export const PRESENCE_INTERVAL_MS = 15_000;
 /** Three missed rewrites. */
@@ -36,15 +37,6 @@ export interface PresenceClient {
   hgetall(key: string): Promise<Record<string, string>>;
 }
 
-function parseStatus(value: string): SnapshotterStatus | null {
-  try {
-    const parsed = snapshotterStatusSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The live snapshotters, by id; removes the fields of those gone quiet (and unreadable ones). */
 export async function readPresence(
   client: PresenceClient,
@@ -55,7 +47,7 @@ export async function readPresence(
   const live: SnapshotterStatus[] = [];
   const gone: string[] = [];
   for (const [field, value] of Object.entries(await client.hgetall(key))) {
-    const status = parseStatus(value);
+    const status = parseJsonAs(snapshotterStatusSchema, value);
     if (status && now - Date.parse(status.seenAt) <= PRESENCE_TTL_MS) live.push(status);
     else gone.push(field);
   }

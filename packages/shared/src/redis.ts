@@ -2,6 +2,7 @@
  * Redis connection options for BullMQ, from REDIS_URL. BullMQ wants
  * `maxRetriesPerRequest: null` on worker connections so they wait out an outage.
  */
+import { withTimeout } from './timeout.js';
 
 /** The ioredis options we set; a plain shape so it fits both ioredis' and BullMQ's types. */
 export interface RedisConnectionOptions {
@@ -78,19 +79,11 @@ export async function checkEvictionPolicy(
   timeoutMs = 5_000,
 ): Promise<EvictionPolicyDecision> {
   let policy: string | null = null;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const answer = await Promise.race([
-      client.config('GET', 'maxmemory-policy'),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('CONFIG GET timed out')), timeoutMs);
-      }),
-    ]);
+    const answer = await withTimeout(client.config('GET', 'maxmemory-policy'), timeoutMs, 'CONFIG GET');
     if (Array.isArray(answer) && typeof answer[1] === 'string') policy = answer[1];
   } catch {
     policy = null;
-  } finally {
-    clearTimeout(timer);
   }
   const decision = decideEvictionPolicy(policy, nodeEnv);
   if (decision.action !== 'ok') logger?.warn({ policy: decision.policy }, `!!! ${decision.message}`);

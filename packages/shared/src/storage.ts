@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
 import type { Config } from './config.js';
-import { AppError } from './errors.js';
+import { AppError, NETWORK_ERROR_CODES } from './errors.js';
 import { blobKey } from './jobs.js';
 
 export interface StorageSettings {
@@ -32,16 +32,6 @@ export interface StoredObject {
   contentType: string;
 }
 
-const NETWORK_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 function isNotFound(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket';
@@ -50,7 +40,7 @@ function isNotFound(err: unknown): boolean {
 /** Maps transport failures to STORAGE_UNAVAILABLE (retryable); others pass through. */
 function storageError(err: unknown, action: string): unknown {
   const code = (err as { code?: string })?.code;
-  if (code && NETWORK_ERRORS.has(code)) {
+  if (code && NETWORK_ERROR_CODES.has(code)) {
     return new AppError('STORAGE_UNAVAILABLE', `Object storage could not ${action}.`, { cause: err });
   }
   if (err instanceof AppError) return err;

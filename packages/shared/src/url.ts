@@ -88,3 +88,13 @@ export function hostPort(url: URL): string {
   const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
   return `${url.hostname.toLowerCase()}:${port}`;
 }
+
+/** `hostPort` of an http(s) URL given as text; null for other schemes and unparsable text. */
+export function hostPortOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? hostPort(parsed) : null;
+  } catch {
+    return null;
+  }
+}

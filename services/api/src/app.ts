@@ -14,6 +14,7 @@ import {
   RESULTS_QUEUE,
   type Resolver,
   systemResolver,
+  WEBHOOKS_QUEUE,
 } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -54,7 +55,7 @@ import { registerWeb } from './http/web.js';
 import { JobEventsHub } from './queue/job-events.js';
 import { RECAPTURE_QUEUE, RecaptureScheduler } from './queue/recapture-scheduler.js';
 import type { SnapshotQueue } from './queue/snapshot-producer.js';
-import { WEBHOOKS_QUEUE } from './queue/webhooks.js';
+
 import { adminUsersRoutes } from './routes/admin-users.routes.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';

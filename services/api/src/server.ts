@@ -3,9 +3,7 @@
  * environment and shuts down on SIGTERM/SIGINT within a bounded time (drain requests, then close the rest;
  * a second signal exits at once).
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createLogger, handleStopSignals, loadConfigOrExit } from '@linksnap/shared';
+import { createLogger, handleStopSignals, isEntryPoint, loadConfigOrExit } from '@linksnap/shared';
 import { startApi } from './main.js';
 
 export { createApi, startApi } from './main.js';
@@ -27,14 +25,4 @@ export async function main(): Promise<void> {
   handleStopSignals(() => api.close(), { logger, budgetMs: API_STOP_BUDGET_MS });
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) void main();
+if (isEntryPoint(import.meta.url)) void main();

@@ -7,9 +7,8 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { RESULTS_QUEUE, redisOptions, resultJobOptions } from '@linksnap/shared';
+import { RESULTS_QUEUE, redisOptions, resultJobOptions, WEBHOOKS_QUEUE } from '@linksnap/shared';
 import { Queue } from 'bullmq';
-import { WEBHOOKS_QUEUE } from '../src/queue/webhooks.js';
 import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
 
 interface Received {

@@ -3,12 +3,12 @@
  * errors are the API's problem documents (title: detail) with a non-zero exit code:
  * 1 API error or failed capture, 2 usage, 3 server unreachable.
  */
-import { createWriteStream, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isEntryPoint } from '@linksnap/shared/entry-point';
 import { submitBatch } from './batch.js';
 import { CliError, Client } from './client.js';
 import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
@@ -293,15 +293,5 @@ async function add(client: Client, urls: string[], values: Values, io: Io, print
   return failed > 0 ? 1 : 0;
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 // `node --import tsx services/cli/src/main.ts …` runs it directly; bin/snap.mjs imports it.
-if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
+if (isEntryPoint(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

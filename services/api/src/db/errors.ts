@@ -1,4 +1,5 @@
 /** Recognises driver errors through drizzle's wrapping (DrizzleQueryError keeps the cause). */
+import { NETWORK_ERROR_CODES } from '@linksnap/shared';
 
 function chain(err: unknown): unknown[] {
   const out: unknown[] = [];
@@ -22,13 +23,8 @@ export function sqlState(err: unknown): string | undefined {
 export const isUniqueViolation = (err: unknown) => sqlState(err) === '23505';
 
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
+  ...NETWORK_ERROR_CODES,
+  // The `postgres` driver's own, and PostgreSQL's "shutting down", "starting up", "too many clients".
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',

@@ -4,7 +4,7 @@
  * of N API processes runs), plus the delayed one-off jobs a tag's firing fans out per link.
  * The worker runs in every API process that consumes results.
  */
-import { type Config, type Logger, redisOptions } from '@linksnap/shared';
+import { type Config, type Logger, redisOptions, withTimeout } from '@linksnap/shared';
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import type { Capture, RecaptureJob, ScheduleStore, SchedulesService } from '../domain/schedules.service.js';
 
@@ -14,15 +14,6 @@ type QueueConfig = Pick<Config, 'REDIS_URL' | 'QUEUE_PREFIX'>;
 
 /** While Redis reconnects BullMQ would wait for it; requests answer 503 instead. */
 const OP_TIMEOUT_MS = 2_000;
-
-function timed<T>(op: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out`)), OP_TIMEOUT_MS);
-  });
-  op.catch(() => {}); // a late rejection of an abandoned op is not unhandled
-  return Promise.race([op, timeout]).finally(() => clearTimeout(timer));
-}
 
 const KEEP = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
@@ -46,18 +37,19 @@ export class RecaptureScheduler implements ScheduleStore {
 
   async upsert(id: string, pattern: string, job: RecaptureJob): Promise<void> {
     const template = { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, ...KEEP };
-    await timed(
+    await withTimeout(
       this.queue.upsertJobScheduler(id, { pattern, tz: 'UTC' }, { name: job.kind, data: job, opts: template }),
+      OP_TIMEOUT_MS,
       'schedule upsert',
     );
   }
 
   async remove(id: string): Promise<void> {
-    await timed(this.queue.removeJobScheduler(id), 'schedule removal');
+    await withTimeout(this.queue.removeJobScheduler(id), OP_TIMEOUT_MS, 'schedule removal');
   }
 
   async next(id: string): Promise<number | null> {
-    const scheduler = await timed(this.queue.getJobScheduler(id), 'schedule read');
+    const scheduler = await withTimeout(this.queue.getJobScheduler(id), OP_TIMEOUT_MS, 'schedule read');
     return scheduler?.next ?? null;
   }
 

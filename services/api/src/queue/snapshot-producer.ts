@@ -6,12 +6,14 @@
 import {
   type Config,
   closeQueueClient,
+  parseJsonAs,
   redisOptions,
   SNAPSHOTS_QUEUE,
   type SnapshotJob,
   type SnapshotterStatus,
   snapshotJobOptions,
   snapshotJobSchema,
+  withTimeout,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import type { JobStateSource, QueueJobState } from '../domain/jobs.service.js';
@@ -23,25 +25,12 @@ const ADD_TIMEOUT_MS = 5_000;
 /** Reads on the request path: while Redis reconnects, BullMQ would wait for it; answer 503 instead. */
 const READ_TIMEOUT_MS = 2_000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out`), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Whose capture of which link, requested when: from the payload the API itself enqueued. */
 function payloadOf(data: string): QueueJobState['payload'] {
-  try {
-    const { userId, linkId, requestedAt, upload } = JSON.parse(data) as Record<string, unknown>;
-    if (typeof userId !== 'string' || typeof linkId !== 'string' || typeof requestedAt !== 'string') return undefined;
-    const at = new Date(requestedAt);
-    const source = upload ? ('upload' as const) : ('capture' as const);
-    return Number.isNaN(at.getTime()) ? undefined : { userId, linkId, requestedAt: at, source };
-  } catch {
-    return undefined;
-  }
+  const job = parseJsonAs(snapshotJobSchema, data);
+  if (!job) return undefined;
+  const { userId, linkId, requestedAt, upload } = job;
+  return { userId, linkId, requestedAt: new Date(requestedAt), source: upload ? 'upload' : 'capture' };
 }
 
 export class SnapshotQueue implements SnapshotEnqueuer, JobStateSource, DeletedSnapshots {

@@ -9,22 +9,23 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { type Config, type Logger, type Resolver, redisOptions, type SnapshotResult } from '@linksnap/shared';
+import {
+  type Config,
+  type Logger,
+  type Resolver,
+  redisOptions,
+  type SnapshotResult,
+  WEBHOOKS_QUEUE,
+  type WebhookJob,
+  webhookJobOptions,
+  webhookJobSchema,
+} from '@linksnap/shared';
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Db } from '../db/database.js';
 import { isChanged } from '../domain/change.js';
 import type { ChangeOutcome } from '../domain/versions.service.js';
 import { WebhooksRepository } from '../domain/webhooks.repository.js';
 import { checkWebhookTarget, type WebhookEvent } from '../domain/webhooks.service.js';
-
-export const WEBHOOKS_QUEUE = 'webhooks';
-
-export interface WebhookJob {
-  webhookId: string;
-  event: string;
-  snapshotId: string;
-  payload: Record<string, unknown>;
-}
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -76,21 +77,8 @@ export class WebhookDispatcher {
   }
 
   async dispatch(result: SnapshotResult): Promise<void> {
-    const event = `snapshot.${result.status}`;
-    const hooks = (await this.repository.listByLink(result.linkId)).filter((h) => h.events.includes(event));
-    for (const hook of hooks) {
-      await this.queue.add(
-        event,
-        { webhookId: hook.id, event, snapshotId: result.snapshotId, payload: payloadOf(result) },
-        {
-          jobId: `${result.snapshotId}-${hook.id}`,
-          attempts: this.config.WEBHOOK_ATTEMPTS,
-          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-        },
-      );
-    }
+    const event = `snapshot.${result.status}` as const;
+    await this.add(event, result, result.snapshotId, payloadOf(result));
   }
 
   /**
@@ -110,19 +98,20 @@ export class WebhookDispatcher {
     }
   }
 
-  private async add(event: WebhookEvent, outcome: ChangeOutcome, key: string, payload: Record<string, unknown>) {
-    const hooks = (await this.repository.listByLink(outcome.linkId)).filter((h) => h.events.includes(event));
+  /** One delivery per webhook of the link's owner subscribed to `event`; `key` names the event's occurrence. */
+  private async add(
+    event: WebhookEvent,
+    about: { linkId: string; snapshotId: string },
+    key: string,
+    payload: Record<string, unknown>,
+  ) {
+    const hooks = (await this.repository.listByLink(about.linkId)).filter((h) => h.events.includes(event));
     for (const hook of hooks) {
+      const job: WebhookJob = { webhookId: hook.id, event, snapshotId: about.snapshotId, payload };
       await this.queue.add(
         event,
-        { webhookId: hook.id, event, snapshotId: outcome.snapshotId, payload },
-        {
-          jobId: `${key}-${hook.id}`,
-          attempts: this.config.WEBHOOK_ATTEMPTS,
-          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-        },
+        job,
+        webhookJobOptions(`${key}-${hook.id}`, this.config.WEBHOOK_ATTEMPTS, this.config.WEBHOOK_BACKOFF_MS),
       );
     }
   }
@@ -173,7 +162,10 @@ export function startWebhookWorker(options: { config: WebhookConfig; db: Db; log
   const worker = new Worker<WebhookJob>(
     WEBHOOKS_QUEUE,
     async (job) => {
-      const hook = await repository.findById(job.data.webhookId);
+      const parsed = webhookJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError('not a webhook job this version reads');
+      const { webhookId, event, snapshotId, payload } = parsed.data;
+      const hook = await repository.findById(webhookId);
       if (!hook) return 'webhook-deleted';
       const url = new URL(hook.url);
       let address: Awaited<ReturnType<typeof checkWebhookTarget>>;
@@ -191,9 +183,9 @@ export function startWebhookWorker(options: { config: WebhookConfig; db: Db; log
       const timestamp = Math.floor(Date.now() / 1000);
       const body = JSON.stringify({
         id: job.id,
-        event: job.data.event,
+        event,
         createdAt: new Date(job.timestamp).toISOString(),
-        data: job.data.payload,
+        data: payload,
       });
       const status = await post(
         url,
@@ -201,7 +193,7 @@ export function startWebhookWorker(options: { config: WebhookConfig; db: Db; log
         {
           'content-type': 'application/json',
           'user-agent': 'LinkSnap-Webhooks/1',
-          'x-linksnap-event': job.data.event,
+          'x-linksnap-event': event,
           'x-linksnap-delivery': String(job.id),
           'x-linksnap-signature': signWebhook(hook.secret, timestamp, body),
         },
@@ -209,10 +201,7 @@ export function startWebhookWorker(options: { config: WebhookConfig; db: Db; log
         config.WEBHOOK_TIMEOUT_MS,
       );
       if (status < 200 || status >= 300) throw new Error(`webhook answered HTTP ${status}`);
-      logger?.info(
-        { webhookId: hook.id, snapshotId: job.data.snapshotId, attempt: job.attemptsMade + 1 },
-        'webhook delivered',
-      );
+      logger?.info({ webhookId: hook.id, snapshotId, attempt: job.attemptsMade + 1 }, 'webhook delivered');
       return status;
     },
     {

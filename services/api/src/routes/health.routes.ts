@@ -4,7 +4,7 @@
  * operator (none running, one capturing without its ad lists), never a reason to answer 503,
  * since the API accepts links while no worker runs and they wait in the queue.
  */
-import { AppError, type SnapshotterStatus } from '@linksnap/shared';
+import { AppError, type SnapshotterStatus, withTimeout } from '@linksnap/shared';
 import { documented, healthView, readinessView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -13,19 +13,11 @@ export type ReadinessCheck = () => Promise<unknown>;
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function runCheck(check: ReadinessCheck): Promise<'ok' | 'unavailable'> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    await withTimeout(check(), CHECK_TIMEOUT_MS, 'readiness check');
     return 'ok';
   } catch {
     return 'unavailable';
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,5 +1,5 @@
 /** The capture's time budget: one deadline for the whole job, shared out between stages. */
-import { AppError } from '@linksnap/shared';
+import { AppError, withTimeout } from '@linksnap/shared';
 
 export interface Budget {
   /** Milliseconds left before the job's deadline (never negative). */
@@ -12,14 +12,6 @@ export function createBudget(totalMs: number): Budget {
 }
 
 /** Rejects with NAVIGATION_TIMEOUT when `work` takes longer than `ms`. */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('NAVIGATION_TIMEOUT', `${what} did not finish within ${ms} ms.`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withStageTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(work, ms, () => new AppError('NAVIGATION_TIMEOUT', `${what} did not finish within ${ms} ms.`));
 }

@@ -6,14 +6,22 @@
  * capture. Non-HTML targets are stored as downloaded (`original`) with their metadata, and a
  * screenshot when Chromium renders them. Every capture ends with a `report` artifact.
  */
-import type { ArchiveSigner, ArtifactKind, CaptureFormat, CaptureStage, ErrorCode } from '@linksnap/shared';
-import { hostPort } from '@linksnap/shared';
+import type {
+  ArchiveSigner,
+  ArtifactKind,
+  CaptureFormat,
+  CaptureStage,
+  ErrorCode,
+  MissingArtifact,
+  ReportSummary,
+} from '@linksnap/shared';
+import { hostPortOf } from '@linksnap/shared';
 import type { CDPSession, Page } from 'puppeteer-core';
 import type { KnownPayloads } from '../archive/known-payloads.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { type AdBlocker, BLOCKED_BY_CLIENT } from './adblock.js';
-import { createBudget, withTimeout } from './budget.js';
+import { createBudget, withStageTimeout } from './budget.js';
 import { type ConsentReport, type ConsentSession, prepareConsent } from './consent.js';
 import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
@@ -42,24 +50,6 @@ export interface CapturedArtifact {
   /** Overrides the kind's default content type (the `original` keeps the real one). */
   contentType?: string;
   ext?: string;
-}
-
-export interface MissingArtifact {
-  kind: ArtifactKind;
-  code: ErrorCode;
-  detail: string;
-}
-
-export interface ReportSummary {
-  requests: number;
-  failedRequests: number;
-  blockedRequests: number;
-  /** Requests the ad and tracker blocker refused inside Chromium. */
-  adsBlocked: number;
-  bytes: number;
-  cut: boolean;
-  consoleErrors: number;
-  navigationTimedOut: boolean;
 }
 
 export interface CaptureOutput {
@@ -138,15 +128,6 @@ const STAGE_CAP_MS = {
 const NAVIGATION_SHARE = 0.5;
 const LIST_LIMIT = 200;
 const RECORD_DEFAULTS: RecorderOptions = { maxBodyBytes: 20 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
-
-function hostPortOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? hostPort(parsed) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** A CDP session counting the bytes the page received (for the report). */
 async function countBytes(page: Page, add: (bytes: number) => void): Promise<CDPSession> {
@@ -263,7 +244,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     work: () => Promise<T>,
   ): Promise<T | null> => {
     try {
-      return await timed(progress, key, () => withTimeout(work(), stageMs(cap), `The ${key} stage`));
+      return await timed(progress, key, () => withStageTimeout(work(), stageMs(cap), `The ${key} stage`));
     } catch (err) {
       const error = toCaptureError(err);
       if (error.code === 'BROWSER_CRASHED') throw error;

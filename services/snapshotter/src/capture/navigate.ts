@@ -13,7 +13,7 @@
  * Chromium reports a refused CONNECT only as ERR_TUNNEL_CONNECTION_FAILED and renders a
  * refused plain-HTTP request as an ordinary 403/502 page.
  */
-import { AppError, hostPort, isErrorCode } from '@linksnap/shared';
+import { AppError, hostPortOf, isErrorCode } from '@linksnap/shared';
 import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { EgressProxy } from '../egress/proxy.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
@@ -72,15 +72,6 @@ export interface NavigationResult {
  * seen in it turns the wait into the full idle window.
  */
 const QUIET_GRACE_MS = 50;
-
-function hostPortOf(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? hostPort(parsed) : null;
-  } catch {
-    return null;
-  }
-}
 
 function isHtml(contentType: string | null): boolean {
   if (!contentType) return true;
