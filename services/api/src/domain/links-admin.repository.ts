@@ -2,7 +2,8 @@
 import { FINAL_STATES, isFinalState } from '@linksnap/shared';
 import { and, desc, eq, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
-import { links, linkTags, snapshots, tags } from '../db/schema.js';
+import { links, linkTags, snapshots } from '../db/schema.js';
+import { namedTags } from './tags.repository.js';
 
 export interface LinkEdit {
   title?: string | null;
@@ -20,34 +21,21 @@ function newestGood(linkId: string): SQL<string | null> {
     order by ${snapshots.requestedAt} desc, ${snapshots.id} desc limit 1)`;
 }
 
-async function tagIds(tx: Tx, userId: string, names: string[], create: boolean): Promise<string[]> {
-  if (names.length === 0) return [];
-  if (create) {
-    await tx
-      .insert(tags)
-      .values(names.map((name) => ({ userId, name })))
-      .onConflictDoNothing();
-  }
-  const rows = await tx
-    .select({ id: tags.id })
-    .from(tags)
-    .where(
-      and(
-        eq(tags.userId, userId),
-        inArray(
-          sql`lower(${tags.name})`,
-          names.map((n) => n.toLowerCase()),
-        ),
-      ),
-    );
-  return rows.map((r) => r.id);
-}
-
 /**
  * Runs inside a deletion, after its rows are locked and before they go, with the ids of the
  * unfinished snapshots among them; a throw cancels the deletion.
  */
 export type BeforeDelete = (unfinishedSnapshotIds: string[]) => Promise<void>;
+
+/** Locks the user's link for the rest of the transaction; false when there is none. */
+async function lockOwned(tx: Tx, userId: string, linkId: string): Promise<boolean> {
+  const [link] = await tx
+    .select({ id: links.id })
+    .from(links)
+    .where(and(eq(links.id, linkId), eq(links.userId, userId)))
+    .for('update');
+  return link !== undefined;
+}
 
 const unfinished = notInArray(snapshots.status, [...FINAL_STATES]);
 
@@ -56,25 +44,20 @@ export class LinksAdminRepository {
 
   async update(userId: string, linkId: string, edit: LinkEdit): Promise<boolean> {
     return this.db.transaction(async (tx) => {
-      const [link] = await tx
-        .select({ id: links.id })
-        .from(links)
-        .where(and(eq(links.id, linkId), eq(links.userId, userId)))
-        .for('update');
-      if (!link) return false;
+      if (!(await lockOwned(tx, userId, linkId))) return false;
       const fields: Partial<typeof links.$inferInsert> = { updatedAt: new Date() };
       if (edit.title !== undefined) fields.title = edit.title;
       if (edit.description !== undefined) fields.description = edit.description;
       await tx.update(links).set(fields).where(eq(links.id, linkId));
       if (edit.tags !== undefined) await tx.delete(linkTags).where(eq(linkTags.linkId, linkId));
-      const add = await tagIds(tx, userId, [...(edit.tags ?? []), ...edit.addTags], true);
+      const add = (await namedTags(tx, userId, [...(edit.tags ?? []), ...edit.addTags], true)).map((t) => t.id);
       if (add.length > 0) {
         await tx
           .insert(linkTags)
           .values(add.map((tagId) => ({ linkId, tagId })))
           .onConflictDoNothing();
       }
-      const remove = await tagIds(tx, userId, edit.removeTags, false);
+      const remove = (await namedTags(tx, userId, edit.removeTags, false)).map((t) => t.id);
       if (remove.length > 0) {
         await tx.delete(linkTags).where(and(eq(linkTags.linkId, linkId), inArray(linkTags.tagId, remove)));
       }
@@ -86,12 +69,7 @@ export class LinksAdminRepository {
   async delete(userId: string, linkId: string, beforeDelete: BeforeDelete): Promise<string[] | null> {
     return this.db.transaction(async (tx) => {
       // The lock keeps a new version from being added meanwhile (its insert waits, then fails).
-      const [link] = await tx
-        .select({ id: links.id })
-        .from(links)
-        .where(and(eq(links.id, linkId), eq(links.userId, userId)))
-        .for('update');
-      if (!link) return null;
+      if (!(await lockOwned(tx, userId, linkId))) return null;
       const rows = await tx
         .select({ id: snapshots.id, status: snapshots.status })
         .from(snapshots)

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.js';
 import { invalidQuery, type ParsedQuery, parseQuery } from '../search/query-parser.js';
 import { compileQuery } from '../search/search-query.js';
 import { matchOf, needlesOf, type SearchMatch } from '../search/snippet.js';
-import { type LinkSchedule, ownSchedule } from './links.service.js';
+import { type LinkView, ownSchedule } from './links.service.js';
 import type { LinksQueryRepository, ListFilter } from './links-query.repository.js';
 
 export interface ListQuery {
@@ -22,13 +22,8 @@ export interface ListQuery {
   to?: Date;
 }
 
-export interface LinkListItem {
-  id: string;
-  url: string;
-  normalizedUrl: string;
-  title: string | null;
-  description: string | null;
-  tags: { id: string; name: string }[];
+/** A link as lists and searches show it: its view with more of its versions and a thumbnail. */
+export interface LinkListItem extends Omit<LinkView, 'latestSnapshot'> {
   /** The latest attempt: its state is the link's capture state. */
   latestSnapshot: {
     id: string;
@@ -40,15 +35,9 @@ export interface LinkListItem {
   } | null;
   /** The version the link shows, searches and thumbnails (may be older than `latestSnapshot`). */
   lastGoodSnapshot: { id: string; title: string | null; finishedAt: string | null } | null;
-  lastGoodSnapshotId: string | null;
-  schedule: LinkSchedule | null;
-  nextCaptureAt: string | null;
-  deadAt: string | null;
   thumbnailUrl: string | null;
   /** Only when searching: the version whose text matched best, and a marked window of it. */
   match?: SearchMatch;
-  createdAt: string;
-  updatedAt: string;
 }
 
 interface CursorKey {

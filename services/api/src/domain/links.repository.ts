@@ -14,6 +14,7 @@ import {
   tags,
 } from '../db/schema.js';
 import { timeOrderedId } from './ids.js';
+import { namedTags } from './tags.repository.js';
 
 export interface NewLink {
   userId: string;
@@ -219,23 +220,8 @@ export class LinksRepository {
 
   /** Finds or creates the user's tags (case-insensitively) and links them to every link given. */
   private async attachTags(tx: Tx, userId: string, linkIds: string[], names: string[]) {
-    if (names.length === 0 || linkIds.length === 0) return [];
-    await tx
-      .insert(tags)
-      .values(names.map((name) => ({ userId, name })))
-      .onConflictDoNothing();
-    const rows = await tx
-      .select({ id: tags.id, name: tags.name })
-      .from(tags)
-      .where(
-        and(
-          eq(tags.userId, userId),
-          inArray(
-            sql`lower(${tags.name})`,
-            names.map((n) => n.toLowerCase()),
-          ),
-        ),
-      );
+    if (linkIds.length === 0) return [];
+    const rows = await namedTags(tx, userId, names, true);
     if (rows.length > 0) {
       await tx
         .insert(linkTags)

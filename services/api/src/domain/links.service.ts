@@ -138,19 +138,10 @@ export class LinksService {
     priority?: number,
   ): Promise<{ link: LinkView; snapshot: SnapshotSummary }> {
     const { url, normalizedUrl } = await this.checkUrl(input.url);
-    const { outcome, snapshotId, requestedAt } = await this.insertNew(userId, { ...input, normalizedUrl });
-    const linkId = outcome.created.link.id;
-    const job: SnapshotJob = {
-      snapshotId,
-      linkId,
-      userId,
-      url: url.href,
-      requestedAt: requestedAt.toISOString(),
-      requestId,
-      // Capture options travel with this first capture only (they are not stored on the link).
-      ...captureOptionsOf(input),
-    };
-    await this.enqueueOrUndo([job], () => this.links.delete(linkId), priority);
+    const { outcome, job } = await this.insertNew(userId, { ...input, normalizedUrl, href: url.href, requestId });
+    // Capture options travel with this first capture only (they are not stored on the link).
+    const withOptions = { ...job, ...captureOptionsOf(input) };
+    await this.enqueueOrUndo([withOptions], () => this.links.delete(job.linkId), priority);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 
@@ -169,12 +160,14 @@ export class LinksService {
     if (!uploads) throw new AppError('INTERNAL', 'Uploaded captures are not configured.');
     const { url, normalizedUrl } = await this.checkUrl(input.url);
     checkUploadedPage(input.page);
-    const { outcome, snapshotId, requestedAt } = await this.insertNew(userId, {
+    const { outcome, job } = await this.insertNew(userId, {
       ...input,
       normalizedUrl,
+      href: url.href,
+      requestId,
       source: 'upload',
     });
-    const linkId = outcome.created.link.id;
+    const { snapshotId, linkId } = job;
     const key = artifactKey(snapshotId, 'upload');
     const undo = async () => {
       await uploads.removePrefix(`snapshots/${snapshotId}/`).catch(() => {});
@@ -188,28 +181,23 @@ export class LinksService {
         cause: err,
       });
     }
-    const job = {
-      snapshotId,
-      linkId,
-      userId,
-      url: url.href,
-      requestedAt: requestedAt.toISOString(),
-      requestId,
-      upload: { key },
-    };
-    await this.enqueueOrUndo([job], undo);
+    await this.enqueueOrUndo([{ ...job, upload: { key } }], undo);
     return { link: toLinkView(outcome.created), snapshot: toSnapshotSummary(outcome.snapshot) };
   }
 
   /**
-   * Saves a checked URL as a new link with its first snapshot, queued. No duplicate check up
-   * front: the insert does nothing for a saved URL and says so (LINK_ALREADY_EXISTS).
+   * Saves a checked URL as a new link with its first snapshot, queued, and answers the job that
+   * captures it. No duplicate check up front: the insert does nothing for a saved URL and says
+   * so (LINK_ALREADY_EXISTS).
    */
   private async insertNew(
     userId: string,
     input: {
       url: string;
       normalizedUrl: string;
+      /** The checked URL the job fetches. */
+      href: string;
+      requestId?: string;
       tags?: string[];
       title?: string | null;
       createdAt?: Date;
@@ -230,7 +218,15 @@ export class LinksService {
       source: input.source,
     });
     if ('existingId' in outcome) throw duplicate(outcome.existingId);
-    return { outcome, snapshotId, requestedAt };
+    const job: SnapshotJob = {
+      snapshotId,
+      linkId: outcome.created.link.id,
+      userId,
+      url: input.href,
+      requestedAt: requestedAt.toISOString(),
+      requestId: input.requestId,
+    };
+    return { outcome, job };
   }
 
   async get(userId: string, id: string): Promise<LinkView> {

@@ -1,6 +1,6 @@
 /** Queries on a user's tags: counts, create, rename, merge, delete. */
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/database.js';
 import { linkTags, type TagRow, tags } from '../db/schema.js';
 
 export interface TagCount {
@@ -8,6 +8,30 @@ export interface TagCount {
   name: string;
   linkCount: number;
   schedule: string | null;
+}
+
+/**
+ * The user's tags named `names` (case-insensitively), created first when `create` is set; in a
+ * link write's transaction.
+ */
+export async function namedTags(
+  tx: Tx,
+  userId: string,
+  names: string[],
+  create: boolean,
+): Promise<{ id: string; name: string }[]> {
+  if (names.length === 0) return [];
+  if (create) {
+    await tx
+      .insert(tags)
+      .values(names.map((name) => ({ userId, name })))
+      .onConflictDoNothing();
+  }
+  const lowered = names.map((n) => n.toLowerCase());
+  return tx
+    .select({ id: tags.id, name: tags.name })
+    .from(tags)
+    .where(and(eq(tags.userId, userId), inArray(sql`lower(${tags.name})`, lowered)));
 }
 
 export class TagsRepository {

@@ -27,7 +27,6 @@ export function SearchSnippet({ snippet, olderVersion }: { snippet: string; olde
       {olderVersion && <span class="snippet-version">{t('links.matchedOlder')} · </span>}
       {snippetParts(snippet).map((part, i) =>
         part.marked ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts never reorder
           <mark key={i}>{part.text}</mark>
         ) : (
           part.text
