@@ -8,7 +8,7 @@
  * reuses failures, never a successful answer.
  */
 import type { ResolvedAddress, Resolver } from './egress.js';
-import { TtlCache } from './ttl-cache.js';
+import { ExpiringCache } from './expiring-cache.js';
 
 export interface ResolverCacheOptions {
   /** How long an answer is reused (dns.lookup does not report record TTLs). Default 30 s. */
@@ -25,15 +25,15 @@ export function cachingResolver(inner: Resolver, options: ResolverCacheOptions =
   const ttlMs = options.ttlMs ?? 30_000;
   const failureTtlMs = options.failureTtlMs ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new TtlCache<string, Promise<ResolvedAddress[]>>(options.maxEntries ?? 1000);
+  const cache = new ExpiringCache<string, Promise<ResolvedAddress[]>>(options.maxEntries ?? 1000, now);
   return (hostname) => {
-    const hit = cache.get(hostname, now());
+    const hit = cache.get(hostname);
     if (hit) return hit;
     const answer = inner(hostname);
     // Shared while in flight; kept for the TTL once settled (unless replaced meanwhile).
     cache.set(hostname, answer, Number.POSITIVE_INFINITY);
     const settle = (ms: number) => () => {
-      if (cache.get(hostname, now()) === answer) cache.set(hostname, answer, now() + ms);
+      if (cache.get(hostname) === answer) cache.set(hostname, answer, now() + ms);
     };
     answer.then(settle(ttlMs), settle(failureTtlMs));
     return answer;

@@ -7,7 +7,7 @@
  * the entry at once; another API process sharing the database notices within that time.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { AppError, TtlCache } from '@linksnap/shared';
+import { AppError, ExpiringCache } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
 
@@ -41,14 +41,16 @@ export function looksLikeApiKey(token: string): boolean {
 
 export class ApiKeysService {
   /** Key hash → the live key's id and owner. */
-  private readonly live = new TtlCache<string, { id: string; userId: string }>(LIVE_KEY_CACHE_ENTRIES);
+  private readonly live: ExpiringCache<string, { id: string; userId: string }>;
   /** Bumped by every revocation: a lookup that overlapped one is not cached. */
   private revocations = 0;
 
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.live = new ExpiringCache(LIVE_KEY_CACHE_ENTRIES, now);
+  }
 
   async create(userId: string, name: string): Promise<ApiKeyView & { key: string }> {
     const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -76,7 +78,7 @@ export class ApiKeysService {
   /** The owner of a live key; UNAUTHENTICATED for unknown and revoked keys. */
   async authenticate(key: string): Promise<string> {
     const keyHash = hashApiKey(key);
-    const cached = this.live.get(keyHash, this.now());
+    const cached = this.live.get(keyHash);
     if (cached) return cached.userId;
     const generation = this.revocations;
     const row = await this.keys.findActiveByHash(keyHash);

@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppError, type Config, TtlCache } from '@linksnap/shared';
+import { AppError, type Config, ExpiringCache } from '@linksnap/shared';
 import { jwtVerify, SignJWT } from 'jose';
 
 const ISSUER = 'linksnap';
@@ -37,14 +37,16 @@ export function deriveKey(secret: Uint8Array, purpose: string): Buffer {
 }
 
 export class TokenService {
-  private readonly verified = new TtlCache<string, string>(VERIFIED_CACHE_ENTRIES);
+  private readonly verified: ExpiringCache<string, string>;
 
   constructor(
     private readonly secret: Uint8Array,
     private readonly ttlSeconds: number,
     /** Epoch ms; tests move it. */
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.verified = new ExpiringCache(VERIFIED_CACHE_ENTRIES, now);
+  }
 
   async issue(userId: string): Promise<string> {
     return new SignJWT({})
@@ -60,7 +62,7 @@ export class TokenService {
   /** The user id of a valid token; UNAUTHENTICATED for anything else. */
   async verify(token: string): Promise<string> {
     const now = this.now();
-    const cached = this.verified.get(token, now);
+    const cached = this.verified.get(token);
     if (cached !== undefined) return cached;
     try {
       const { payload } = await jwtVerify(token, this.secret, {

@@ -25,13 +25,7 @@ export function SearchSnippet({ snippet, olderVersion }: { snippet: string; olde
     <p class="link-snippet">
       <span class="visually-hidden">{t('links.snippet')}: </span>
       {olderVersion && <span class="snippet-version">{t('links.matchedOlder')} · </span>}
-      {snippetParts(snippet).map((part, i) =>
-        part.marked ? (
-          <mark key={i}>{part.text}</mark>
-        ) : (
-          part.text
-        ),
-      )}
+      {snippetParts(snippet).map((part, i) => (part.marked ? <mark key={i}>{part.text}</mark> : part.text))}
     </p>
   );
 }
