@@ -49,6 +49,8 @@ const BENCHES: Bench[] = [
     : { name: 'memory', title: 'memory', file: 'memory.bench.ts', args: [], result: 'memory', limitMs: 10 * 60_000 },
   { name: 'scale', title: 'scale-out', file: 'scale.bench.ts', args: [], result: 'scale', limitMs: 10 * 60_000 },
   { name: 'search', title: 'search', file: 'search.bench.ts', args: [], result: 'search', limitMs: 5 * 60_000 },
+  // Six starts of the platform (three per form), each ~20 s plus 10 s at rest.
+  { name: 'start', title: 'start-up', file: 'start.bench.ts', args: [], result: 'start', limitMs: 8 * 60_000 },
   // The corpus captured, then replayed offline page by page: 5–15 min.
   {
     name: 'replay',
@@ -290,6 +292,15 @@ if (replay)
     alsoOk: replay.leavingRequests?.length === 0,
   });
 
+/** Start-up medians per form, from the start run. */
+function startLine(result: any): string {
+  if (!result?.compiled || !result?.tsx) return '(not measured).';
+  const form = (f: any) =>
+    `ready ${(f.readyMs / 1000).toFixed(1)} s (API ${(f.apiReadyMs / 1000).toFixed(1)} s), ${f.cpuSecondsToReady} CPU s, ` +
+    `RSS platform ${Math.round(f.rssAtRestMB.platform)} MB / snapshotter ${Math.round(f.rssAtRestMB.snapshotter)} MB`;
+  return `compiled ${form(result.compiled)}; tsx ${form(result.tsx)} (load average ${load(result)}).`;
+}
+
 /** Bytes stored per snapshot and per artifact kind (median / p95), from the replay run. */
 function storageLine(result: any): string {
   if (!result?.storage) return '(not measured)';
@@ -427,6 +438,7 @@ const doc = template
   .replace('{{TABLE}}', tableRows || '| – | no results yet | | | | | | |')
   .replace('{{MACHINE}}', machine)
   .replace('{{SEARCH_RUNS}}', searchRuns(search?.runs as SearchRun[] | undefined))
+  .replace('{{START}}', startLine(readResult('start')))
   .replace('{{STORAGE}}', storageLine(replay))
   .replace('{{CAPTURE_STAGES_PLATFORM}}', stages(capture?.platform?.stageMediansMs))
   .replace('{{CAPTURE_STAGES_BARE}}', stages(capture?.baseline?.stageMediansMs))

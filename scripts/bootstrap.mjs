@@ -90,6 +90,23 @@ function buildWebUi() {
   pnpm(['--filter', '@linksnap/api', 'run', 'build:web']);
 }
 
+/**
+ * Compiles the services and the shared package to JavaScript (dist/, ADR 0022) when a source is
+ * newer than their build: `npm start` and the images run that, with no TypeScript loader.
+ */
+function buildServices() {
+  for (const [name, dir] of [
+    ['@linksnap/shared', 'packages/shared'],
+    ['@linksnap/api', 'services/api'],
+    ['@linksnap/snapshotter', 'services/snapshotter'],
+  ]) {
+    const sources = newestMtime(path.join(root, dir, 'src'));
+    if (existsSync(path.join(root, dir, 'dist')) && newestMtime(path.join(root, dir, 'dist')) >= sources) continue;
+    log(`compiling ${name}`);
+    pnpm(['--filter', name, 'run', 'build']);
+  }
+}
+
 /** Builds the browser extension (dist/chromium, dist/firefox and their zips) when missing or stale. */
 function buildExtension() {
   const app = path.join(root, 'apps/extension');
@@ -136,6 +153,7 @@ export function bootstrap() {
   checkNode();
   ensureSystemPackages({ chromiumPath: process.env.CHROMIUM_PATH || '/usr/bin/chromium' });
   installDependencies();
+  buildServices();
   buildWebUi();
   buildExtension();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

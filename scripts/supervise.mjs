@@ -6,7 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/api/src/embedded/platform.ts')], {
+// Compiled JavaScript (bootstrap builds dist/ when a source is newer): no TypeScript loader at
+// run time, and the workspace packages resolve to their compiled exports.
+const platform = path.join(root, 'services/api/dist/embedded/platform.js');
+const child = spawn(process.execPath, ['--conditions=production', platform], {
   cwd: root,
   stdio: 'inherit',
   env: process.env,

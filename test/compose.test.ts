@@ -67,12 +67,18 @@ describe('docker-compose.yml', () => {
       assert.ok(existsSync(dockerfile), `${dockerfile} does not exist`);
       const { cmd, workdir } = dockerCommand(dockerfile);
       assert.equal(cmd[0], 'node');
+      // Compiled JavaScript, the shared package through its `production` export (ADR 0022).
+      assert.ok(cmd.includes('--conditions=production'), `${name} runs without the production condition`);
+      assert.ok(!cmd.includes('tsx'), `${name} runs through a TypeScript loader`);
       const script = cmd.at(-1) as string;
-      const local = path.join(root, path.relative('/app', workdir), script);
-      assert.ok(existsSync(local), `${name} runs ${script}, which does not exist at ${local}`);
+      assert.match(script, /^dist\/.+\.js$/);
       const pkgDir = path.join(root, path.relative('/app', workdir));
+      const source = path.join(pkgDir, script.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'));
+      assert.ok(existsSync(source), `${name} runs ${script}, compiled from ${source}, which does not exist`);
+      const text = readFileSync(dockerfile, 'utf8');
       const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-      assert.ok(pkg.dependencies?.tsx, `${name} runs through tsx, which must be a runtime dependency`);
+      assert.ok(text.includes(`--filter ${pkg.name} run build`), `${dockerfile} does not build ${pkg.name}`);
+      assert.ok(text.includes(`COPY --from=build /app/services/${name}/dist`), `${dockerfile} does not keep dist/`);
       for (const copied of readFileSync(dockerfile, 'utf8').matchAll(/^COPY (\S+) /gm)) {
         const source = copied[1] as string;
         if (source.startsWith('--')) continue;

@@ -62,9 +62,14 @@ describe('deploy/ manifests', () => {
       for (const container of deployment.spec.template.spec.containers) {
         const [node, ...args] = container.command as string[];
         assert.equal(node, 'node');
+        assert.ok(args.includes('--conditions=production'), `${deployment.metadata.name} runs compiled code`);
         const entry = args.at(-1) as string;
         const dir = path.join(root, path.relative('/app', container.workingDir));
-        assert.ok(existsSync(path.join(dir, entry)), `${deployment.metadata.name}: ${entry} exists in ${dir}`);
+        const source = entry.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+        assert.ok(
+          existsSync(path.join(dir, source)),
+          `${deployment.metadata.name}: ${entry} is built from ${source} in ${dir}`,
+        );
         for (const env of container.env ?? []) assert.ok(keys.has(env.name), `env ${env.name} is a config key`);
         for (const from of container.envFrom ?? []) {
           if (from.configMapRef) assert.ok(configMaps.has(from.configMapRef.name), from.configMapRef.name);

@@ -14,8 +14,14 @@ import { type RunningApi, startApi } from '../main.js';
 import { type EmbeddedRedis, startEmbeddedRedis, stopChild } from './redis-server.js';
 import { type EmbeddedS3, startEmbeddedS3 } from './s3-server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SNAPSHOTTER_ENTRY = path.resolve(here, '../../../snapshotter/src/main.ts');
+/**
+ * The snapshotter runs in the form this process runs in: compiled (dist/, `npm start`) with the
+ * workspace packages' compiled exports, or from source through tsx (tests, development).
+ */
+const compiled = import.meta.url.endsWith('.js');
+const SNAPSHOTTER_COMMAND = compiled
+  ? ['--conditions=production', fileURLToPath(new URL('../../../snapshotter/dist/main.js', import.meta.url))]
+  : ['--import', 'tsx', fileURLToPath(new URL('../../../snapshotter/src/main.ts', import.meta.url))];
 
 const initial = loadConfigOrExit();
 const logger = createLogger(initial, 'platform');
@@ -68,7 +74,7 @@ function killChildren(): void {
 
 /** Runs one snapshotter child; restarts it with a growing delay if it dies on its own. */
 function startSnapshotter(restarts: number): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', SNAPSHOTTER_ENTRY], {
+  const child = spawn(process.execPath, SNAPSHOTTER_COMMAND, {
     env: env as NodeJS.ProcessEnv,
     stdio: 'inherit',
   });
