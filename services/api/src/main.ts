@@ -7,6 +7,7 @@ import {
   archivePort,
   bounded,
   type Config,
+  cachingResolver,
   closeQueueClient,
   createLogger,
   type Logger,
@@ -14,24 +15,20 @@ import {
   type ObjectStorage,
   type Resolver,
   storageFromConfig,
+  systemResolver,
 } from '@linksnap/shared';
 
 import type { FastifyInstance } from 'fastify';
-import { archiveLinks, buildApp } from './app.js';
+import { buildApp } from './app.js';
 import { buildArchiveApp } from './archive-app.js';
+import { buildServices, type Services } from './container.js';
 import { type Database, openDatabase } from './db/database.js';
-import { BlobsRepository } from './domain/blobs.repository.js';
-import { LinksRepository } from './domain/links.repository.js';
-import { LinksService } from './domain/links.service.js';
-import { SchedulesRepository } from './domain/schedules.repository.js';
-import { SCHEDULED_PRIORITY, SchedulesService } from './domain/schedules.service.js';
+import { SCHEDULED_PRIORITY } from './domain/schedules.service.js';
 import { loadJwtSecret } from './domain/tokens.js';
-import { VersionsRepository } from './domain/versions.repository.js';
-import { VersionsService } from './domain/versions.service.js';
 import { ArchiveSite } from './http/archive-site.js';
 import { ApiMetrics } from './http/metrics.js';
 import { type BlobSweeper, startBlobSweeper } from './queue/blob-sweeper.js';
-import { RecaptureScheduler, startRecaptureWorker } from './queue/recapture-scheduler.js';
+import { startRecaptureWorker } from './queue/recapture-scheduler.js';
 import { type Reconciler, startReconciler } from './queue/reconciler.js';
 import { checkRedisEviction } from './queue/redis-check.js';
 import { type ResultsConsumer, startResultsConsumer } from './queue/results-consumer.js';
@@ -94,7 +91,7 @@ function requireExternalServices(config: Config): { redis: string; s3: string; a
 
 /** Everything but the listener: tests use `api.app.inject`. */
 export async function createApi(config: Config, options: ApiOptions = {}): Promise<Api> {
-  const services = requireExternalServices(config);
+  const external = requireExternalServices(config);
   const logger = options.logger ?? createLogger(config, 'api');
   logEgressExceptions(config, logger);
   const storage = storageFromConfig(config);
@@ -102,7 +99,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   const database = await openDatabase(config, logger);
   const snapshotQueue = new SnapshotQueue(config);
   try {
-    await checkRedisEviction(services.redis, config.NODE_ENV, logger);
+    await checkRedisEviction(external.redis, config.NODE_ENV, logger);
   } catch (err) {
     await Promise.allSettled([snapshotQueue.close(), database.close()]);
     throw err;
@@ -112,47 +109,38 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     onIndexed: (n) => metrics.searchIndexed.inc(n),
   });
   metrics.watchSearchBacklog(() => searchIndexer.repository.staleCount());
-  const consuming = options.consumeResults !== false;
-  // Webhook deliveries are enqueued by the results consumer and sent by this process.
-  const dispatcher = consuming ? new WebhookDispatcher(config, database.db) : null;
-  const webhookWorker = consuming
-    ? startWebhookWorker({ config, db: database.db, logger, resolver: options.resolver })
-    : null;
-  const versions = new VersionsService(new VersionsRepository(database.db), storage);
-  const consumer = dispatcher
-    ? startResultsConsumer({
-        config,
-        db: database.db,
-        logger,
-        metrics,
-        beforeApply: (id) => snapshotQueue.markFinal(id),
-        assess: (r) => versions.assess(r),
-        afterFinal: async (r) => {
-          searchIndexer.kick();
-          await dispatcher.dispatch(r);
-          const outcome = await versions.outcome(r.snapshotId);
-          if (outcome) await dispatcher.dispatchChange(outcome);
-        },
-      })
-    : null;
-  const recaptures = consuming ? startRecaptures(config, database, snapshotQueue, logger) : null;
-  const reconciler =
-    options.consumeResults === false
-      ? null
-      : startReconciler({ config, db: database.db, snapshotQueue, logger: logger.child({ component: 'reconciler' }) });
-  const blobSweeper =
-    options.consumeResults === false
-      ? null
-      : startBlobSweeper({ config, db: database.db, storage, logger: logger.child({ component: 'blob-sweeper' }) });
   const jwtSecret = loadJwtSecret(config);
+  // Every service of this process, built once (container.ts).
+  const services = buildServices({
+    config,
+    database,
+    storage,
+    snapshotQueue,
+    jwtSecret,
+    // Submissions burst: concurrent lookups of one name share one, answers are reused briefly.
+    resolver: options.resolver ?? cachingResolver(systemResolver),
+  });
+  const workers =
+    options.consumeResults === false
+      ? null
+      : startWorkers({
+          config,
+          database,
+          storage,
+          snapshotQueue,
+          services,
+          metrics,
+          searchIndexer,
+          logger,
+          resolver: options.resolver,
+        });
   const archiveSite = new ArchiveSite(
     config.ARCHIVE_ORIGIN,
     options.archiveListener === true && !config.ARCHIVE_ORIGIN,
   );
-  const deps = { config, database, storage, snapshotQueue, logger, resolver: options.resolver, metrics, jwtSecret };
-  const app = buildApp({ ...deps, archiveSite });
+  const app = buildApp({ config, database, storage, snapshotQueue, services, logger, metrics, archiveSite });
   const archiveApp = archiveSite.separate
-    ? buildArchiveApp({ links: archiveLinks(deps, jwtSecret), site: archiveSite, logger })
+    ? buildArchiveApp({ links: services.archive, site: archiveSite, logger })
     : null;
   searchIndexer.start();
   let closing: Promise<void> | undefined;
@@ -164,14 +152,9 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
         archiveApp && drainRequests(archiveApp, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
       ]);
       await Promise.all([
-        bounded('reconciler', async () => reconciler?.close(), STEP_MS, logger),
-        bounded('blob sweeper', async () => blobSweeper?.close(), STEP_MS, logger),
+        workers?.close(),
         bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
-        consumer?.close(STEP_MS),
-        webhookWorker && closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
-        recaptures && closeQueueClient('recapture worker', recaptures.worker, STEP_MS, logger),
-        recaptures && closeQueueClient('recapture queue', recaptures.scheduler.queue, STEP_MS, logger),
-        dispatcher && closeQueueClient('webhook queue', dispatcher.queue, STEP_MS, logger),
+        closeQueueClient('recapture queue', services.recaptures.queue, STEP_MS, logger),
         snapshotQueue.close(STEP_MS),
       ]);
       await bounded('database', () => database.close(), STEP_MS, logger);
@@ -185,36 +168,78 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     database,
     storage,
     snapshotQueue,
-    consumer,
+    consumer: workers?.consumer ?? null,
     searchIndexer,
-    reconciler,
-    blobSweeper,
+    reconciler: workers?.reconciler ?? null,
+    blobSweeper: workers?.blobSweeper ?? null,
     logger,
     close,
   };
 }
 
-/** Scheduled re-captures: fired by BullMQ job schedulers, run as normal captures (versions, events, last good). */
-function startRecaptures(config: Config, database: Database, snapshotQueue: SnapshotQueue, logger: Logger) {
-  const scheduler = new RecaptureScheduler(config);
-  const schedules = new SchedulesService(new SchedulesRepository(database.db), scheduler, {
-    minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
-    spreadMs: config.SCHEDULE_SPREAD,
-  });
-  // With the blobs repository, a scheduled re-capture refers to what earlier versions archived.
-  const links = new LinksService(
-    new LinksRepository(database.db),
-    snapshotQueue,
-    { egressAllow: config.EGRESS_ALLOW },
-    new BlobsRepository(database.db),
-  );
-  const worker = startRecaptureWorker({
+/**
+ * The API process's background work (all or none, `consumeResults`): the results consumer with
+ * the webhook deliveries it enqueues, scheduled re-captures, the reconciler and the blob sweeper.
+ */
+function startWorkers(deps: {
+  config: Config;
+  database: Database;
+  storage: ObjectStorage;
+  snapshotQueue: SnapshotQueue;
+  services: Services;
+  metrics: ApiMetrics;
+  searchIndexer: SearchIndexer;
+  logger: Logger;
+  resolver?: Resolver;
+}) {
+  const { config, database, storage, snapshotQueue, services, metrics, searchIndexer, logger } = deps;
+  const { versions } = services;
+  // Webhook deliveries are enqueued by the results consumer and sent by this process.
+  const dispatcher = new WebhookDispatcher(config, database.db);
+  const webhookWorker = startWebhookWorker({ config, db: database.db, logger, resolver: deps.resolver });
+  const consumer = startResultsConsumer({
     config,
-    schedules,
-    capture: (userId, linkId) => links.capture(userId, linkId, undefined, SCHEDULED_PRIORITY),
+    db: database.db,
+    logger,
+    metrics,
+    beforeApply: (id) => snapshotQueue.markFinal(id),
+    assess: (r) => versions.assess(r),
+    afterFinal: async (r) => {
+      searchIndexer.kick();
+      await dispatcher.dispatch(r);
+      const outcome = await versions.outcome(r.snapshotId);
+      if (outcome) await dispatcher.dispatchChange(outcome);
+    },
+  });
+  const recaptures = startRecaptureWorker({
+    config,
+    schedules: services.schedules,
+    capture: (userId, linkId) => services.links.capture(userId, linkId, undefined, SCHEDULED_PRIORITY),
     logger: logger.child({ component: 'recaptures' }),
   });
-  return { scheduler, worker };
+  const reconciler = startReconciler({
+    config,
+    db: database.db,
+    snapshotQueue,
+    logger: logger.child({ component: 'reconciler' }),
+  });
+  const blobSweeper = startBlobSweeper({
+    config,
+    db: database.db,
+    storage,
+    logger: logger.child({ component: 'blob-sweeper' }),
+  });
+  /** Each step bounded (STEP_MS), side by side. */
+  const close = () =>
+    Promise.all([
+      bounded('reconciler', () => reconciler.close(), STEP_MS, logger),
+      bounded('blob sweeper', () => blobSweeper.close(), STEP_MS, logger),
+      consumer.close(STEP_MS),
+      closeQueueClient('webhook worker', webhookWorker, STEP_MS, logger),
+      closeQueueClient('recapture worker', recaptures, STEP_MS, logger),
+      closeQueueClient('webhook queue', dispatcher.queue, STEP_MS, logger),
+    ]);
+  return { consumer, reconciler, blobSweeper, close };
 }
 
 /** Longest wait for requests in flight at SIGTERM, and for each later step of a stop. */

@@ -53,7 +53,13 @@ export class UsersService {
     return { token: await this.tokens.issue(row.id), user: toView(row) };
   }
 
-  /** An admin creates an account for someone (open or closed sign-up alike). */
+  /** The signed-in user; UNAUTHENTICATED once the account is gone. */
+  async me(userId: string): Promise<UserView> {
+    const row = await this.users.findById(userId);
+    if (!row) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+    return toView(row);
+  }
+
   /** The instance's first account, or one whose email is in ADMIN_EMAILS. */
   async isAdmin(userId: string): Promise<boolean> {
     const user = await this.users.findById(userId);

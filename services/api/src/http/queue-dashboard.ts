@@ -10,7 +10,6 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { AppError } from '@linksnap/shared';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { UsersRepository } from '../domain/users.repository.js';
 import { sendProblem, toAppError } from './error-handler.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -19,8 +18,8 @@ export function registerQueueDashboard(
   scope: FastifyInstance,
   options: {
     queues: Queue[];
-    users: UsersRepository;
-    adminEmails: readonly string[];
+    /** The instance's first account or one in ADMIN_EMAILS (UsersService.isAdmin). */
+    isAdmin: (userId: string) => Promise<boolean>;
     authenticate: (request: FastifyRequest) => Promise<string>;
   },
 ): void {
@@ -30,8 +29,7 @@ export function registerQueueDashboard(
     });
     admin.addHook('onRequest', async (request, reply) => {
       try {
-        const user = await options.users.findById(await options.authenticate(request));
-        const allowed = user !== null && (user.isAdmin || options.adminEmails.includes(user.email.toLowerCase()));
+        const allowed = await options.isAdmin(await options.authenticate(request));
         if (!allowed) throw new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`);
       } catch (err) {
         return sendProblem(request, reply, toAppError(err));

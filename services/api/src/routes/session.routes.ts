@@ -1,10 +1,4 @@
-/**
- * Cookie sessions for the web UI: sign in (sets the session and CSRF cookies), sign out, and
- * who am I. API clients keep using bearer tokens from /v1/auth/login.
- */
-import { AppError } from '@linksnap/shared';
 import { z } from 'zod';
-import type { UsersRepository } from '../domain/users.repository.js';
 import type { UsersService } from '../domain/users.service.js';
 import { userIdOf } from '../http/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
@@ -55,16 +49,15 @@ export function sessionRoutes(app: ZodApp, users: UsersService, options: Session
 }
 
 /** Authenticated routes: registered inside the scope that runs the auth hook. */
-export function meRoutes(app: ZodApp, users: UsersRepository): void {
+export function meRoutes(app: ZodApp, users: UsersService): void {
   // GET /v1/auth/me
   app.get(
     '/v1/auth/me',
     { schema: { response: { 200: documented(currentUser, 'The signed-in user') } } },
     async (request, reply) => {
-      const row = await users.findById(userIdOf(request));
-      if (!row) throw new AppError('UNAUTHENTICATED', 'The account no longer exists.');
+      const user = await users.me(userIdOf(request));
       reply.header('Cache-Control', 'no-store');
-      return { user: { id: row.id, email: row.email, createdAt: row.createdAt.toISOString() } };
+      return { user };
     },
   );
 }
