@@ -1,6 +1,6 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
 import { isFinalState, type SnapshotResult } from '@linksnap/shared';
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/database.js';
 import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
 import { recordBlobRefs } from './blobs.repository.js';
@@ -47,6 +47,16 @@ export function unfinishedSnapshot(
   };
 }
 
+/** An unfinished snapshot with what its capture job needs (the reconciler's view). */
+export interface UnfinishedSnapshot {
+  id: string;
+  linkId: string;
+  userId: string;
+  attempts: number;
+  requestedAt: Date;
+  url: string;
+}
+
 export class SnapshotsRepository {
   /** Built once: job status polling runs this on every request. */
   private readonly byId;
@@ -58,6 +68,25 @@ export class SnapshotsRepository {
       .where(eq(snapshots.id, sql.placeholder('id')))
       .limit(1)
       .prepare('snapshot_meta_by_id');
+  }
+
+  /** Queued or active snapshots, oldest first: requested before `requestedBefore`, or the one `id`. */
+  unfinished(filter: { requestedBefore: Date } | { id: string }, limit: number): Promise<UnfinishedSnapshot[]> {
+    const which = 'id' in filter ? eq(snapshots.id, filter.id) : lt(snapshots.requestedAt, filter.requestedBefore);
+    return this.db
+      .select({
+        id: snapshots.id,
+        linkId: snapshots.linkId,
+        userId: snapshots.userId,
+        attempts: snapshots.attempts,
+        requestedAt: snapshots.requestedAt,
+        url: links.url,
+      })
+      .from(snapshots)
+      .innerJoin(links, eq(links.id, snapshots.linkId))
+      .where(and(inArray(snapshots.status, ['queued', 'active']), which))
+      .orderBy(snapshots.requestedAt)
+      .limit(limit);
   }
 
   async findById(id: string): Promise<SnapshotMeta | null> {

@@ -21,10 +21,8 @@ import {
   redisOptions,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
-import { and, eq, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { links, snapshots } from '../db/schema.js';
-import { SnapshotsRepository } from '../domain/snapshots.repository.js';
+import { SnapshotsRepository, type UnfinishedSnapshot } from '../domain/snapshots.repository.js';
 import type { SnapshotQueue } from './snapshot-producer.js';
 
 export interface ReconcileReport {
@@ -67,53 +65,21 @@ function codeOf(reason: string | undefined): ErrorCode {
   return code && (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'CAPTURE_FAILED';
 }
 
-export function startReconciler(options: ReconcilerOptions): Reconciler {
-  const { config, db, snapshotQueue, logger } = options;
-  const repository = new SnapshotsRepository(db);
-  // Opened on first use: an API with the reconciler disabled holds no extra connection.
-  let resultsQueue: Queue | null = null;
-  const results = () => {
-    if (!resultsQueue) {
-      resultsQueue = new Queue(RESULTS_QUEUE, {
-        connection: redisOptions(config.REDIS_URL as string, { maxRetriesPerRequest: 1 }),
-        prefix: config.QUEUE_PREFIX,
-      });
-      resultsQueue.on('error', () => {});
-    }
-    return resultsQueue;
-  };
-  const jobs = snapshotQueue.queue;
+type Repair = (row: UnfinishedSnapshot) => Promise<'alive' | 'requeued' | 'failed'>;
 
-  const fail = async (row: { id: string; linkId: string; attempts: number }, code: ErrorCode, detail: string) => {
+/** Repairs one unfinished row if its job is gone (capture again) or ended without a result (fail it). */
+function repairer(repository: SnapshotsRepository, snapshotQueue: SnapshotQueue, results: () => Queue): Repair {
+  const fail = async (row: UnfinishedSnapshot, code: ErrorCode, detail: string) => {
     // As the results consumer does: status polls read PostgreSQL from now on.
     await snapshotQueue.markFinal(row.id);
     await repository.applyResult(
       failedResult({ ...row, snapshotId: row.id, code, detail, startedAt: null, worker: 'reconciler' }),
     );
   };
-
-  type Row = { id: string; linkId: string; userId: string; attempts: number; requestedAt: Date; url: string };
-  const candidates = (where: SQL | undefined, limit: number): Promise<Row[]> =>
-    db
-      .select({
-        id: snapshots.id,
-        linkId: snapshots.linkId,
-        userId: snapshots.userId,
-        attempts: snapshots.attempts,
-        requestedAt: snapshots.requestedAt,
-        url: links.url,
-      })
-      .from(snapshots)
-      .innerJoin(links, eq(links.id, snapshots.linkId))
-      .where(and(inArray(snapshots.status, ['queued', 'active']), where))
-      .orderBy(snapshots.requestedAt)
-      .limit(limit);
-
-  /** Repairs one unfinished row if its job is gone or ended without a result. */
-  const repair = async (row: Row): Promise<'alive' | 'requeued' | 'failed'> => {
+  return async (row) => {
     // A result waiting to be consumed: the consumer will finish this row.
     if (await results().getJob(row.id)) return 'alive';
-    const job = await jobs.getJob(row.id);
+    const job = await snapshotQueue.queue.getJob(row.id);
     const state = job ? await job.getState() : 'unknown';
     if (state === 'failed') {
       // The job gave up but its failure report never arrived (e.g. it stalled past the limit,
@@ -144,11 +110,79 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     });
     return 'requeued';
   };
+}
+
+/**
+ * A job that ends failed normally sends its failure result first; one that does not (stalled
+ * past the limit, or its report was lost) is recorded here within seconds instead of waiting
+ * for the next pass. The failed set is read by score (BullMQ's finish time) every second: one
+ * small range read, where following the queue's event stream would mean reading an event for
+ * every job added, in every API process.
+ */
+function watchFailures(
+  snapshotQueue: SnapshotQueue,
+  repairOne: (id: string) => Promise<unknown>,
+  graceMs: number,
+  logger?: Logger,
+): { stop(): void } {
+  const pending = new Set<NodeJS.Timeout>();
+  /** Failed jobs already scheduled for a check, by when they were first seen. */
+  const seen = new Map<string, number>();
+  const watchedFrom = Date.now();
+  let reading = false;
+  const readFailures = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      const now = Date.now();
+      for (const [id, at] of seen) if (at < now - 2 * FAILED_LOOKBACK_MS) seen.delete(id);
+      const ids = await snapshotQueue.failedSince(Math.max(watchedFrom, now - FAILED_LOOKBACK_MS));
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.set(id, now);
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          repairOne(id).catch((err: unknown) => logger?.warn({ err, snapshotId: id }, 'repair failed'));
+        }, graceMs);
+        pending.add(timer);
+      }
+    } catch {
+      // Redis unreachable: the next read tries again.
+    } finally {
+      reading = false;
+    }
+  };
+  const interval = setInterval(() => void readFailures(), FAILED_POLL_MS);
+  interval.unref();
+  return {
+    stop: () => {
+      clearInterval(interval);
+      for (const t of pending) clearTimeout(t);
+    },
+  };
+}
+
+export function startReconciler(options: ReconcilerOptions): Reconciler {
+  const { config, snapshotQueue, logger } = options;
+  const repository = new SnapshotsRepository(options.db);
+  // Opened on first use: an API with the reconciler disabled holds no extra connection.
+  let resultsQueue: Queue | null = null;
+  const results = () => {
+    if (!resultsQueue) {
+      resultsQueue = new Queue(RESULTS_QUEUE, {
+        connection: redisOptions(config.REDIS_URL as string, { maxRetriesPerRequest: 1 }),
+        prefix: config.QUEUE_PREFIX,
+      });
+      resultsQueue.on('error', () => {});
+    }
+    return resultsQueue;
+  };
+  const repair = repairer(repository, snapshotQueue, results);
 
   const runOnce = async (): Promise<ReconcileReport> => {
     const report: ReconcileReport = { checked: 0, requeued: [], failed: [] };
-    const cutoff = new Date(Date.now() - config.RECONCILE_MIN_AGE_MS);
-    for (const row of await candidates(lt(snapshots.requestedAt, cutoff), options.batchSize ?? 500)) {
+    const requestedBefore = new Date(Date.now() - config.RECONCILE_MIN_AGE_MS);
+    for (const row of await repository.unfinished({ requestedBefore }, options.batchSize ?? 500)) {
       report.checked++;
       const outcome = await repair(row);
       if (outcome !== 'alive') report[outcome].push(row.id);
@@ -163,7 +197,7 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   };
 
   const repairOne = async (id: string) => {
-    const [row] = await candidates(eq(snapshots.id, id), 1);
+    const [row] = await repository.unfinished({ id }, 1);
     if (!row) return 'final' as const;
     const outcome = await repair(row);
     if (outcome !== 'alive')
@@ -171,44 +205,10 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     return outcome;
   };
 
-  // A job that ends failed normally sends its failure result first; one that does not (stalled
-  // past the limit, or its report was lost) is recorded here within seconds instead of waiting
-  // for the next pass. The failed set is read by score (BullMQ's finish time) every second: one
-  // small range read, where following the queue's event stream would mean reading an event for
-  // every job added, in every API process.
-  const pending = new Set<NodeJS.Timeout>();
-  /** Failed jobs already scheduled for a check, by when they were first seen. */
-  const seen = new Map<string, number>();
-  let failureTimer: NodeJS.Timeout | undefined;
-  if (options.schedule !== false) {
-    const watchedFrom = Date.now();
-    let reading = false;
-    const readFailures = async () => {
-      if (reading) return;
-      reading = true;
-      try {
-        const now = Date.now();
-        for (const [id, at] of seen) if (at < now - 2 * FAILED_LOOKBACK_MS) seen.delete(id);
-        const ids = await snapshotQueue.failedSince(Math.max(watchedFrom, now - FAILED_LOOKBACK_MS));
-        for (const id of ids) {
-          if (seen.has(id)) continue;
-          seen.set(id, now);
-          const timer = setTimeout(() => {
-            pending.delete(timer);
-            repairOne(id).catch((err: unknown) => logger?.warn({ err, snapshotId: id }, 'repair failed'));
-          }, options.resultGraceMs ?? RESULT_GRACE_MS);
-          pending.add(timer);
-        }
-      } catch {
-        // Redis unreachable: the next read tries again.
-      } finally {
-        reading = false;
-      }
-    };
-    failureTimer = setInterval(() => void readFailures(), FAILED_POLL_MS);
-    failureTimer.unref();
-  }
-
+  const failures =
+    options.schedule !== false
+      ? watchFailures(snapshotQueue, repairOne, options.resultGraceMs ?? RESULT_GRACE_MS, logger)
+      : null;
   let running: Promise<unknown> | null = null;
   const tick = () => {
     if (running) return;
@@ -229,8 +229,7 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     repairOne,
     close: async () => {
       clearInterval(timer);
-      clearInterval(failureTimer);
-      for (const t of pending) clearTimeout(t);
+      failures?.stop();
       await Promise.race([running, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await Promise.race([resultsQueue?.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
