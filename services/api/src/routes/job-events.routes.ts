@@ -5,11 +5,10 @@
  * closes after the final state; a finished job gets its final state at once. Just before the
  * final state, `snapshot.changed` or `link.dead` tells what the version changed (as webhooks do).
  */
-import { isFinalState } from '@linksnap/shared';
 import { z } from 'zod';
-import { isChanged } from '../domain/change.js';
-import type { JobsService, JobView } from '../domain/jobs.service.js';
+import type { JobsService } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
+import { streamJobEvents } from '../http/job-event-stream.js';
 import type { JobEventsHub } from '../queue/job-events.js';
 import { opaqueBody } from './response.schemas.js';
 import type { ZodApp } from './types.js';
@@ -66,59 +65,7 @@ export function jobEventsRoutes(
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      if (isFinalState(first.state)) {
-        sendChangeEvents(send, first);
-        send('state', first);
-        raw.end();
-        return;
-      }
-
-      let done = false;
-      let unsubscribe: (() => void) | undefined;
-      const timers: NodeJS.Timeout[] = [];
-      const finish = () => {
-        if (done) return;
-        done = true;
-        open.delete(finish);
-        unsubscribe?.();
-        for (const t of timers) clearInterval(t);
-        raw.end();
-      };
-      const checkFinal = async () => {
-        if (done) return;
-        let view: JobView;
-        try {
-          view = await jobs.get(userId, id);
-        } catch {
-          return finish(); // deleted meanwhile
-        }
-        if (done || !isFinalState(view.state)) return;
-        sendChangeEvents(send, view);
-        send('state', view);
-        finish();
-      };
-      open.add(finish);
-      request.raw.on('close', finish);
-      // Subscribe before re-reading, so a result landing in between is not missed.
-      unsubscribe = await hub().subscribe(id, (event) => {
-        if (event.type === 'progress') send('progress', event.progress);
-        else void checkFinal();
-      });
-      if (done) return unsubscribe();
-      send('state', first);
-      timers.push(setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs));
-      timers.push(setInterval(() => void checkFinal(), pollMs));
-      await checkFinal();
+      await streamJobEvents(raw, request.raw, { jobs, hub, userId, id, first, heartbeatMs, pollMs, open });
     },
   );
-}
-
-/** The change the final row carries (stored before the final announcement), as its own event. */
-function sendChangeEvents(send: (event: string, data: unknown) => void, view: JobView): void {
-  const change = view.snapshot?.change;
-  if (!view.snapshot || !change) return;
-  const data = { snapshotId: view.snapshot.id, linkId: view.snapshot.linkId, change };
-  if (change.status === 'gone') send('link.dead', data);
-  else if (isChanged(change)) send('snapshot.changed', data);
 }
