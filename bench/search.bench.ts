@@ -16,6 +16,7 @@ import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
 import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
+import { loadAverage } from './lib/util.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -99,6 +100,8 @@ try {
     p50Ms: pct(all, 0.5),
     p95Ms: pct(all, 0.95),
     modes: byMode,
+    // Timings on a shared machine mean little without the load they were taken under.
+    loadAverage: loadAverage(),
     at: new Date().toISOString(),
   };
   console.log(JSON.stringify(run, null, 2));
