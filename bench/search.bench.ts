@@ -14,7 +14,9 @@ import { sql } from 'drizzle-orm';
 import { bearer, startHarness } from '../services/api/test/helpers.js';
 import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
+import { queryMix, TAGS } from './lib/search-queries.js';
 import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
+import { loadAverage } from './lib/util.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,23 +29,7 @@ const QUERIES = arg('queries', 300);
 const PGLITE = process.argv.includes('--pglite');
 /** Leaves the seeded users in place (to EXPLAIN queries afterwards). */
 const KEEP = process.argv.includes('--keep');
-const TAGS = ['dev', 'read-later', 'news', '中文', 'work', 'fun', 'reference', 'recipes', 'travel', 'research'];
 const OTHER_USERS = Math.ceil((LINKS - USER_LINKS) / 100_000);
-
-/** What people type: mostly mid-frequency words, some pairs, some prefixes, some common words. */
-function queryMix(corpus: Corpus, n: number): string[] {
-  const shapes = [
-    () => corpus.pick('en', 100, 3000),
-    () => corpus.pick('zh', 100, 3000),
-    () => `${corpus.pick('en', 20, 500)} ${corpus.pick('en', 100, 3000)}`,
-    () => `${corpus.pick('zh', 20, 500)} ${corpus.pick('zh', 100, 3000)}`,
-    () => `${corpus.pick('en', 200, 3000).slice(0, 5)}*`,
-    () => corpus.pick('en', 5, 50),
-    () => `${corpus.pick('zh', 5, 50)} ${corpus.pick('en', 300, 3000)}`,
-    () => `${corpus.pick('en', 100, 2000)} -${corpus.pick('en', 10, 100)}`,
-  ];
-  return Array.from({ length: n }, (_, i) => (shapes[i % shapes.length] as () => string)());
-}
 
 const h = PGLITE
   ? await startHarness({ databaseUrl: null, dataDir: tempDir('linksnap-search-bench-'), extra: { JWT_SECRET: '' } })
@@ -114,6 +100,8 @@ try {
     p50Ms: pct(all, 0.5),
     p95Ms: pct(all, 0.95),
     modes: byMode,
+    // Timings on a shared machine mean little without the load they were taken under.
+    loadAverage: loadAverage(),
     at: new Date().toISOString(),
   };
   console.log(JSON.stringify(run, null, 2));

@@ -7,7 +7,10 @@
  * Ranking reads each candidate's whole document (kilobytes, often compressed), so only a
  * window is ranked: the RANK_WINDOW (100) newest matches plus the RANK_WINDOW newest title/tag
  * matches (small inline `search_head`). Every other match ranks 0 and follows, newest first.
- * A query matching 50,000 links thus costs a few hundred document reads, not 50,000.
+ * The page is built from the window and, only when the window does not fill it, from the
+ * newest of the other matches: no statement ranks, sorts or reads the documents of every
+ * match (the old outer query did, and fell back to reading every document of the library).
+ * What remains is finding the window itself; see docs/decisions/0014 for its limits.
  *
  * Each item carries its latest attempt (its state is the link's capture state) and its latest
  * good version (what it shows and thumbnails): a newer failed or error capture hides nothing.
@@ -43,17 +46,19 @@ const recency = sql`greatest(0, least(1, (extract(epoch from ${links.createdAt})
 
 const RANK_WINDOW = 100;
 
+/**
+ * The rank of a row of the window. Never 0, which is the rank of every other match: a window
+ * row of an old import (no recency bonus) still sorts before them, so once the window gives a
+ * full page the rest need not be read.
+ */
 function rankOf(tsquery: string): SQL<string> {
-  return sql<string>`case when ${links.id} in (select id from rank_window)
-    then round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6) else 0 end`;
+  return sql<string>`greatest(round((ts_rank_cd(${links.searchVector}, ${tsquery}::tsquery) + ${recency})::numeric, 6), 0.000001)`;
 }
 
-/** The newest matches of the whole document and of its head (see the header). */
-function rankWindow(tsquery: string, filters: SQL | undefined): SQL {
-  const newest = (column: SQL) =>
-    sql`(select ${links.id} from ${links} where ${column} @@ ${tsquery}::tsquery and ${filters}
-      order by ${links.createdAt} desc limit ${RANK_WINDOW})`;
-  return sql`${newest(sql`${links.searchVector}`)} union ${newest(sql`${links.searchHead}`)}`;
+/** The newest matches (at most RANK_WINDOW) of one column among the links the filters keep. */
+function newest(column: SQL, tsquery: string, filters: SQL | undefined): SQL {
+  return sql`select ${links.id} from ${links} where ${column} @@ ${tsquery}::tsquery and ${filters}
+    order by ${links.createdAt} desc limit ${RANK_WINDOW}`;
 }
 
 /**
@@ -114,61 +119,113 @@ export class LinksQueryRepository {
 
   /** The statement itself (the query-plan test EXPLAINs it). */
   listQuery(filter: ListFilter) {
-    const { tsquery, after } = filter;
-    const rank = tsquery ? rankOf(tsquery) : sql<string>`null`;
-    const linkFilters = and(
+    return filter.tsquery ? this.searchQuery(filter, filter.tsquery) : this.listingQuery(filter);
+  }
+
+  /** The links the filters keep (all but the search words): user, tags, site, dates. */
+  private linkFilters(filter: ListFilter): SQL | undefined {
+    return and(
       eq(links.userId, filter.userId),
       tagFilter(filter.userId, filter.tags, filter.match),
       siteFilter(filter.sites),
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
     );
-    const conditions: (SQL | undefined)[] = [
-      linkFilters,
-      // Correlated on the primary key rather than a join: the join would be planned for every
-      // matching link, the check runs only on the rows read.
-      filter.status
-        ? sql`exists (select 1 from ${snapshots} where ${snapshots.id} = ${links.latestSnapshotId} and ${snapshots.status} = ${filter.status})`
-        : undefined,
-      tsquery ? sql`${links.searchVector} @@ ${tsquery}::tsquery` : undefined,
-    ];
-    if (after) {
-      const key = sql`(${links.createdAt}, ${links.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
-      conditions.push(
-        tsquery && after.rank !== undefined
-          ? sql`(${rank} < ${after.rank}::numeric or (${rank} = ${after.rank}::numeric and ${key}))`
-          : key,
-      );
-    }
-    const order = tsquery
-      ? [desc(rank), desc(links.createdAt), desc(links.id)]
-      : [desc(links.createdAt), desc(links.id)];
-    const window = this.db
-      .$with('rank_window', { id: sql<string>`id` })
-      .as(tsquery ? rankWindow(tsquery, linkFilters) : sql`select null::uuid as id`);
+  }
+
+  /**
+   * Correlated on the primary key rather than a join: the join would be planned for every
+   * matching link, the check runs only on the rows read.
+   */
+  private statusFilter(filter: ListFilter): SQL | undefined {
+    if (!filter.status) return undefined;
+    return sql`exists (select 1 from ${snapshots} where ${snapshots.id} = ${links.latestSnapshotId} and ${snapshots.status} = ${filter.status})`;
+  }
+
+  private selection(rank: SQL<string>) {
+    return {
+      link: {
+        id: links.id,
+        url: links.url,
+        normalizedUrl: links.normalizedUrl,
+        title: links.title,
+        description: links.description,
+        schedule: links.schedule,
+        deadAt: links.deadAt,
+        createdAt: links.createdAt,
+        updatedAt: links.updatedAt,
+      },
+      createdText: sql<string>`${links.createdAt}::text`,
+      rank,
+      latestSnapshotId: links.latestSnapshotId,
+      latestGoodSnapshotId: links.latestGoodSnapshotId,
+    };
+  }
+
+  /** Newest first, on the (user_id, created_at) index. */
+  private listingQuery(filter: ListFilter) {
+    const { after } = filter;
     return this.db
-      .with(window)
-      .select({
-        link: {
-          id: links.id,
-          url: links.url,
-          normalizedUrl: links.normalizedUrl,
-          title: links.title,
-          description: links.description,
-          schedule: links.schedule,
-          deadAt: links.deadAt,
-          createdAt: links.createdAt,
-          updatedAt: links.updatedAt,
-        },
-        createdText: sql<string>`${links.createdAt}::text`,
-        rank,
-        latestSnapshotId: links.latestSnapshotId,
-        latestGoodSnapshotId: links.latestGoodSnapshotId,
-      })
+      .select(this.selection(sql<string>`null`))
       .from(links)
-      .where(and(...conditions))
-      .orderBy(...order)
+      .where(
+        and(
+          this.linkFilters(filter),
+          this.statusFilter(filter),
+          after
+            ? sql`(${links.createdAt}, ${links.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+            : undefined,
+        ),
+      )
+      .orderBy(desc(links.createdAt), desc(links.id))
       .limit(filter.limit + 1);
+  }
+
+  /**
+   * A page of search results in two parts whose cost does not grow with the number of
+   * matches. `ranked`: the rank window (see the header), ranked and cut at the cursor.
+   * `rest`: every other match at rank 0, newest first — read only when the ranked rows after
+   * the cursor do not fill the page, and only when the window was full (otherwise it already
+   * holds every match). Both parts stop after a page, so the outer sort sees at most two pages.
+   */
+  private searchQuery(filter: ListFilter, tsquery: string) {
+    const { after } = filter;
+    const page = filter.limit + 1;
+    const filters = this.linkFilters(filter);
+    const matches = and(filters, this.statusFilter(filter), sql`${links.searchVector} @@ ${tsquery}::tsquery`);
+    const key = (createdAt: SQL, id: SQL) =>
+      after ? sql`(${createdAt}, ${id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql`true`;
+    const afterRank = (rank: SQL) =>
+      after?.rank !== undefined
+        ? sql`(${rank} < ${after.rank}::numeric or (${rank} = ${after.rank}::numeric and ${key(sql`created_at`, sql`id`)}))`
+        : key(sql`created_at`, sql`id`);
+    const docWindow = this.db
+      .$with('doc_window', { id: sql<string>`id` })
+      .as(newest(sql`${links.searchVector}`, tsquery, filters));
+    const headWindow = this.db
+      .$with('head_window', { id: sql<string>`id` })
+      .as(newest(sql`${links.searchHead}`, tsquery, filters));
+    const ranked = this.db.$with('ranked', { id: sql<string>`id` }).as(
+      sql`select ${links.id} as id, ${links.createdAt} as created_at, ${rankOf(tsquery)} as rank from ${links}
+        where ${links.id} in (select id from doc_window union select id from head_window) and ${matches}`,
+    );
+    const top = sql`select id, created_at, rank from ranked where ${afterRank(sql`rank`)}
+      order by rank desc, created_at desc, id desc limit ${page}`;
+    const rest = sql`select ${links.id}, ${links.createdAt}, 0::numeric from ${links}
+      where ${matches} and ${links.id} not in (select id from ranked) and ${afterRank(sql`0::numeric`)}
+        and (select count(*) from doc_window) >= ${RANK_WINDOW}
+        and (select count(*) from (${top}) t) < ${page}
+      order by ${links.createdAt} desc, ${links.id} desc limit ${page}`;
+    const hits = this.db
+      .$with('hits', { hitId: sql<string>`hit_id`, hitRank: sql<string>`hit_rank` })
+      .as(sql`select id as hit_id, rank as hit_rank from ((${top}) union all (${rest})) h(id, created_at, rank)`);
+    return this.db
+      .with(docWindow, headWindow, ranked, hits)
+      .select(this.selection(sql<string>`hits.hit_rank`))
+      .from(links)
+      .innerJoin(hits, sql`${links.id} = hits.hit_id`)
+      .orderBy(sql`hits.hit_rank desc`, desc(links.createdAt), desc(links.id))
+      .limit(page);
   }
 
   /** Every version with text of these links, newest first: the candidates for `match`. */

@@ -1,0 +1,60 @@
+/**
+ * Where search time goes, on a library left by `search.bench.ts --keep`: runs the benchmark's
+ * query mix through LinksQueryRepository.listQuery (no HTTP, no snippets), prints p50/p95 per
+ * mode and EXPLAIN (ANALYZE, BUFFERS) of the slowest queries.
+ *
+ *   node --import tsx bench/search-explain.ts --user <uuid> [--queries N] [--explain N]
+ */
+import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../services/api/src/db/database.js';
+import { LinksQueryRepository } from '../services/api/src/domain/links-query.repository.js';
+import { parseQuery } from '../services/api/src/search/query-parser.js';
+import { compileQuery } from '../services/api/src/search/search-query.js';
+import { Corpus } from './lib/search-corpus.js';
+import { queryMix, TAGS } from './lib/search-queries.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const userId = arg('user');
+if (!userId) throw new Error('--user <uuid> (a user left by search.bench.ts --keep)');
+const QUERIES = Number(arg('queries') ?? 300);
+const EXPLAIN = Number(arg('explain') ?? 3);
+const url = process.env.TEST_DATABASE_URL;
+if (!url) throw new Error('TEST_DATABASE_URL');
+
+const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: '' });
+const client = (database.db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown[]> } }).$client;
+const repository = new LinksQueryRepository(database.db);
+try {
+  const queries = queryMix(new Corpus(7), QUERIES);
+  for (const mode of ['q', 'q+tag']) {
+    const runs: { q: string; tags: string[]; ms: number; rows: number }[] = [];
+    for (const [i, q] of queries.entries()) {
+      const { tsquery } = await compileQuery(database.db, parseQuery(q));
+      if (!tsquery) continue;
+      const tags = mode === 'q+tag' ? [TAGS[i % TAGS.length] as string] : [];
+      const started = performance.now();
+      const rows = await repository.listQuery({ userId, tags, match: 'all', tsquery, limit: 20 });
+      runs.push({ q, tags, ms: performance.now() - started, rows: rows.length });
+    }
+    const sorted = runs.map((r) => r.ms).sort((a, b) => a - b);
+    const at = (p: number) => (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0).toFixed(1);
+    console.log(`${mode}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms over ${runs.length}`);
+    for (const slow of runs.sort((a, b) => b.ms - a.ms).slice(0, EXPLAIN)) {
+      const { tsquery } = await compileQuery(database.db, parseQuery(slow.q));
+      const query = repository
+        .listQuery({ userId, tags: slow.tags, match: 'all', tsquery: tsquery as string, limit: 20 })
+        .toSQL();
+      const plan = (await client.unsafe(`explain (analyze, buffers) ${query.sql}`, query.params)) as {
+        'QUERY PLAN': string;
+      }[];
+      console.log(`\n--- ${JSON.stringify(slow.q)} ${slow.tags.join(',')} ${slow.ms.toFixed(1)} ms, ${slow.rows} rows`);
+      console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+    }
+  }
+} finally {
+  await database.close();
+}

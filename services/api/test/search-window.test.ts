@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'drizzle-orm';
+import { bearer, type Harness, startHarness } from './helpers.js';
+
+const LINKS = 260;
+
+interface Item {
+  id: string;
+  title: string | null;
+  createdAt: string;
+}
+
+/**
+ * More matches than the rank window (100 newest document matches + 100 newest title matches):
+ * paging must still reach every match once, ranked rows first, then the rest newest first.
+ */
+describe('search pages past the rank window (postgres)', () => {
+  let h: Harness;
+  let token: string;
+  let userId: string;
+  before(async () => {
+    h = await startHarness();
+    await h.api.searchIndexer.close();
+    const user = await h.signup();
+    token = user.token;
+    userId = user.userId;
+    // Every link has `common` in its text; one in ten has it in its title too (the oldest ones
+    // among them are outside the document window but inside the title window).
+    await h.api.database.db.execute(sql`insert into links (id, user_id, url, normalized_url, title, created_at, search_stale, search_head, search_vector)
+      select gen_random_uuid(), ${userId}::uuid, 'https://window.test/' || g, 'https://window.test/' || g,
+        case when g % 10 = 0 then 'common title ' || g else 'title ' || g end, now() - g * interval '1 minute', false,
+        setweight(to_tsvector('simple', case when g % 10 = 0 then 'common title' else 'title' end), 'A'),
+        setweight(to_tsvector('simple', case when g % 10 = 0 then 'common title' else 'title' end), 'A')
+          || setweight(to_tsvector('simple', 'common words ' || g), 'C')
+      from generate_series(1, ${LINKS}::int) g`);
+  });
+  after(async () => {
+    await h.api.database.db.execute(sql`delete from users where id = ${userId}::uuid`);
+    await h.close();
+  });
+
+  async function pages(qs: string, limit: number): Promise<Item[]> {
+    const seen: Item[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { statusCode: number; body: string; json(): { items: Item[]; nextCursor: string | null } } =
+        await h.api.app.inject({
+          method: 'GET',
+          url: `/v1/links?${qs}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+          headers: bearer(token),
+        });
+      assert.equal(res.statusCode, 200, res.body);
+      seen.push(...res.json().items);
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
+  for (const limit of [7, 50, 200]) {
+    it(`reaches every match exactly once at limit ${limit}`, async () => {
+      const seen = await pages('q=common', limit);
+      assert.equal(seen.length, LINKS);
+      assert.equal(new Set(seen.map((i) => i.id)).size, LINKS);
+      // The 26 title matches (all in the title window) rank first, though most are old.
+      assert.ok(seen.slice(0, 26).every((i) => i.title?.startsWith('common')));
+      // After the 100 newest document matches (ranked), the rest follow newest first.
+      const rest = seen.slice(26 + 90);
+      const dates = rest.map((i) => Date.parse(i.createdAt));
+      assert.deepEqual(
+        dates,
+        [...dates].sort((a, b) => b - a),
+      );
+      assert.ok(rest.every((i) => !i.title?.startsWith('common')));
+    });
+  }
+
+  it('narrows the rest by a filter as well as the window', async () => {
+    const seen = await pages(
+      'q=common&to=' + encodeURIComponent(new Date(Date.now() - 200 * 60_000).toISOString()),
+      20,
+    );
+    assert.equal(seen.length, LINKS - 199);
+    assert.equal(new Set(seen.map((i) => i.id)).size, seen.length);
+  });
+});
