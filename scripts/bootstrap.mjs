@@ -84,7 +84,12 @@ function newestMtime(dir) {
 function buildWebUi() {
   const web = path.join(root, 'services/api/web');
   const built = path.join(web, 'dist/index.html');
-  const sources = Math.max(newestMtime(path.join(web, 'src')), newestMtime(path.join(web, 'index.html')));
+  // The UI bundles the typed API client too.
+  const sources = Math.max(
+    newestMtime(path.join(web, 'src')),
+    newestMtime(path.join(web, 'index.html')),
+    newestMtime(path.join(root, 'packages/api-client/src')),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   log('building the web UI');
   pnpm(['--filter', '@linksnap/api', 'run', 'build:web']);

@@ -2,7 +2,8 @@
  * `snap add URL URL …`: every URL in one POST /v1/links/batch (per 500), so a long list is one
  * submission against the per-user rate limit instead of one per URL.
  */
-import { CliError, type Client } from './client.js';
+import type { ResponseBody } from '@linksnap/api-client';
+import { answer, CliError, type Client } from './client.js';
 
 /** The most URLs the API takes in one batch. */
 const BATCH_SIZE = 500;
@@ -14,13 +15,7 @@ export interface Submitted {
   error?: string;
 }
 
-interface BatchItem {
-  url: string;
-  status: number;
-  link?: { id: string };
-  snapshot?: { id: string };
-  problem?: { title?: string; detail?: string };
-}
+type BatchItem = ResponseBody<'createLinks'>['items'][number];
 
 /** One result per URL, in order; a batch the API refuses as a whole gives each of its URLs that error. */
 export async function submitBatch(client: Client, urls: string[], tags: string[]): Promise<Submitted[]> {
@@ -29,7 +24,7 @@ export async function submitBatch(client: Client, urls: string[], tags: string[]
     const chunk = urls.slice(start, start + BATCH_SIZE);
     try {
       const body = { urls: chunk, ...(tags.length ? { tags } : {}) };
-      const { items } = await client.json<{ items: BatchItem[] }>('POST', '/v1/links/batch', body);
+      const { items } = await answer(client.api.POST('/v1/links/batch', { body }));
       submitted.push(...items.map(toSubmitted));
     } catch (err) {
       // Unreachable (exit code 3) ends the command, as before.

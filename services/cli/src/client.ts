@@ -1,7 +1,9 @@
 /**
- * HTTP client of the CLI: bearer auth, problem+json errors turned into CliError (title +
+ * HTTP client of the CLI: the typed API client (@linksnap/api-client, generated from the API's
+ * OpenAPI document) with bearer auth, problem+json errors turned into CliError (title +
  * detail), and a Server-Sent Events reader for GET /v1/jobs/{id}/events.
  */
+import { type ApiClient, createApiClient } from '@linksnap/api-client';
 import type { CliConfig } from './config-store.js';
 
 export class CliError extends Error {
@@ -19,15 +21,26 @@ export interface SseEvent {
   data: string;
 }
 
-export class Client {
-  constructor(private readonly config: CliConfig) {}
+/**
+ * The body of a call that succeeded. Every failure already threw a CliError in `Client.send`,
+ * so openapi-fetch's `error` branch never reaches here.
+ */
+export async function answer<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
+}
 
-  private async fetch(pathname: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.config.token) headers.set('authorization', `Bearer ${this.config.token}`);
+export class Client {
+  /** Typed calls: `client.api.GET('/v1/links/{id}', { params: { path: { id } } })`. */
+  readonly api: ApiClient;
+
+  constructor(private readonly config: CliConfig) {
+    this.api = createApiClient({ baseUrl: config.url, token: config.token, fetch: (request) => this.send(request) });
+  }
+
+  private async send(request: Request): Promise<Response> {
     let res: Response;
     try {
-      res = await fetch(`${this.config.url}${pathname}`, { ...init, headers });
+      res = await fetch(request);
     } catch (err) {
       throw new CliError(`cannot reach ${this.config.url}: ${(err as Error).message}`, 3);
     }
@@ -43,26 +56,19 @@ export class Client {
     throw new CliError(`HTTP ${res.status} ${res.statusText}`);
   }
 
-  async json<T = Record<string, unknown>>(method: string, pathname: string, body?: unknown): Promise<T> {
-    const res = await this.fetch(pathname, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (res.status === 204 ? {} : await res.json()) as T;
-  }
-
-  async raw(method: string, pathname: string, body?: string, contentType?: string): Promise<Response> {
-    return this.fetch(pathname, { method, body, headers: contentType ? { 'content-type': contentType } : {} });
-  }
-
-  /** Calls `onEvent` for each event until the server closes the stream. */
-  async events(pathname: string, onEvent: (event: SseEvent) => void): Promise<void> {
-    const res = await this.fetch(pathname, { headers: { accept: 'text/event-stream' } });
-    if (!res.body) return;
+  /** Calls `onEvent` for each event of a capture job until the server closes the stream. */
+  async events(jobId: string, onEvent: (event: SseEvent) => void): Promise<void> {
+    const stream = await answer(
+      this.api.GET('/v1/jobs/{id}/events', {
+        params: { path: { id: jobId } },
+        headers: { accept: 'text/event-stream' },
+        parseAs: 'stream',
+      }),
+    );
+    if (!stream) return;
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of res.body) {
+    for await (const chunk of stream) {
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);

@@ -10,7 +10,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { isEntryPoint } from '@linksnap/shared/entry-point';
 import { submitBatch } from './batch.js';
-import { CliError, Client } from './client.js';
+import { answer, CliError, Client } from './client.js';
 import { configPath, loadCliConfig, saveCliConfig } from './config-store.js';
 import { ProgressBars } from './progress.js';
 import { describeVerification, verifyFile } from './verify.js';
@@ -73,12 +73,15 @@ async function exportArchives(
   values: Values,
   print: (human: string, data: unknown) => void,
 ) {
-  const pathname = linkId ? `/v1/links/${encodeURIComponent(linkId)}/export.wacz` : '/v1/export?archives=wacz';
   const file = values.output ?? (linkId ? `${linkId}.wacz` : 'linksnap-export.zip');
   if (file === '-') throw new CliError('an archive export is binary: give -o FILE', 2);
-  const res = await client.raw('GET', pathname);
-  if (!res.body) throw new CliError('The server sent an empty export.');
-  await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file));
+  const body = await answer(
+    linkId
+      ? client.api.GET('/v1/links/{id}/export.wacz', { params: { path: { id: linkId } }, parseAs: 'stream' })
+      : client.api.GET('/v1/export', { params: { query: { archives: 'wacz' } }, parseAs: 'stream' }),
+  );
+  if (!body) throw new CliError('The server sent an empty export.');
+  await pipeline(Readable.fromWeb(body as WebReadableStream), createWriteStream(file));
   const bytes = statSync(file).size;
   print(`${file} (${bytes} bytes)`, { file, bytes, ...(linkId ? { linkId } : {}) });
   return 0;
@@ -118,11 +121,13 @@ export async function main(
       case 'add':
         return await add(client, args, values, io, print);
       case 'ls': {
-        const query = new URLSearchParams();
-        for (const tag of values.tag ?? []) query.append('tag', tag);
-        if (values.q) query.set('q', values.q);
-        if (values.limit) query.set('limit', values.limit);
-        const page = await client.json<{ items: LinkItem[]; nextCursor: string | null }>('GET', `/v1/links?${query}`);
+        const query = {
+          tag: values.tag,
+          q: values.q || undefined,
+          // Not a number: the API answers what is wrong with it, as it would with the text.
+          limit: values.limit ? Number(values.limit) : undefined,
+        };
+        const page = await answer(client.api.GET('/v1/links', { params: { query } }));
         const lines = page.items.map(
           (l) =>
             `${l.id}  ${(l.latestSnapshot?.status ?? '-').padEnd(9)}  ${l.url}${l.tags.length ? `  [${l.tags.map((t) => t.name).join(', ')}]` : ''}`,
@@ -132,18 +137,16 @@ export async function main(
       }
       case 'show': {
         const id = required(args[0], 'show needs a link id');
-        const link = await client.json<LinkItem>('GET', `/v1/links/${encodeURIComponent(id)}`);
+        const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
         const snapshot = link.latestSnapshot
-          ? await client.json<Record<string, unknown>>('GET', `/v1/snapshots/${link.latestSnapshot.id}`)
+          ? await answer(client.api.GET('/v1/snapshots/{id}', { params: { path: { id: link.latestSnapshot.id } } }))
           : null;
         const human = [
           `${link.title ?? '(untitled)'}`,
           `  url:      ${link.url}`,
           `  tags:     ${link.tags.map((t) => t.name).join(', ') || '-'}`,
           `  snapshot: ${link.latestSnapshot ? `${link.latestSnapshot.id} (${link.latestSnapshot.status})` : '-'}`,
-          ...(snapshot
-            ? [`  artifacts: ${(snapshot.artifacts as { kind: string }[]).map((a) => a.kind).join(', ') || '-'}`]
-            : []),
+          ...(snapshot ? [`  artifacts: ${snapshot.artifacts.map((a) => a.kind).join(', ') || '-'}`] : []),
         ].join('\n');
         print(human, { link, snapshot });
         return 0;
@@ -153,14 +156,19 @@ export async function main(
         const kind = required(values.artifact, 'get needs --artifact KIND (screenshot, pdf, html, text, ...)');
         let snapshotId = id;
         try {
-          const link = await client.json<LinkItem>('GET', `/v1/links/${encodeURIComponent(id)}`);
+          const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
           if (!link.latestSnapshot) throw new CliError('This link has no snapshot yet.');
           snapshotId = link.latestSnapshot.id;
         } catch (err) {
           if (!(err instanceof CliError && err.problem?.status === 404)) throw err;
         }
-        const res = await client.raw('GET', `/v1/snapshots/${encodeURIComponent(snapshotId)}/artifacts/${kind}`);
-        const bytes = Buffer.from(await res.arrayBuffer());
+        const body = await answer(
+          client.api.GET('/v1/snapshots/{id}/artifacts/{kind}', {
+            params: { path: { id: snapshotId, kind } },
+            parseAs: 'arrayBuffer',
+          }),
+        );
+        const bytes = Buffer.from(body ?? new ArrayBuffer(0));
         const file = values.output ?? `${snapshotId}.${kind}`;
         if (file === '-') io.stdout.write(bytes.toString('utf8'));
         else writeFileSync(file, bytes);
@@ -170,8 +178,13 @@ export async function main(
       case 'import': {
         const file = required(args[0], 'import needs a bookmark file');
         const html = readFileSync(file, 'utf8');
-        const res = await client.raw('POST', '/v1/import', html, 'text/html');
-        const report = (await res.json()) as Record<string, unknown>;
+        const report = await answer(
+          client.api.POST('/v1/import', {
+            body: html,
+            bodySerializer: (body) => body,
+            headers: { 'content-type': 'text/html' },
+          }),
+        );
         print(
           Object.entries(report)
             .filter(([, v]) => typeof v === 'number')
@@ -183,8 +196,7 @@ export async function main(
       }
       case 'export': {
         if (values.wacz) return await exportArchives(client, args[0], values, print);
-        const res = await client.raw('GET', '/v1/export');
-        const html = await res.text();
+        const html = (await answer(client.api.GET('/v1/export', { parseAs: 'text' }))) ?? '';
         if (values.output) {
           writeFileSync(values.output, html);
           print(values.output, { file: values.output, bytes: Buffer.byteLength(html) });
@@ -205,14 +217,6 @@ export async function main(
   }
 }
 
-interface LinkItem {
-  id: string;
-  url: string;
-  title: string | null;
-  tags: { name: string }[];
-  latestSnapshot: { id: string; status: string } | null;
-}
-
 function required(value: string | undefined, message: string): string {
   if (!value) throw new CliError(message, 2);
   return value;
@@ -225,11 +229,11 @@ async function login(values: Values, io: Io, print: (h: string, d: unknown) => v
   if (!token) {
     const email = required(values.email, 'login needs --token, or --email and --password');
     const password = required(values.password, 'login needs --password with --email');
-    const session = await new Client({ url }).json<{ token: string }>('POST', '/v1/auth/login', { email, password });
+    const session = await answer(new Client({ url }).api.POST('/v1/auth/login', { body: { email, password } }));
     token = session.token;
   }
   // Check the token before storing it.
-  await new Client({ url, token }).json('GET', '/v1/links?limit=1');
+  await answer(new Client({ url, token }).api.GET('/v1/links', { params: { query: { limit: 1 } } }));
   const file = saveCliConfig({ url, token }, io.env);
   print(`logged in to ${url} (saved in ${file})`, { url, configPath: configPath(io.env) });
   return 0;
@@ -254,7 +258,7 @@ async function add(client: Client, urls: string[], values: Values, io: Io, print
       if (!c.snapshotId) return null;
       const row = bars?.add(c.url) ?? 0;
       let final: Record<string, unknown> | null = null;
-      await client.events(`/v1/jobs/${c.snapshotId}/events`, (event) => {
+      await client.events(c.snapshotId, (event) => {
         const data = JSON.parse(event.data);
         if (event.event === 'progress') bars?.update(row, c.url, data.stage, data.percent);
         else if (event.event === 'state') {

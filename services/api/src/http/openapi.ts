@@ -9,6 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { API_TAGS, operationOf } from './operations.js';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from './session-cookie.js';
 
 /** RFC 9457 problem document, as `toProblem` builds it (extensions allowed). */
@@ -37,10 +38,6 @@ const problemResponse = (description: string) => ({
 type Transform = typeof jsonSchemaTransform;
 type ResponseDoc = { headers?: unknown; content?: Record<string, { schema?: unknown }> };
 
-/** Operations are grouped by resource: the path segment after /v1 (health and archive otherwise). */
-const tagOf = (url: string) =>
-  /^\/v1\/([a-z-]+)/.exec(url)?.[1] ?? (url.startsWith('/archive/') ? 'snapshots' : 'health');
-
 type MediaBody = { content: Record<string, { schema: z.ZodType }> };
 
 /**
@@ -60,9 +57,9 @@ function bodyByMediaType(body: unknown) {
 }
 
 /**
- * jsonSchemaTransform, plus: bodies declared per media type, a tag per resource, problem+json
- * 4XX/5XX responses on every visible route, and the headers of responses declared by media type
- * (jsonSchemaTransform keeps only their description and content).
+ * jsonSchemaTransform, plus: bodies declared per media type, the operationId, summary and tag
+ * of operations.ts, problem+json 4XX/5XX responses on every visible route, and the headers of
+ * responses declared by media type (jsonSchemaTransform keeps only their description and content).
  */
 const withProblems: Transform = (input) => {
   const byMediaType = bodyByMediaType(input.schema?.body);
@@ -80,7 +77,9 @@ const withProblems: Transform = (input) => {
     response['4XX'] ??= problemResponse('Client error (RFC 9457 problem details)');
     response['5XX'] ??= problemResponse('Server error or dependency unavailable (RFC 9457 problem details)');
     out.schema.response = response;
-    out.schema.tags ??= [tagOf(out.url)];
+    const method = [input.route.method].flat()[0] as string;
+    const { operationId, summary, tag } = operationOf(method, input.url);
+    Object.assign(out.schema, { operationId, summary, tags: [tag] });
   }
   return out as ReturnType<Transform>;
 };
@@ -114,6 +113,9 @@ export function registerOpenApi(app: FastifyInstance): void {
         version: '1',
         description: 'Errors are RFC 9457 application/problem+json documents (see the Problem schema).',
       },
+      // Relative: the document describes the instance that serves it, wherever it is deployed.
+      servers: [{ url: '/', description: 'This instance' }],
+      tags: [...API_TAGS],
       components: {
         securitySchemes: {
           bearer: {

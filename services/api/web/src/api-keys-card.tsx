@@ -3,17 +3,13 @@
  * key is shown once, right after it is made; the list shows names and last use; revoking a key
  * signs out whatever uses it (the extension then says its key was refused).
  */
+import type { ResponseBody } from '@linksnap/api-client';
 import { useEffect, useState } from 'preact/hooks';
-import { request } from './api';
+import { answer, api } from './api';
 import { useI18n } from './i18n';
 import { ErrorText } from './ui';
 
-interface ApiKey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type ApiKey = ResponseBody<'listApiKeys'>['items'][number];
 
 export function ApiKeysCard() {
   const { t, formatDate } = useI18n();
@@ -22,7 +18,7 @@ export function ApiKeysCard() {
   const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const reload = () =>
-    request<{ items: ApiKey[] }>('GET', '/v1/api-keys')
+    answer(api.GET('/v1/api-keys'))
       .then((res) => setKeys(res.items))
       .catch(setError);
   useEffect(() => {
@@ -33,9 +29,9 @@ export function ApiKeysCard() {
     event.preventDefault();
     setError(null);
     try {
-      const made = await request<ApiKey & { key: string }>('POST', '/v1/api-keys', {
-        json: { name: name.trim() || t('settings.keyDefaultName') },
-      });
+      const made = await answer(
+        api.POST('/v1/api-keys', { body: { name: name.trim() || t('settings.keyDefaultName') } }),
+      );
       setShown(made.key);
       setName('');
       await reload();
@@ -45,7 +41,7 @@ export function ApiKeysCard() {
   };
   const revoke = async (id: string) => {
     setError(null);
-    await request('DELETE', `/v1/api-keys/${id}`).catch(setError);
+    await answer(api.DELETE('/v1/api-keys/{id}', { params: { path: { id } } })).catch(setError);
     await reload();
   };
 

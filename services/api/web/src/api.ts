@@ -1,7 +1,10 @@
 /**
- * The one way the UI talks to the API: same-origin fetch with the session cookie, the CSRF
+ * The one way the UI talks to the API: the typed client generated from the API's OpenAPI
+ * document (@linksnap/api-client) over same-origin fetch with the session cookie, the CSRF
  * header on unsafe methods, and problem+json turned into an ApiError carrying the catalog code.
+ * The UI's types are the document's: a response that changes shape fails the UI's type-check.
  */
+import { type ApiClient, createApiClient, type ResponseBody } from '@linksnap/api-client';
 
 export class ApiError extends Error {
   constructor(
@@ -24,14 +27,6 @@ export function setUnauthenticatedHandler(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
-export interface RequestOptions {
-  json?: unknown;
-  body?: BodyInit;
-  contentType?: string;
-  /** Do not treat 401 as "session ended" (sign-in forms). */
-  quiet401?: boolean;
-}
-
 async function toError(res: Response): Promise<ApiError> {
   let body: Record<string, unknown> = {};
   try {
@@ -44,37 +39,38 @@ async function toError(res: Response): Promise<ApiError> {
   return new ApiError(code, res.status, body);
 }
 
-export async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken();
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.contentType) headers['content-type'] = options.contentType;
+/**
+ * The fetch under the typed client: the CSRF header on unsafe methods, and any failure thrown
+ * as an ApiError, so a call that returns has succeeded.
+ */
+async function send(request: Request, quiet401: boolean): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') request.headers.set('x-csrf-token', csrfToken());
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+    res = await fetch(request);
   } catch {
     throw new ApiError('NETWORK', 0);
   }
   if (!res.ok) {
     const error = await toError(res);
-    if (res.status === 401 && !options.quiet401) onUnauthenticated();
+    if (res.status === 401 && !quiet401) onUnauthenticated();
     throw error;
   }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get('content-type') ?? '';
-  return (type.includes('json') ? await res.json() : await res.text()) as T;
+  return res;
 }
 
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, json?: unknown) => request<T>('POST', path, { json: json ?? {} }),
-  patch: <T>(path: string, json: unknown) => request<T>('PATCH', path, { json }),
-  del: (path: string) => request<void>('DELETE', path),
-  put: <T>(path: string, json: unknown) => request<T>('PUT', path, { json }),
-};
+const clientOptions = { headers: { accept: 'application/json' }, credentials: 'same-origin' } as const;
+
+/** Typed calls to the API (same origin, the session cookie): `answer(api.GET('/v1/tags'))`. */
+export const api: ApiClient = createApiClient({ ...clientOptions, fetch: (request) => send(request, false) });
+
+/** The same, for the sign-in calls: a 401 there is a wrong password, not a session that ended. */
+export const signInApi: ApiClient = createApiClient({ ...clientOptions, fetch: (request) => send(request, true) });
+
+/** The body of a call that succeeded (every failure threw an ApiError in `send`). */
+export async function answer<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
+}
 
 /** One pasted URL's answer: saved with its queued capture, or refused with its own error. */
 export type SubmitResult = { link: LinkItem; snapshot: Snapshot } | { error: ApiError };
@@ -92,8 +88,8 @@ export async function submitLinks(urls: readonly string[], tags: readonly string
   for (let start = 0; start < urls.length; start += BATCH_SIZE) {
     const chunk = urls.slice(start, start + BATCH_SIZE);
     try {
-      const body = { urls: chunk, ...(tags.length ? { tags } : {}) };
-      const { items } = await api.post<{ items: BatchItem[] }>('/v1/links/batch', body);
+      const body = { urls: chunk, ...(tags.length ? { tags: [...tags] } : {}) };
+      const { items } = await answer(api.POST('/v1/links/batch', { body }));
       results.push(...items.map(toSubmitResult));
     } catch (err) {
       const error = err instanceof ApiError ? err : new ApiError('NETWORK', 0);
@@ -103,13 +99,7 @@ export async function submitLinks(urls: readonly string[], tags: readonly string
   return results;
 }
 
-interface BatchItem {
-  url: string;
-  status: number;
-  link?: LinkItem;
-  snapshot?: Snapshot;
-  problem?: Record<string, unknown> & { code: string; status: number };
-}
+type BatchItem = ResponseBody<'createLinks'>['items'][number];
 
 function toSubmitResult(item: BatchItem): SubmitResult {
   if (item.link && item.snapshot) return { link: item.link, snapshot: item.snapshot };
@@ -121,105 +111,36 @@ function toSubmitResult(item: BatchItem): SubmitResult {
 export const artifactUrl = (snapshotId: string, kind: string) =>
   `/v1/snapshots/${encodeURIComponent(snapshotId)}/artifacts/${encodeURIComponent(kind)}`;
 
-export interface Tag {
-  id: string;
-  name: string;
-  linkCount?: number;
-  schedule?: string | null;
-}
+type TagView = ResponseBody<'listTags'>['items'][number];
+/** A tag as lists show it, or as a link names it (id and name only). */
+export type Tag = Pick<TagView, 'id' | 'name'> & Partial<TagView>;
 
-export interface LinkItem {
-  id: string;
-  url: string;
-  title: string | null;
-  description: string | null;
-  createdAt: string;
-  tags: { id: string; name: string }[];
-  /** The latest attempt: the link's capture state. */
-  latestSnapshot: {
-    id: string;
-    status: string;
-    title?: string | null;
-    finishedAt?: string | null;
-    httpStatus?: number | null;
-    errorCapture?: boolean;
-  } | null;
-  /** The version shown and thumbnailed: the newest good one (lists only). */
-  lastGoodSnapshot?: { id: string; title: string | null; finishedAt: string | null } | null;
-  lastGoodSnapshotId?: string | null;
-  schedule?: { every: string; source: 'link' | 'tag'; tagId: string | null } | null;
-  nextCaptureAt?: string | null;
-  /** Gone since (DNS failure, error page after a good one, soft 404). */
-  deadAt?: string | null;
-  thumbnailUrl?: string | null;
-  /** Only in search results: the version that matched and a marked window of its text. */
-  match?: { snapshotId: string | null; snippet: string | null };
-}
+type LinkView = ResponseBody<'getLink'>;
+type LinkListItem = ResponseBody<'listLinks'>['items'][number];
+type LatestAttempt = NonNullable<LinkView['latestSnapshot']> & Partial<NonNullable<LinkListItem['latestSnapshot']>>;
+/**
+ * A link; lists add its last good version, thumbnail and, when searching, the match, and say
+ * more about the latest attempt.
+ */
+export type LinkItem = Omit<LinkView, 'latestSnapshot'> &
+  Partial<Omit<LinkListItem, keyof LinkView>> & { latestSnapshot: LatestAttempt | null };
 
-export interface Artifact {
-  kind: string;
-  contentType: string;
-  bytes: number;
-  url?: string;
-}
+/** A capture in full (GET /v1/snapshots/{id}). */
+export type SnapshotView = ResponseBody<'getSnapshot'>;
+/** A capture: as queued, as a version in a link's list, or in full once fetched. */
+export type Snapshot = Pick<SnapshotView, 'id' | 'status'> &
+  Partial<Omit<SnapshotView, 'error'>> & {
+    /** A version in a list names its error's code as a plain string. */
+    error?: { code: string; title: string; detail: string } | null;
+  };
+export type Artifact = SnapshotView['artifacts'][number];
+export type VersionChange = NonNullable<SnapshotView['change']>;
 
-export interface Snapshot {
-  id: string;
-  linkId: string;
-  status: string;
-  requestedAt: string;
-  attempts?: number;
-  error?: { code: string; title?: string; detail?: string } | null;
-  httpStatus?: number | null;
-  /** The site answered 4xx/5xx: an error page, kept but not shown as the link. */
-  errorCapture?: boolean;
-  /** `upload`: the page as the user's browser showed it (the extension), not fetched by the server. */
-  source?: 'capture' | 'upload';
-  finalUrl?: string | null;
-  contentType?: string | null;
-  title?: string | null;
-  lang?: string | null;
-  timings?: Record<string, number> | null;
-  artifacts?: Artifact[];
-  missing?: unknown;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  change?: VersionChange | null;
-}
+export type Diff = ResponseBody<'getSnapshotDiff'>;
+export type Box = NonNullable<Diff['visual']>['boxes'][number];
 
-export interface VersionChange {
-  text: 'same' | 'changed' | null;
-  visual: number | null;
-  status: 'same' | 'moved' | 'gone';
-}
-
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface Diff {
-  from: string;
-  to: string;
-  text: { op: 'equal' | 'insert' | 'delete'; text: string }[];
-  visual: { changedRatio: number; boxes: Box[]; width: number; height: number } | null;
-  imageUrl: string | null;
-}
-
-export interface Job {
-  id: string;
-  state: 'queued' | 'active' | 'succeeded' | 'partial' | 'failed';
-  progress: { stage: string; percent: number };
-  error: { code: string; title?: string; detail?: string } | null;
-  errorCapture?: boolean;
-  snapshot: Snapshot | null;
-}
+export type Job = ResponseBody<'getJob'>;
 
 export const FINAL_STATES = ['succeeded', 'partial', 'failed'];
 
-export interface User {
-  id: string;
-  email: string;
-}
+export type User = ResponseBody<'getCurrentUser'>['user'];

@@ -1,7 +1,7 @@
 /** The shell: session check, header with navigation and language switch, and the routes. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddView } from './add-view';
-import { request, setUnauthenticatedHandler, type User } from './api';
+import { answer, setUnauthenticatedHandler, signInApi, type User } from './api';
 import { AuthView } from './auth-view';
 import { type I18n, I18nContext, initialLang, type Lang, persistLang, translator } from './i18n';
 import { ImportView } from './import-view';
@@ -50,7 +50,7 @@ export function App() {
 
   const checkSession = () => {
     setBootError(null);
-    request<{ user: User }>('GET', '/v1/auth/me', { quiet401: true })
+    answer(signInApi.GET('/v1/auth/me'))
       .then((res) => setUser(res.user))
       .catch((err) => {
         if ((err as { status?: number }).status === 401) setUser(null);
@@ -73,7 +73,7 @@ export function App() {
   }, [path]);
 
   const signOut = async () => {
-    await request('DELETE', '/v1/auth/session', { quiet401: true }).catch(() => {});
+    await answer(signInApi.DELETE('/v1/auth/session')).catch(() => {});
     setUser(null);
     navigate('/');
   };

@@ -3,7 +3,7 @@
  * sign-up form is offered only while GET /v1/auth/signup says it is open (DISABLE_SIGNUPS).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { request, type User } from './api';
+import { answer, signInApi, type User } from './api';
 import { useI18n } from './i18n';
 import { FieldError } from './ui';
 
@@ -18,7 +18,7 @@ export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   const [signupOpen, setSignupOpen] = useState<boolean | null>(null);
 
   useEffect(() => {
-    request<{ open: boolean }>('GET', '/v1/auth/signup', { quiet401: true }).then(
+    answer(signInApi.GET('/v1/auth/signup')).then(
       (res) => setSignupOpen(res.open),
       () => setSignupOpen(false),
     );
@@ -29,11 +29,8 @@ export function AuthView({ onSignedIn }: { onSignedIn: (user: User) => void }) {
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'signup') await request('POST', '/v1/auth/signup', { json: { email, password }, quiet401: true });
-      const res = await request<{ user: User }>('POST', '/v1/auth/session', {
-        json: { email, password },
-        quiet401: true,
-      });
+      if (mode === 'signup') await answer(signInApi.POST('/v1/auth/signup', { body: { email, password } }));
+      const res = await answer(signInApi.POST('/v1/auth/session', { body: { email, password } }));
       onSignedIn(res.user);
     } catch (err) {
       setError(err);

@@ -1,6 +1,6 @@
 /** Actions on the selected links: add a tag, capture again, delete (after confirmation). */
 import { useState } from 'preact/hooks';
-import { api, type Tag } from './api';
+import { answer, api, type Tag } from './api';
 import { useI18n } from './i18n';
 import { TagInput } from './tag-input';
 import { ConfirmDialog, FieldError } from './ui';
@@ -29,7 +29,9 @@ export function BulkBar(props: { ids: string[]; suggestions: Tag[]; onDone: () =
           type="button"
           class="button"
           disabled={busy || tags.length === 0}
-          onClick={() => run((id) => api.patch(`/v1/links/${id}`, { addTags: tags }))}
+          onClick={() =>
+            run((id) => answer(api.PATCH('/v1/links/{id}', { params: { path: { id } }, body: { addTags: tags } })))
+          }
         >
           {t('links.bulkTagApply')}
         </button>
@@ -39,7 +41,7 @@ export function BulkBar(props: { ids: string[]; suggestions: Tag[]; onDone: () =
           type="button"
           class="button"
           disabled={busy}
-          onClick={() => run((id) => api.post(`/v1/links/${id}/snapshots`))}
+          onClick={() => run((id) => answer(api.POST('/v1/links/{id}/snapshots', { params: { path: { id } } })))}
         >
           {t('links.recapture')}
         </button>
@@ -57,7 +59,7 @@ export function BulkBar(props: { ids: string[]; suggestions: Tag[]; onDone: () =
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            run((id) => api.del(`/v1/links/${id}`));
+            run((id) => answer(api.DELETE('/v1/links/{id}', { params: { path: { id } } })));
           }}
         />
       )}

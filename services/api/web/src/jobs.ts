@@ -1,6 +1,6 @@
 /** Polls capture jobs (~700 ms) until they reach a final state. */
 import { useEffect, useRef } from 'preact/hooks';
-import { api, FINAL_STATES, type Job } from './api';
+import { answer, api, FINAL_STATES, type Job } from './api';
 
 export const POLL_MS = 700;
 
@@ -21,7 +21,7 @@ export function useJobPolling(jobIds: string[], onUpdate: (id: string, job: Job 
       await Promise.all(
         ids.map(async (id) => {
           try {
-            const job = await api.get<Job>(`/v1/jobs/${encodeURIComponent(id)}`);
+            const job = await answer(api.GET('/v1/jobs/{id}', { params: { path: { id } } }));
             if (live) callback.current(id, job);
           } catch (err) {
             if (live) callback.current(id, null, err);

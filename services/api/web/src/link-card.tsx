@@ -1,6 +1,6 @@
 /** One link in link管理: thumbnail, title, domain, tags, date, snapshot state, inline edit. */
 import { useState } from 'preact/hooks';
-import { api, type LinkItem, type Tag } from './api';
+import { answer, api, type LinkItem, type Tag } from './api';
 import { CaptureState } from './capture-state';
 import { useI18n } from './i18n';
 import { Link } from './router';
@@ -104,11 +104,8 @@ function EditLink(props: { link: LinkItem; suggestions: Tag[]; onDone: (link: Li
     event.preventDefault();
     setBusy(true);
     try {
-      const updated = await api.patch<LinkItem>(`/v1/links/${link.id}`, {
-        title: title.trim() || null,
-        description: description.trim() || null,
-        tags,
-      });
+      const body = { title: title.trim() || null, description: description.trim() || null, tags };
+      const updated = await answer(api.PATCH('/v1/links/{id}', { params: { path: { id: link.id } }, body }));
       props.onDone({
         ...link,
         ...updated,

@@ -2,8 +2,10 @@
  * link管理 / Links: filter by tags (any/all), search, snapshot state; load more by cursor;
  * select several to tag, re-capture or delete.
  */
+
+import type { operations } from '@linksnap/api-client';
 import { useEffect, useState } from 'preact/hooks';
-import { api, artifactUrl, type LinkItem } from './api';
+import { answer, api, artifactUrl, type LinkItem } from './api';
 import { BulkBar } from './bulk-bar';
 import { useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
@@ -20,15 +22,18 @@ interface Filters {
   status: string;
 }
 
-function queryString(filters: Filters, cursor?: string): string {
-  const params = new URLSearchParams();
-  for (const tag of filters.tags) params.append('tag', tag);
-  if (filters.tags.length > 1) params.set('match', filters.match);
-  if (filters.q.trim()) params.set('q', filters.q.trim());
-  if (filters.status) params.set('status', filters.status);
-  if (cursor) params.set('cursor', cursor);
-  params.set('limit', '24');
-  return params.toString();
+type LinkQuery = NonNullable<operations['listLinks']['parameters']['query']>;
+
+/** GET /v1/links's query for the filters (serialised in this order, tags repeated). */
+function linkQuery(filters: Filters, cursor?: string): LinkQuery {
+  return {
+    tag: filters.tags,
+    match: filters.tags.length > 1 ? filters.match : undefined,
+    q: filters.q.trim() || undefined,
+    status: (filters.status || undefined) as LinkQuery['status'],
+    cursor,
+    limit: 24,
+  };
 }
 
 /** Filters live in the address, so a filtered view can be bookmarked and shared. */
@@ -71,8 +76,7 @@ export function LinksView() {
     let live = true;
     setLoading(true);
     setError(null);
-    api
-      .get<{ items: LinkItem[]; nextCursor: string | null }>(`/v1/links?${queryString(filters)}`)
+    answer(api.GET('/v1/links', { params: { query: linkQuery(filters) } }))
       .then((res) => {
         if (!live) return;
         setItems(res.items);
@@ -90,9 +94,7 @@ export function LinksView() {
     if (!cursor) return;
     setLoading(true);
     try {
-      const res = await api.get<{ items: LinkItem[]; nextCursor: string | null }>(
-        `/v1/links?${queryString(filters, cursor)}`,
-      );
+      const res = await answer(api.GET('/v1/links', { params: { query: linkQuery(filters, cursor) } }));
       setItems((list) => [...list, ...res.items]);
       setCursor(res.nextCursor ?? null);
     } catch (err) {

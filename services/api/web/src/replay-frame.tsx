@@ -5,7 +5,7 @@
  * and the player's CSP, which lets nothing leave it (docs/decisions/0009-offline-replay.md).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Snapshot } from './api';
+import { answer, api, type SnapshotView } from './api';
 import { useI18n } from './i18n';
 import { Link } from './router';
 import { ErrorState, Loading } from './ui';
@@ -16,8 +16,7 @@ function useReplayUrl(snapshotId: string): { url: string | null; error: unknown 
   useEffect(() => {
     let live = true;
     setState({ url: null, error: null });
-    api
-      .get<{ url: string }>(`/v1/snapshots/${encodeURIComponent(snapshotId)}/replay`)
+    answer(api.GET('/v1/snapshots/{id}/replay', { params: { path: { id: snapshotId } } }))
       .then((res) => live && setState({ url: res.url, error: null }))
       .catch((error) => live && setState({ url: null, error }));
     return () => {
@@ -67,10 +66,9 @@ export function ReplayTab({ snapshotId, title }: { snapshotId: string; title: st
 /** /snapshots/:id/replay — the replay over the whole window, with a way back to the viewer. */
 export function ReplayView({ snapshotId }: { snapshotId: string }) {
   const { t } = useI18n();
-  const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+  const [snapshot, setSnapshot] = useState<SnapshotView | null>(null);
   useEffect(() => {
-    api
-      .get<Snapshot>(`/v1/snapshots/${encodeURIComponent(snapshotId)}`)
+    answer(api.GET('/v1/snapshots/{id}', { params: { path: { id: snapshotId } } }))
       .then(setSnapshot)
       .catch(() => {});
   }, [snapshotId]);

@@ -1,6 +1,6 @@
 /** The user's tags with link counts, shared by the autocomplete, the sidebar and tag management. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, type Tag } from './api';
+import { answer, api, type Tag } from './api';
 
 export interface TagsState {
   tags: Tag[];
@@ -17,8 +17,7 @@ export function useTags(): TagsState {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    api
-      .get<{ items: Tag[] }>('/v1/tags')
+    answer(api.GET('/v1/tags'))
       .then((res) => {
         if (!live) return;
         setTags(res.items);

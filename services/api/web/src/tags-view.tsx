@@ -1,6 +1,6 @@
 /** Tag management: rename (offering a merge when the name exists), merge into another, delete. */
 import { useState } from 'preact/hooks';
-import { ApiError, api, type Tag } from './api';
+import { ApiError, answer, api, type Tag } from './api';
 import { useI18n } from './i18n';
 import { useTags } from './tags-store';
 import { ConfirmDialog, Empty, ErrorState, FieldError, Loading } from './ui';
@@ -47,12 +47,18 @@ export function TagsView() {
               onRename={(name) =>
                 run(async () => {
                   try {
-                    await api.patch(`/v1/tags/${tag.id}`, { name });
+                    await answer(api.PATCH('/v1/tags/{id}', { params: { path: { id: tag.id } }, body: { name } }));
                   } catch (err) {
                     if (err instanceof ApiError && err.code === 'TAG_ALREADY_EXISTS') {
                       setPending({
                         message: t('tags.mergeInsteadConfirm', { name }),
-                        action: () => api.patch(`/v1/tags/${tag.id}`, { name, merge: true }),
+                        action: () =>
+                          answer(
+                            api.PATCH('/v1/tags/{id}', {
+                              params: { path: { id: tag.id } },
+                              body: { name, merge: true },
+                            }),
+                          ),
                       });
                       return;
                     }
@@ -63,14 +69,17 @@ export function TagsView() {
               onMerge={(into) =>
                 setPending({
                   message: t('tags.mergeConfirm', { from: tag.name, into: into.name }),
-                  action: () => api.post(`/v1/tags/${tag.id}/merge`, { into: into.id }),
+                  action: () =>
+                    answer(
+                      api.POST('/v1/tags/{id}/merge', { params: { path: { id: tag.id } }, body: { into: into.id } }),
+                    ),
                 })
               }
               onScheduled={reload}
               onDelete={() =>
                 setPending({
                   message: t('tags.deleteConfirm', { name: tag.name }),
-                  action: () => api.del(`/v1/tags/${tag.id}`),
+                  action: () => answer(api.DELETE('/v1/tags/{id}', { params: { path: { id: tag.id } } })),
                 })
               }
             />

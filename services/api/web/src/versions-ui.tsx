@@ -4,7 +4,7 @@
  * changed regions boxed, and the text diff).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Box, type Diff, type Snapshot } from './api';
+import { answer, api, type Box, type Diff, type Snapshot } from './api';
 import { useI18n } from './i18n';
 import { FieldError, Loading } from './ui';
 
@@ -28,14 +28,18 @@ export function ScheduleControl(props: {
   const [cron, setCron] = useState(mode === 'cron' ? initial : '0 6 * * *');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const path = `/v1/${props.target}/${encodeURIComponent(props.id)}/schedule`;
   const save = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'none') await api.del(path);
-      else await api.put(path, { every: mode === 'cron' ? cron.trim() : mode });
+      const params = { path: { id: props.id } };
+      const body = { every: mode === 'cron' ? cron.trim() : mode };
+      if (props.target === 'links') {
+        if (mode === 'none') await answer(api.DELETE('/v1/links/{id}/schedule', { params }));
+        else await answer(api.PUT('/v1/links/{id}/schedule', { params, body }));
+      } else if (mode === 'none') await answer(api.DELETE('/v1/tags/{id}/schedule', { params }));
+      else await answer(api.PUT('/v1/tags/{id}/schedule', { params, body }));
       props.onSaved();
     } catch (err) {
       setError(err);
@@ -95,8 +99,7 @@ export function CompareView({ versions, initialTo }: { versions: Snapshot[]; ini
     setDiff(null);
     setError(null);
     if (!from || !to || from === to) return;
-    api
-      .get<Diff>(`/v1/snapshots/${to}/diff?against=${from}`)
+    answer(api.GET('/v1/snapshots/{id}/diff', { params: { path: { id: to }, query: { against: from } } }))
       .then((d) => live && setDiff(d))
       .catch((err) => live && setError(err));
     return () => {

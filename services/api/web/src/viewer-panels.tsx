@@ -1,6 +1,6 @@
 /** The viewer's tab contents: screenshot, PDF, sandboxed archive, replay, text, metadata, report. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, artifactUrl, type Snapshot } from './api';
+import { ApiError, answer, api, artifactUrl, type Snapshot } from './api';
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { ReplayTab } from './replay-frame';
 import { ErrorState, ErrorText, Loading } from './ui';
@@ -54,8 +54,7 @@ function ArchiveFrame({ snapshotId, kind, title }: { snapshotId: string; kind: s
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    api
-      .get<{ url: string }>(`${artifactUrl(snapshotId, kind)}/url`)
+    answer(api.GET('/v1/snapshots/{id}/artifacts/{kind}/url', { params: { path: { id: snapshotId, kind } } }))
       .then((res) => live && setSrc(res.url))
       .catch(() => live && setSrc(artifactUrl(snapshotId, kind)));
     return () => {

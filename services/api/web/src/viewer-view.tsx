@@ -3,7 +3,7 @@
  * readable text, metadata and capture report; a version list; capture again; downloads.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, artifactUrl, type Job, type LinkItem, type Snapshot } from './api';
+import { answer, api, artifactUrl, type Job, type LinkItem, type Snapshot } from './api';
 import { CaptureState, isBadAttempt } from './capture-state';
 import { isMessageKey, type MessageKey, useI18n } from './i18n';
 import { isFinal, useJobPolling } from './jobs';
@@ -29,14 +29,16 @@ export function ViewerView({ id }: { id: string }) {
     setLoading(true);
     (async () => {
       try {
-        const linkRes = await api.get<LinkItem>(`/v1/links/${encodeURIComponent(id)}`);
-        const list = await api
-          .get<{ items: Snapshot[] }>(`/v1/links/${encodeURIComponent(id)}/snapshots`)
+        const params = { path: { id } };
+        const linkRes: LinkItem = await answer(api.GET('/v1/links/{id}', { params }));
+        const list: Snapshot[] = await answer(api.GET('/v1/links/{id}/snapshots', { params }))
           .then((r) => r.items)
           .catch(() => (linkRes.latestSnapshot ? [{ ...linkRes.latestSnapshot } as Snapshot] : []));
         const sorted = [...list].sort((a, b) => (b.requestedAt ?? '').localeCompare(a.requestedAt ?? ''));
         const chosen = shownVersion(sorted, linkRes.lastGoodSnapshotId);
-        const full = chosen ? await api.get<Snapshot>(`/v1/snapshots/${chosen.id}`) : null;
+        const full = chosen
+          ? await answer(api.GET('/v1/snapshots/{id}', { params: { path: { id: chosen.id } } }))
+          : null;
         if (!live) return;
         setLink(linkRes);
         setVersions(sorted);
@@ -63,7 +65,7 @@ export function ViewerView({ id }: { id: string }) {
 
   const select = async (snapshotId: string) => {
     try {
-      setCurrent(await api.get<Snapshot>(`/v1/snapshots/${snapshotId}`));
+      setCurrent(await answer(api.GET('/v1/snapshots/{id}', { params: { path: { id: snapshotId } } })));
     } catch (err) {
       setError(err);
     }
@@ -72,7 +74,7 @@ export function ViewerView({ id }: { id: string }) {
   const deleteLink = async () => {
     setConfirmDelete(false);
     try {
-      await api.del(`/v1/links/${encodeURIComponent(id)}`);
+      await answer(api.DELETE('/v1/links/{id}', { params: { path: { id } } }));
       navigate('/links');
     } catch (err) {
       setError(err);
@@ -80,7 +82,7 @@ export function ViewerView({ id }: { id: string }) {
   };
   const captureAgain = async () => {
     try {
-      const res = await api.post<{ snapshot: Snapshot }>(`/v1/links/${id}/snapshots`);
+      const res = await answer(api.POST('/v1/links/{id}/snapshots', { params: { path: { id } } }));
       setCapturing({ id: res.snapshot.id, stage: 'queued' });
     } catch (err) {
       setError(err);
