@@ -142,16 +142,8 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     logger,
     interrupted: () => handingBack,
   });
-  const tracked = async (job: Job<SnapshotJob>, token?: string) => {
-    inFlight.set(job, token);
-    try {
-      return await processor(job, token);
-    } finally {
-      inFlight.delete(job);
-    }
-  };
   const workerId = `${hostname()}:${process.pid}`;
-  const worker = startWorker(config, workerId, concurrency, tracked, logger);
+  const worker = startWorker(config, workerId, concurrency, trackInFlight(processor, inFlight), logger);
   logger.info(
     { proxy: proxy.url, concurrency: concurrency.current(), adaptive: concurrency.adaptive, max: concurrency.max },
     'snapshotter ready',
@@ -179,6 +171,21 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
   };
 
   return { worker, pool, proxy, metricsUrl: metricsServer?.url, signingPublicKey: signer.publicKey, close };
+}
+
+/** The processor, keeping the jobs it is running in `inFlight`: what a stop past its grace hands back. */
+function trackInFlight(
+  processor: (job: Job<SnapshotJob>, token?: string) => Promise<ProcessorOutcome>,
+  inFlight: Map<Job<SnapshotJob>, string | undefined>,
+) {
+  return async (job: Job<SnapshotJob>, token?: string) => {
+    inFlight.set(job, token);
+    try {
+      return await processor(job, token);
+    } finally {
+      inFlight.delete(job);
+    }
+  };
 }
 
 /** The browsers, their traffic through `proxy`; a failed launch closes what was started before it. */
