@@ -97,12 +97,12 @@ function executeEarly<T>(
   return { result, closed };
 }
 
-export async function launchBrowserPool(options: BrowserPoolOptions): Promise<BrowserPool> {
-  const { config, logger } = options;
-  const browsers = new Set<Browser>();
-
-  // The cluster only calls `launch`; wrapping it lets us see every browser, restarts included.
-  const tracked = {
+/**
+ * The `puppeteer` the cluster is given: it only calls `launch`, and wrapping it lets us see every
+ * browser, restarts included, and kill what a crashed one leaves behind.
+ */
+function trackingLauncher(browsers: Set<Browser>, logger: Logger | undefined) {
+  return {
     launch: async (launchOptions: LaunchOptions): Promise<Browser> => {
       const browser = await puppeteer.launch(launchOptions);
       browsers.add(browser);
@@ -116,30 +116,89 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
       return browser;
     },
   };
+}
 
-  const launchCluster = (): Promise<Cluster<undefined, unknown>> =>
-    Cluster.launch({
-      puppeteer: tracked,
-      // A fresh context per job, opened ahead of the job (context-concurrency.ts).
-      concurrency: spareContextConcurrency(options.contextOptions),
-      maxConcurrency: options.maxConcurrency ?? config.CAPTURE_CONCURRENCY ?? 2,
-      // Backstop only: the capture enforces its own budget below this.
-      timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
-      retryLimit: 0,
-      puppeteerOptions: {
-        executablePath: config.CHROMIUM_PATH,
-        headless: true,
-        args: [...CHROMIUM_ARGS, ...options.args],
-        defaultViewport: { width: 1280, height: 800 },
-        // DevTools over a pipe, not a WebSocket: when this process dies (SIGKILL, OOM kill) the
-        // pipe closes and Chromium exits by itself instead of living on as an orphan.
-        pipe: true,
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-      } as LaunchOptions,
-    });
-  let cluster = await launchCluster();
+function launchCluster(
+  options: BrowserPoolOptions,
+  launcher: ReturnType<typeof trackingLauncher>,
+): Promise<Cluster<undefined, unknown>> {
+  const { config } = options;
+  return Cluster.launch({
+    puppeteer: launcher,
+    // A fresh context per job, opened ahead of the job (context-concurrency.ts).
+    concurrency: spareContextConcurrency(options.contextOptions),
+    maxConcurrency: options.maxConcurrency ?? config.CAPTURE_CONCURRENCY ?? 2,
+    // Backstop only: the capture enforces its own budget below this.
+    timeout: config.CAPTURE_TIMEOUT_MS + 15_000,
+    retryLimit: 0,
+    puppeteerOptions: {
+      executablePath: config.CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...options.args],
+      defaultViewport: { width: 1280, height: 800 },
+      // DevTools over a pipe, not a WebSocket: when this process dies (SIGKILL, OOM kill) the
+      // pipe closes and Chromium exits by itself instead of living on as an orphan.
+      pipe: true,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    } as LaunchOptions,
+  });
+}
+
+/** Closes `target` within 10 s, then kills the process groups of the browsers it had (`known`). */
+async function closeCluster(
+  target: Cluster<undefined, unknown>,
+  known: number[],
+  logger: Logger | undefined,
+): Promise<void> {
+  try {
+    await Promise.race([target.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  } catch (err) {
+    logger?.warn({ err }, 'closing the browser cluster failed');
+  }
+  for (const pid of known) killGroup(pid);
+}
+
+/**
+ * Memory bound: after BROWSER_RECYCLE_PAGES pages or BROWSER_RECYCLE_MINUTES the browsers are
+ * due for a relaunch, which waits until the in-flight jobs are done.
+ */
+function recycleSlots(config: BrowserPoolOptions['config']) {
+  const recyclePages = config.BROWSER_RECYCLE_PAGES ?? 200;
+  const recycleMs = (config.BROWSER_RECYCLE_MINUTES ?? 30) * 60_000;
+  let pages = 0;
+  let launchedAt = Date.now();
+  let inFlight = 0;
+  let onIdle: (() => void) | null = null;
+  return {
+    due: () => pages >= recyclePages || Date.now() - launchedAt >= recycleMs,
+    take: () => {
+      inFlight++;
+      pages++;
+    },
+    release: () => {
+      inFlight--;
+      if (inFlight === 0 && onIdle) {
+        onIdle();
+        onIdle = null;
+      }
+    },
+    busy: () => inFlight > 0,
+    idle: () => new Promise<void>((resolve) => (onIdle = resolve)),
+    usage: () => ({ pages, minutes: Math.round((Date.now() - launchedAt) / 60_000) }),
+    relaunched: () => {
+      pages = 0;
+      launchedAt = Date.now();
+    },
+  };
+}
+
+export async function launchBrowserPool(options: BrowserPoolOptions): Promise<BrowserPool> {
+  const { config, logger } = options;
+  const browsers = new Set<Browser>();
+  const launcher = trackingLauncher(browsers, logger);
+  let cluster = await launchCluster(options, launcher);
 
   // The capture keeps its own budget; this ends a task stuck past it (a renderer spinning in
   // `while(true){}` ignores CDP calls) by closing its page, which frees the slot.
@@ -147,60 +206,36 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
   const pids = () => [...browsers].map((b) => b.process()?.pid).filter((p): p is number => p !== undefined);
   let closed = false;
 
-  // Memory bound: after BROWSER_RECYCLE_PAGES pages or BROWSER_RECYCLE_MINUTES, new jobs wait
-  // while the in-flight ones finish, then the cluster is closed and relaunched.
-  const recyclePages = config.BROWSER_RECYCLE_PAGES ?? 200;
-  const recycleMs = (config.BROWSER_RECYCLE_MINUTES ?? 30) * 60_000;
-  let pages = 0;
-  let launchedAt = Date.now();
-  let inFlight = 0;
+  // New jobs wait while a recycle lets the in-flight ones finish, then closes and relaunches.
+  const slots = recycleSlots(config);
   let recycleCount = 0;
   let recycling: Promise<void> | null = null;
-  let onIdle: (() => void) | null = null;
-  const closeCluster = async (target: Cluster<undefined, unknown>) => {
-    const known = pids();
-    try {
-      await Promise.race([target.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
-    } catch (err) {
-      logger?.warn({ err }, 'closing the browser cluster failed');
-    }
-    for (const pid of known) killGroup(pid);
-  };
   const recycle = async () => {
-    if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
-    logger?.info({ pages, minutes: Math.round((Date.now() - launchedAt) / 60_000) }, 'recycling the browsers');
-    await closeCluster(cluster);
-    cluster = await launchCluster();
-    pages = 0;
-    launchedAt = Date.now();
+    if (slots.busy()) await slots.idle();
+    logger?.info(slots.usage(), 'recycling the browsers');
+    await closeCluster(cluster, pids(), logger);
+    cluster = await launchCluster(options, launcher);
+    slots.relaunched();
     recycleCount++;
   };
 
   return {
     run: async <T>(task: (page: Page) => Promise<T>): Promise<T> => {
       try {
-        while (recycling || pages >= recyclePages || Date.now() - launchedAt >= recycleMs) {
+        while (recycling || slots.due()) {
           if (closed) break;
           recycling ??= recycle().finally(() => {
             recycling = null;
           });
           await recycling;
         }
-        inFlight++;
-        pages++;
+        slots.take();
       } catch (err) {
         throw toCaptureError(err);
       }
       const job = executeEarly(cluster, (page) => withDeadline(page, task, hardDeadlineMs));
       // The slot (and the recycle's wait) lasts until the job's context is closed.
-      const release = () => {
-        inFlight--;
-        if (inFlight === 0 && onIdle) {
-          onIdle();
-          onIdle = null;
-        }
-      };
-      job.closed.then(release, release);
+      job.closed.then(slots.release, slots.release);
       try {
         return await job.result;
       } catch (err) {
@@ -213,7 +248,7 @@ export async function launchBrowserPool(options: BrowserPoolOptions): Promise<Br
       if (closed) return;
       closed = true;
       await recycling?.catch(() => undefined);
-      await closeCluster(cluster);
+      await closeCluster(cluster, pids(), logger);
     },
     kill: () => {
       for (const pid of pids()) killGroup(pid);

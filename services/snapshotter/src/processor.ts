@@ -81,7 +81,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
   return async (job: Job<SnapshotJob>, token?: string): Promise<ProcessorOutcome> => {
     const startedAt = new Date().toISOString();
-    const attempt = job.attemptsMade + 1;
+    const number = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     const parsed = snapshotJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -89,7 +89,7 @@ export function createProcessor(deps: ProcessorDeps) {
       throw new UnrecoverableError(`Invalid snapshot job payload: ${parsed.error.message}`);
     }
     const data = parsed.data;
-    const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt });
+    const log = deps.logger?.child({ snapshotId: data.snapshotId, requestId: data.requestId, attempt: number });
     const progress = reportProgress(job, log);
     const lock = holdLock(job, token, deps.config.JOB_LOCK_MS ?? 30_000);
     // A stalled attempt finishing late stores nothing (its bodies would be orphans to sweep).
@@ -97,110 +97,157 @@ export function createProcessor(deps: ProcessorDeps) {
       const [lost, reported] = await Promise.all([lock.lostNow(), deps.results.exists(data.snapshotId)]);
       return lost || reported;
     });
+    const attempt: Attempt = { data, number, maxAttempts, startedAt, workerName, log, progress, uploads };
 
     try {
-      const url = parseHttpUrl(data.url).href;
-      const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
-      const options: CaptureOptions = {
-        url,
-        timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
-        maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
-        maxBytes: deps.config.CAPTURE_MAX_BYTES,
-        proxy: deps.proxy,
-        record: recordLimits(deps.config),
-        signer: deps.signer,
-        knownPayloads,
-        blocker: data.options?.blockAds === false ? null : deps.blocker,
-        consent: deps.config.CAPTURE_CONSENT ?? false,
-        screenshotFormat: deps.config.SCREENSHOT_FORMAT,
-        formats: resolveFormats(data.options, {
-          mode: deps.config.CAPTURE_MODE ?? 'full',
-          formats: deps.config.CAPTURE_FORMATS ?? CAPTURE_FORMATS,
-        }),
-        onStage: progress.report,
-        onArtifact: (artifact) => uploads.store(artifact),
-      };
-      const captured = data.upload
-        ? await captureUpload(deps, options, await readUpload(deps.storage, data.upload.key))
-        : await deps.pool.run(async (page) => {
-            // Outside a running capture the pages' egress listener refuses everything (strays.ts).
-            const endCapture = deps.proxy.beginCapture();
-            try {
-              return await capturePage(page, options);
-            } finally {
-              endCapture();
-            }
-          });
-      // The report and metadata describe a capture; alone they are not a snapshot of anything.
-      if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
-        const first = captured.missing[0];
-        throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
-      }
-      progress.report('upload');
-      const t0 = performance.now();
-      const artifacts = await uploads.all(captured.artifacts);
-      if (artifacts === null) {
-        log?.warn('another attempt took this job over and reported it; dropping this capture');
-        return { status: 'succeeded', artifacts: 0 };
-      }
-      await knownPayloads.refreshUsed(deps.storage);
-      const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
-      const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
-      await deps.results.send({
-        snapshotId: data.snapshotId,
-        linkId: data.linkId,
-        status,
-        attempts: attempt,
-        error: null,
-        finalUrl: captured.navigation.finalUrl,
-        httpStatus: captured.navigation.httpStatus,
-        contentType: captured.navigation.contentType,
-        title: captured.metadata.title,
-        lang: captured.metadata.lang,
-        text: captured.text,
-        timings,
-        artifacts,
-        // Only when the WACZ was stored: it is what refers to them.
-        archiveBases: artifacts.some((a) => a.kind === 'wacz') ? knownPayloads.used() : [],
-        missing: captured.missing,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        worker: workerName,
-        report: captured.summary,
-      });
-      progress.report('done');
-      await progress.flushed();
-      log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
-      return { status, artifacts: artifacts.length };
+      return await captureAndReport(deps, attempt);
     } catch (err) {
       // No stage's progress and no object of this attempt may land after its outcome.
       await Promise.all([progress.flushed(), uploads.settled()]);
-      const error = toCaptureError(err);
-      if (deps.interrupted?.()) {
-        log?.info({ code: error.code }, 'capture cut short by shutdown; the job goes back to the queue');
-        throw new Error(`${error.code}: interrupted by shutdown`);
-      }
-      const final = !error.retryable || attempt >= maxAttempts;
-      log?.warn({ code: error.code, detail: error.detail, final, maxAttempts }, 'snapshot attempt failed');
-      if (!final) throw new Error(`${error.code}: ${error.detail}`);
-      const result = failedResult({
-        snapshotId: data.snapshotId,
-        linkId: data.linkId,
-        attempts: attempt,
-        code: error.code,
-        detail: error.detail,
-        startedAt,
-        worker: workerName,
-      });
-      // A failed snapshot lists no artifact: what this attempt stored early is referenced by
-      // nobody and the API's blob sweeper removes it after its grace period (ADR 0017).
-      // If even the report fails, let BullMQ retry the job so the outcome is not lost.
-      await deps.results.send(result);
-      throw new UnrecoverableError(`${error.code}: ${error.detail}`);
+      return await failAttempt(deps, attempt, toCaptureError(err));
     } finally {
       lock.release();
     }
   };
+}
+
+/** One attempt at one job, as its steps share it. */
+interface Attempt {
+  data: SnapshotJob;
+  /** 1 for the first attempt. */
+  number: number;
+  maxAttempts: number;
+  startedAt: string;
+  workerName: string;
+  log: Logger | undefined;
+  progress: ReturnType<typeof reportProgress>;
+  uploads: ReturnType<typeof storeArtifacts>;
+}
+
+/** Captures the page (or the uploaded one), stores its artifacts and sends the result. */
+async function captureAndReport(deps: ProcessorDeps, attempt: Attempt): Promise<ProcessorOutcome> {
+  const { data, log, progress, uploads } = attempt;
+  const url = parseHttpUrl(data.url).href;
+  const knownPayloads = await KnownPayloads.load(deps.storage, data.archiveBases ?? [], log);
+  const options = captureOptions(deps, attempt, url, knownPayloads);
+  const captured = data.upload
+    ? await captureUpload(deps, options, await readUpload(deps.storage, data.upload.key))
+    : await captureLive(deps, options);
+  // The report and metadata describe a capture; alone they are not a snapshot of anything.
+  if (captured.artifacts.every((a) => a.kind === 'report' || a.kind === 'metadata')) {
+    const first = captured.missing[0];
+    throw new AppError(first?.code ?? 'CAPTURE_FAILED', first?.detail ?? 'No artifact could be captured.');
+  }
+  progress.report('upload');
+  const t0 = performance.now();
+  const artifacts = await uploads.all(captured.artifacts);
+  if (artifacts === null) {
+    log?.warn('another attempt took this job over and reported it; dropping this capture');
+    return { status: 'succeeded', artifacts: 0 };
+  }
+  await knownPayloads.refreshUsed(deps.storage);
+  const timings = { ...captured.timings, upload: Math.round(performance.now() - t0) };
+  const status = captured.missing.length > 0 ? 'partial' : 'succeeded';
+  await deps.results.send({
+    snapshotId: data.snapshotId,
+    linkId: data.linkId,
+    status,
+    attempts: attempt.number,
+    error: null,
+    finalUrl: captured.navigation.finalUrl,
+    httpStatus: captured.navigation.httpStatus,
+    contentType: captured.navigation.contentType,
+    title: captured.metadata.title,
+    lang: captured.metadata.lang,
+    text: captured.text,
+    timings,
+    artifacts,
+    // Only when the WACZ was stored: it is what refers to them.
+    archiveBases: artifacts.some((a) => a.kind === 'wacz') ? knownPayloads.used() : [],
+    missing: captured.missing,
+    startedAt: attempt.startedAt,
+    finishedAt: new Date().toISOString(),
+    worker: attempt.workerName,
+    report: captured.summary,
+  });
+  progress.report('done');
+  await progress.flushed();
+  log?.info({ status, timings, httpStatus: captured.navigation.httpStatus }, 'snapshot captured');
+  return { status, artifacts: artifacts.length };
+}
+
+/** The capture as this job and this worker's configuration ask for it. */
+function captureOptions(
+  deps: ProcessorDeps,
+  attempt: Attempt,
+  url: string,
+  knownPayloads: KnownPayloads,
+): CaptureOptions {
+  const { data, progress, uploads } = attempt;
+  return {
+    url,
+    timeoutMs: deps.config.CAPTURE_TIMEOUT_MS,
+    maxHeightPx: deps.config.CAPTURE_MAX_HEIGHT_PX,
+    maxBytes: deps.config.CAPTURE_MAX_BYTES,
+    proxy: deps.proxy,
+    record: recordLimits(deps.config),
+    signer: deps.signer,
+    knownPayloads,
+    blocker: data.options?.blockAds === false ? null : deps.blocker,
+    consent: deps.config.CAPTURE_CONSENT ?? false,
+    screenshotFormat: deps.config.SCREENSHOT_FORMAT,
+    formats: resolveFormats(data.options, {
+      mode: deps.config.CAPTURE_MODE ?? 'full',
+      formats: deps.config.CAPTURE_FORMATS ?? CAPTURE_FORMATS,
+    }),
+    onStage: progress.report,
+    onArtifact: (artifact) => uploads.store(artifact),
+  };
+}
+
+/** A capture of the live page, with the egress proxy open for as long as it runs. */
+function captureLive(deps: ProcessorDeps, options: CaptureOptions) {
+  return deps.pool.run(async (page) => {
+    // Outside a running capture the pages' egress listener refuses everything (strays.ts).
+    const endCapture = deps.proxy.beginCapture();
+    try {
+      return await capturePage(page, options);
+    } finally {
+      endCapture();
+    }
+  });
+}
+
+/**
+ * Decides what a failed attempt becomes: handed back on shutdown, retried while the code is
+ * retryable and attempts are left, otherwise reported as `failed` and ended for good.
+ */
+async function failAttempt(deps: ProcessorDeps, attempt: Attempt, error: AppError): Promise<never> {
+  const { data, log } = attempt;
+  if (deps.interrupted?.()) {
+    log?.info({ code: error.code }, 'capture cut short by shutdown; the job goes back to the queue');
+    throw new Error(`${error.code}: interrupted by shutdown`);
+  }
+  const final = !error.retryable || attempt.number >= attempt.maxAttempts;
+  log?.warn(
+    { code: error.code, detail: error.detail, final, maxAttempts: attempt.maxAttempts },
+    'snapshot attempt failed',
+  );
+  if (!final) throw new Error(`${error.code}: ${error.detail}`);
+  const result = failedResult({
+    snapshotId: data.snapshotId,
+    linkId: data.linkId,
+    attempts: attempt.number,
+    code: error.code,
+    detail: error.detail,
+    startedAt: attempt.startedAt,
+    worker: attempt.workerName,
+  });
+  // A failed snapshot lists no artifact: what this attempt stored early is referenced by
+  // nobody and the API's blob sweeper removes it after its grace period (ADR 0017).
+  // If even the report fails, let BullMQ retry the job so the outcome is not lost.
+  await deps.results.send(result);
+  throw new UnrecoverableError(`${error.code}: ${error.detail}`);
 }
 
 /** The uploaded page the API stored; gone or unreadable storage is retryable. */

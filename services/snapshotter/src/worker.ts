@@ -26,11 +26,11 @@ import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type BrowserPool, launchBrowserPool } from './browser-pool.js';
 import { type AdBlocker, loadAdBlocker } from './capture/adblock.js';
-import { createConcurrencyControl } from './concurrency/controller.js';
+import { type ConcurrencyControl, createConcurrencyControl } from './concurrency/controller.js';
 import { type EgressProxy, startEgressProxy } from './egress/proxy.js';
-import { SnapshotterMetrics, startMetricsServer } from './metrics.js';
+import { type MetricsServer, SnapshotterMetrics, startMetricsServer } from './metrics.js';
 import { createProcessor, type ProcessorOutcome } from './processor.js';
-import { createResultProducer } from './results.js';
+import { createResultProducer, type ResultProducer } from './results.js';
 
 export interface SnapshotterOptions {
   logger?: Logger;
@@ -93,22 +93,22 @@ export async function loadBlocker(
   }
 }
 
-export async function startSnapshotter(config: Config, options: SnapshotterOptions = {}): Promise<Snapshotter> {
+/** The configuration of a worker that can reach its queues. */
+type QueueConfig = Config & { REDIS_URL: string };
+
+function requireRedisUrl(config: Config): asserts config is QueueConfig {
   if (!config.REDIS_URL) throw new Error('The snapshotter needs REDIS_URL (it talks to the queues through Redis).');
+}
+
+export async function startSnapshotter(config: Config, options: SnapshotterOptions = {}): Promise<Snapshotter> {
+  requireRedisUrl(config);
   if (!config.S3_ENDPOINT) throw new Error('The snapshotter needs S3_ENDPOINT (artifacts go to object storage).');
   const logger = options.logger ?? createLogger(config, 'snapshotter');
   logEgressExceptions(config, logger);
   // Every WACZ is signed with the instance key; a bad configured key stops the start here.
   const signer = loadArchiveSigner(config);
   logger.info({ publicKey: signer.publicKey }, 'archives are signed with this public key');
-  // Jobs evicted under memory pressure would be lost silently: check before taking any.
-  const probe = new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, connectTimeout: 5_000 });
-  probe.on('error', () => {});
-  try {
-    await checkEvictionPolicy(probe, config.NODE_ENV, logger);
-  } finally {
-    probe.disconnect();
-  }
+  await checkRedisEviction(config, logger);
 
   const storage = storageFromConfig(config);
   await storage.ensureBucket();
@@ -124,19 +124,7 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     onStray: (stray) => metrics.strayRequests.inc({ listener: stray.listener }),
   });
   const concurrency = createConcurrencyControl(config, { logger });
-  let pool: BrowserPool;
-  try {
-    pool = await launchBrowserPool({
-      config,
-      maxConcurrency: concurrency.max,
-      args: proxy.chromiumArgs(),
-      contextOptions: proxy.contextOptions(),
-      logger,
-    });
-  } catch (err) {
-    await Promise.allSettled([proxy.close(), results.close()]);
-    throw err;
-  }
+  const pool = await launchPoolBehind(proxy, { config, concurrency, results, logger });
 
   metrics.watchPool(pool);
   metrics.watchConcurrency(concurrency);
@@ -154,7 +142,43 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     logger,
     interrupted: () => handingBack,
   });
-  const tracked = async (job: Job<SnapshotJob>, token?: string) => {
+  const workerId = `${hostname()}:${process.pid}`;
+  const worker = startWorker(config, workerId, concurrency, trackInFlight(processor, inFlight), logger);
+  logger.info(
+    { proxy: proxy.url, concurrency: concurrency.current(), adaptive: concurrency.adaptive, max: concurrency.max },
+    'snapshotter ready',
+  );
+  const presence = startWorkerPresence(config, workerId, { blocker, concurrency, logger });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= shutDown({
+      config,
+      logger,
+      concurrency,
+      presence,
+      worker,
+      pool,
+      proxy,
+      results,
+      metricsServer,
+      inFlight,
+      onHandBack: () => {
+        handingBack = true;
+      },
+    });
+    return closing;
+  };
+
+  return { worker, pool, proxy, metricsUrl: metricsServer?.url, signingPublicKey: signer.publicKey, close };
+}
+
+/** The processor, keeping the jobs it is running in `inFlight`: what a stop past its grace hands back. */
+function trackInFlight(
+  processor: (job: Job<SnapshotJob>, token?: string) => Promise<ProcessorOutcome>,
+  inFlight: Map<Job<SnapshotJob>, string | undefined>,
+) {
+  return async (job: Job<SnapshotJob>, token?: string) => {
     inFlight.set(job, token);
     try {
       return await processor(job, token);
@@ -162,8 +186,88 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       inFlight.delete(job);
     }
   };
-  const workerId = `${hostname()}:${process.pid}`;
-  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(tracked), {
+}
+
+/** The browsers, their traffic through `proxy`; a failed launch closes what was started before it. */
+async function launchPoolBehind(
+  proxy: EgressProxy,
+  deps: { config: Config; concurrency: ConcurrencyControl; results: ResultProducer; logger: Logger },
+): Promise<BrowserPool> {
+  const { config, concurrency, results, logger } = deps;
+  try {
+    return await launchBrowserPool({
+      config,
+      maxConcurrency: concurrency.max,
+      args: proxy.chromiumArgs(),
+      contextOptions: proxy.contextOptions(),
+      logger,
+    });
+  } catch (err) {
+    await Promise.allSettled([proxy.close(), results.close()]);
+    throw err;
+  }
+}
+
+/** Everything a running snapshotter stops, in the order `shutDown` stops it. */
+interface RunningParts {
+  config: Config;
+  logger: Logger;
+  concurrency: ConcurrencyControl;
+  presence: { stop(): Promise<void> };
+  worker: Worker<SnapshotJob, ProcessorOutcome>;
+  pool: BrowserPool;
+  proxy: EgressProxy;
+  results: ResultProducer;
+  metricsServer: MetricsServer | null;
+  inFlight: Map<Job<SnapshotJob>, string | undefined>;
+  /** Called once the grace is over: captures cut short from then on were handed back, not failed. */
+  onHandBack(): void;
+}
+
+/**
+ * In-flight captures may finish within the grace period; with none, closing is quick unless
+ * Redis is gone, and then there is nothing to wait for. Every step is bounded.
+ */
+async function shutDown(parts: RunningParts): Promise<void> {
+  const { config, logger, concurrency, worker, pool, inFlight } = parts;
+  concurrency.stop();
+  // First: a stopping worker is no longer one /readyz counts on.
+  await parts.presence.stop();
+  const graceMs = inFlight.size > 0 ? config.SHUTDOWN_GRACE_MS : IDLE_CLOSE_MS;
+  if (!(await bounded('in-flight captures', () => worker.close(), graceMs, logger))) {
+    parts.onHandBack();
+    await handBack(inFlight, logger);
+    await closeQueueClient('snapshot worker', worker, 500, logger);
+  }
+  if (!(await bounded('browsers', () => pool.close(), BROWSER_CLOSE_MS, logger))) pool.kill();
+  await Promise.all([
+    bounded('egress proxy', () => parts.proxy.close(), 500, logger),
+    parts.results.close(),
+    bounded('metrics server', async () => parts.metricsServer?.close(), 500, logger),
+  ]);
+  logger.info('snapshotter stopped');
+}
+
+/** Jobs evicted under memory pressure would be lost silently: checked before taking any. */
+async function checkRedisEviction(config: QueueConfig, logger: Logger): Promise<void> {
+  const probe = new Redis({ ...redisOptions(config.REDIS_URL), maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+  probe.on('error', () => {});
+  try {
+    await checkEvictionPolicy(probe, config.NODE_ENV, logger);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** The BullMQ worker on the snapshots queue, its concurrency steered by `concurrency`. */
+function startWorker(
+  config: QueueConfig,
+  workerId: string,
+  concurrency: ConcurrencyControl,
+  processor: (job: Job<SnapshotJob>, token?: string) => Promise<ProcessorOutcome>,
+  logger: Logger,
+): Worker<SnapshotJob, ProcessorOutcome> {
+  const worker = new Worker<SnapshotJob, ProcessorOutcome>(SNAPSHOTS_QUEUE, concurrency.track(processor), {
     // Recorded on each job as `processedBy`, so an operator can tell which worker did what.
     name: workerId,
     prefix: config.QUEUE_PREFIX,
@@ -187,11 +291,16 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
       'snapshot job failed',
     ),
   );
-  logger.info(
-    { proxy: proxy.url, concurrency: concurrency.current(), adaptive: concurrency.adaptive, max: concurrency.max },
-    'snapshotter ready',
-  );
-  // What /readyz shows of this worker (presence.ts in shared).
+  return worker;
+}
+
+/** What /readyz shows of this worker (presence.ts in shared), until `stop()`. */
+function startWorkerPresence(
+  config: QueueConfig,
+  workerId: string,
+  about: { blocker: AdBlocker | null; concurrency: ConcurrencyControl; logger: Logger },
+): { stop(): Promise<void> } {
+  const { blocker, concurrency, logger } = about;
   const presenceClient = new Redis(redisOptions(config.REDIS_URL, { maxRetriesPerRequest: 1 }));
   presenceClient.on('error', () => {});
   const startedAt = new Date().toISOString();
@@ -208,32 +317,10 @@ export async function startSnapshotter(config: Config, options: SnapshotterOptio
     }),
     { onError: (err) => logger.debug({ err }, 'presence not written') },
   );
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      // In-flight captures may finish within the grace period; with none, closing is quick
-      // unless Redis is gone, and then there is nothing to wait for.
-      concurrency.stop();
-      // First: a stopping worker is no longer one /readyz counts on.
+  return {
+    stop: async () => {
       await bounded('presence', () => presence.stop(), 500, logger);
       presenceClient.disconnect();
-      const graceMs = inFlight.size > 0 ? config.SHUTDOWN_GRACE_MS : IDLE_CLOSE_MS;
-      if (!(await bounded('in-flight captures', () => worker.close(), graceMs, logger))) {
-        handingBack = true;
-        await handBack(inFlight, logger);
-        await closeQueueClient('snapshot worker', worker, 500, logger);
-      }
-      if (!(await bounded('browsers', () => pool.close(), BROWSER_CLOSE_MS, logger))) pool.kill();
-      await Promise.all([
-        bounded('egress proxy', () => proxy.close(), 500, logger),
-        results.close(),
-        bounded('metrics server', async () => metricsServer?.close(), 500, logger),
-      ]);
-      logger.info('snapshotter stopped');
-    })();
-    return closing;
+    },
   };
-
-  return { worker, pool, proxy, metricsUrl: metricsServer?.url, signingPublicKey: signer.publicKey, close };
 }

@@ -15,7 +15,7 @@
  */
 import { AppError, hostPortOf, isErrorCode } from '@linksnap/shared';
 import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
-import type { EgressProxy } from '../egress/proxy.js';
+import type { EgressProxy, EgressRecord } from '../egress/proxy.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { type NetworkActivity, type QuietOutcome, trackNetwork, waitForQuiet } from './quiet.js';
@@ -186,9 +186,62 @@ async function navigateTracked(
   load: LoadWatch,
 ): Promise<NavigationResult> {
   const started = Date.now();
+  const mainFrame = watchMainFrame(page, options.url);
+  const refusedHop = () => options.proxy?.lastFailure(mainFrame.hops, started);
+  const inspector = await inspectMainDocument(page, {
+    maxBytes: options.maxBytes ?? 100 * 1024 * 1024,
+    enabled: options.inspectDocument !== false,
+  });
+  const { response, timedOut } = await loadDocument(page, options, { mainFrame, inspector, refusedHop });
+  const originalError = inspector.error();
+  if (originalError) throw originalError;
+
+  const headers = response?.headers() ?? {};
+  throwIfProxyRefusal(headers, refusedHop);
+
+  let loadTimedOut = false;
+  if (!timedOut) {
+    loadTimedOut = !(await load.wait(options.loadTimeoutMs ?? 5_000));
+  }
+  // A document that never finished loading has a request that never ends: no quiet to wait for.
+  let quiet: QuietOutcome | null = null;
+  if (!timedOut && !loadTimedOut) {
+    quiet = await waitForQuiet(network, {
+      idleMs: options.quietIdleMs ?? 500,
+      graceMs: options.quietGraceMs ?? QUIET_GRACE_MS,
+      timeoutMs: options.quietTimeoutMs ?? 3_000,
+    });
+  }
+
+  const original = inspector.original();
+  return {
+    finalUrl: page.url(),
+    httpStatus: response?.status() ?? null,
+    contentType: original?.contentType ?? headers['content-type'] ?? null,
+    hops: [...mainFrame.hops],
+    redirects: mainFrame.redirects,
+    timedOut,
+    loadTimedOut,
+    quiet,
+    original,
+  };
+}
+
+interface MainFrameWatch {
+  /** host:port of every main-frame navigation request, the first URL's included. */
+  readonly hops: Set<string>;
+  /** Every URL the main frame got a response for, newest last. */
+  readonly redirects: string[];
+  /** The main frame's latest response, if any came. */
+  lastResponse(): HTTPResponse | null;
+  stop(): void;
+}
+
+/** Follows the main frame's navigation requests and responses (redirect hops included). */
+function watchMainFrame(page: Page, url: string): MainFrameWatch {
   const hops = new Set<string>();
   const redirects: string[] = [];
-  const first = hostPortOf(options.url);
+  const first = hostPortOf(url);
   if (first) hops.add(first);
   const onRequest = (req: HTTPRequest) => {
     if (req.isNavigationRequest() && req.frame() === page.mainFrame()) {
@@ -206,149 +259,191 @@ async function navigateTracked(
   };
   page.on('request', onRequest);
   page.on('response', onResponse);
-  const refusedHop = () => options.proxy?.lastFailure(hops, started);
-
-  // Inspect the main document's response before it is rendered.
-  const maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
-  let original: OriginalBody | null = null;
-  let originalError: AppError | null = null;
-  let intercepting = true;
-  let handling: Promise<void> = Promise.resolve();
-  const session = await page.createCDPSession();
-  const onPaused = (event: PausedResponse) => {
-    handling = handling.then(async () => {
-      const status = event.responseStatusCode ?? 0;
-      const headers = event.responseHeaders ?? [];
-      const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? null;
-      const contentType = header('content-type');
-      const main = intercepting && event.resourceType === 'Document';
-      try {
-        if (!main || (status >= 300 && status < 400)) {
-          await session.send('Fetch.continueRequest', { requestId: event.requestId });
-          return;
-        }
-        // The first final main-document response: everything after it is left alone.
-        intercepting = false;
-        if (isHtml(contentType) || status >= 400 || header(EGRESS_BLOCKED_HEADER) || header(EGRESS_ERROR_HEADER)) {
-          await session.send('Fetch.continueRequest', { requestId: event.requestId });
-          return;
-        }
-        const type = contentType ?? 'application/octet-stream';
-        const declared = Number(header('content-length'));
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          originalError = new AppError(
-            'CONTENT_TOO_LARGE',
-            `The response declares ${declared} bytes; the capture limit is ${maxBytes}.`,
-          );
-          await session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'Aborted' });
-          return;
-        }
-        let body: Buffer;
-        try {
-          body = await readStream(session, event.requestId, maxBytes);
-        } catch (err) {
-          originalError = toCaptureError(err);
-          await session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'Aborted' });
-          return;
-        }
-        const rendered = isRenderable(type);
-        original = { body, contentType: type, rendered };
-        if (rendered) {
-          await session.send('Fetch.fulfillRequest', {
-            requestId: event.requestId,
-            responseCode: status,
-            responseHeaders: headers.filter(
-              (h) => !/^(content-length|content-encoding|transfer-encoding)$/i.test(h.name),
-            ),
-            body: body.toString('base64'),
-          });
-        } else {
-          // Kept as downloaded; Chromium would only offer it as a download.
-          await session.send('Fetch.fulfillRequest', {
-            requestId: event.requestId,
-            responseCode: 200,
-            responseHeaders: [{ name: 'content-type', value: 'text/html; charset=utf-8' }],
-            body: Buffer.from('<!doctype html><title></title>').toString('base64'),
-          });
-        }
-      } catch {
-        // The request may already be gone (navigation cancelled): nothing to release.
-      }
-      if (!intercepting) await session.send('Fetch.disable').catch(() => undefined);
-    });
+  return {
+    hops,
+    redirects,
+    lastResponse: () => mainResponse,
+    stop: () => {
+      page.off('request', onRequest);
+      page.off('response', onResponse);
+    },
   };
-  if (options.inspectDocument !== false) {
-    session.on('Fetch.requestPaused', onPaused as never);
-    await session.send('Fetch.enable', {
-      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
-    });
-  }
+}
 
-  let timedOut = false;
-  let response: HTTPResponse | null = null;
+/**
+ * `page.goto` up to DOMContentLoaded. A document that arrived but never finished parsing is
+ * kept (`timedOut`); any other failure is thrown, as the proxy's refusal of a hop when it
+ * recorded one. Stops watching the main frame and the document either way.
+ */
+async function loadDocument(
+  page: Page,
+  options: NavigateOptions,
+  watch: { mainFrame: MainFrameWatch; inspector: DocumentInspector; refusedHop: () => EgressRecord | undefined },
+): Promise<{ response: HTTPResponse | null; timedOut: boolean }> {
+  const { mainFrame, inspector, refusedHop } = watch;
   try {
-    response = await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout: options.timeoutMs });
+    const response = await page.goto(options.url, { waitUntil: 'domcontentloaded', timeout: options.timeoutMs });
+    return { response, timedOut: false };
   } catch (err) {
-    await handling;
+    await inspector.settled();
+    const originalError = inspector.error();
     if (originalError) throw originalError;
     const error = toCaptureError(err);
     // The document arrived but never finished parsing: keep going with what is there. (Its
     // host's other exchanges may have broken off since; they are not the document's failure.
     // A document that is the proxy's own error page is caught below by its header.)
-    if (error.code === 'NAVIGATION_TIMEOUT' && mainResponse !== null) {
-      timedOut = true;
-      response = mainResponse;
-    } else {
-      const refused = refusedHop();
-      if (refused?.code) throw new AppError(refused.code, refused.detail, { cause: err });
-      throw error;
-    }
-  } finally {
-    page.off('request', onRequest);
-    page.off('response', onResponse);
-    session.off('Fetch.requestPaused', onPaused as never);
-    await handling;
-    await session.detach().catch(() => undefined);
-  }
-  if (originalError) throw originalError;
-
-  const headers = response?.headers() ?? {};
-  const proxyCode = headers[EGRESS_BLOCKED_HEADER] ?? headers[EGRESS_ERROR_HEADER];
-  if (proxyCode !== undefined) {
-    // The page is the proxy's own refusal (it strips these headers from targets' answers):
-    // never a capture of the target. Its record says why; the header names the code too.
+    const arrived = mainFrame.lastResponse();
+    if (error.code === 'NAVIGATION_TIMEOUT' && arrived !== null) return { response: arrived, timedOut: true };
     const refused = refusedHop();
-    if (refused?.code) throw new AppError(refused.code, refused.detail);
-    throw new AppError(
-      isErrorCode(proxyCode) ? proxyCode : 'CONNECTION_FAILED',
-      `The egress proxy refused: ${proxyCode}`,
-    );
+    if (refused?.code) throw new AppError(refused.code, refused.detail, { cause: err });
+    throw error;
+  } finally {
+    mainFrame.stop();
+    await inspector.stop();
   }
+}
 
-  let loadTimedOut = false;
-  if (!timedOut) {
-    loadTimedOut = !(await load.wait(options.loadTimeoutMs ?? 5_000));
-  }
-  // A document that never finished loading has a request that never ends: no quiet to wait for.
-  let quiet: QuietOutcome | null = null;
-  if (!timedOut && !loadTimedOut) {
-    quiet = await waitForQuiet(network, {
-      idleMs: options.quietIdleMs ?? 500,
-      graceMs: options.quietGraceMs ?? QUIET_GRACE_MS,
-      timeoutMs: options.quietTimeoutMs ?? 3_000,
+/**
+ * The page is the proxy's own refusal (it strips these headers from targets' answers): never a
+ * capture of the target. Its record says why; the header names the code too.
+ */
+function throwIfProxyRefusal(headers: Record<string, string>, refusedHop: () => EgressRecord | undefined): void {
+  const proxyCode = headers[EGRESS_BLOCKED_HEADER] ?? headers[EGRESS_ERROR_HEADER];
+  if (proxyCode === undefined) return;
+  const refused = refusedHop();
+  if (refused?.code) throw new AppError(refused.code, refused.detail);
+  throw new AppError(
+    isErrorCode(proxyCode) ? proxyCode : 'CONNECTION_FAILED',
+    `The egress proxy refused: ${proxyCode}`,
+  );
+}
+
+interface DocumentInspector {
+  /** The non-HTML main document kept as downloaded, once handled. */
+  original(): OriginalBody | null;
+  /** Why the main document could not be kept (too large, unreadable), once handled. */
+  error(): AppError | null;
+  /** Resolves once every response paused so far has been handled. */
+  settled(): Promise<void>;
+  /** Stops intercepting, waits for what is in hand, and detaches. */
+  stop(): Promise<void>;
+}
+
+interface InspectionState {
+  /** Until the first final main-document response: everything after it is left alone. */
+  intercepting: boolean;
+  original: OriginalBody | null;
+  error: AppError | null;
+}
+
+/** Inspects the main document's response before it is rendered (CDP Fetch, response stage). */
+async function inspectMainDocument(
+  page: Page,
+  options: { maxBytes: number; enabled: boolean },
+): Promise<DocumentInspector> {
+  const state: InspectionState = { intercepting: true, original: null, error: null };
+  let handling: Promise<void> = Promise.resolve();
+  const session = await page.createCDPSession();
+  // One at a time, in order: the first final main-document response decides for all after it.
+  const onPaused = (event: PausedResponse) => {
+    handling = handling.then(() => handlePausedResponse(session, event, state, options.maxBytes));
+  };
+  if (options.enabled) {
+    session.on('Fetch.requestPaused', onPaused as never);
+    await session.send('Fetch.enable', {
+      patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }],
     });
   }
-
-  const finalOriginal = original as OriginalBody | null;
   return {
-    finalUrl: page.url(),
-    httpStatus: response?.status() ?? null,
-    contentType: finalOriginal?.contentType ?? headers['content-type'] ?? null,
-    hops: [...hops],
-    redirects,
-    timedOut,
-    loadTimedOut,
-    quiet,
-    original: finalOriginal,
+    original: () => state.original,
+    error: () => state.error,
+    settled: () => handling,
+    stop: async () => {
+      session.off('Fetch.requestPaused', onPaused as never);
+      await handling;
+      await session.detach().catch(() => undefined);
+    },
   };
+}
+
+/** Lets a response through, unless it is the first final main document and not HTML: that one is kept. */
+async function handlePausedResponse(
+  session: CDPSession,
+  event: PausedResponse,
+  state: InspectionState,
+  maxBytes: number,
+): Promise<void> {
+  const status = event.responseStatusCode ?? 0;
+  const headers = event.responseHeaders ?? [];
+  const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value ?? null;
+  const contentType = header('content-type');
+  const main = state.intercepting && event.resourceType === 'Document';
+  try {
+    if (!main || (status >= 300 && status < 400)) {
+      await session.send('Fetch.continueRequest', { requestId: event.requestId });
+      return;
+    }
+    state.intercepting = false;
+    if (isHtml(contentType) || status >= 400 || header(EGRESS_BLOCKED_HEADER) || header(EGRESS_ERROR_HEADER)) {
+      await session.send('Fetch.continueRequest', { requestId: event.requestId });
+      return;
+    }
+    await keepOriginal(session, event, state, {
+      contentType: contentType ?? 'application/octet-stream',
+      declaredBytes: Number(header('content-length')),
+      maxBytes,
+    });
+  } catch {
+    // The request may already be gone (navigation cancelled): nothing to release.
+  }
+  if (!state.intercepting) await session.send('Fetch.disable').catch(() => undefined);
+}
+
+/**
+ * Streams a non-HTML main document off the wire into `state.original` (or its refusal into
+ * `state.error`), then gives Chromium something to render in its place.
+ */
+async function keepOriginal(
+  session: CDPSession,
+  event: PausedResponse,
+  state: InspectionState,
+  body: { contentType: string; declaredBytes: number; maxBytes: number },
+): Promise<void> {
+  const { contentType: type, declaredBytes: declared, maxBytes } = body;
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    state.error = new AppError(
+      'CONTENT_TOO_LARGE',
+      `The response declares ${declared} bytes; the capture limit is ${maxBytes}.`,
+    );
+    await session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'Aborted' });
+    return;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readStream(session, event.requestId, maxBytes);
+  } catch (err) {
+    state.error = toCaptureError(err);
+    await session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'Aborted' });
+    return;
+  }
+  const rendered = isRenderable(type);
+  state.original = { body: bytes, contentType: type, rendered };
+  if (rendered) {
+    await session.send('Fetch.fulfillRequest', {
+      requestId: event.requestId,
+      responseCode: event.responseStatusCode ?? 0,
+      responseHeaders: (event.responseHeaders ?? []).filter(
+        (h) => !/^(content-length|content-encoding|transfer-encoding)$/i.test(h.name),
+      ),
+      body: bytes.toString('base64'),
+    });
+  } else {
+    // Kept as downloaded; Chromium would only offer it as a download.
+    await session.send('Fetch.fulfillRequest', {
+      requestId: event.requestId,
+      responseCode: 200,
+      responseHeaders: [{ name: 'content-type', value: 'text/html; charset=utf-8' }],
+      body: Buffer.from('<!doctype html><title></title>').toString('base64'),
+    });
+  }
 }

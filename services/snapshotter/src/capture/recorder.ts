@@ -120,11 +120,43 @@ class BodyBudget {
 
 export async function startRecording(page: Page, options: RecorderOptions): Promise<Recorder> {
   const session = await page.createCDPSession();
-  const hops: Pending[] = [];
-  const current = new Map<string, Pending>();
-  const reads: Promise<void>[] = [];
-  const budget = new BodyBudget(options);
+  const state: RecordingState = { hops: [], current: new Map(), reads: [], budget: new BodyBudget(options) };
+  const listening = listenToNetwork(session, state);
+  await enableNetwork(session, options);
 
+  let replacement: { url: string; body: Buffer; contentType: string } | null = null;
+  return {
+    replaceDocument(url, body, contentType) {
+      replacement = { url: withoutFragment(url), body, contentType };
+    },
+    async stop() {
+      const { hops, current, budget } = state;
+      await drain(state.reads, options.drainMs ?? DRAIN_MS);
+      const inFlight = hops.filter((h) => h.responded && !h.refused && h.exchange.body === null);
+      await Promise.all(inFlight.map((h) => readStreamed(session, current, h, budget)));
+      listening.stop();
+      await session.detach().catch(() => undefined);
+      const recorded = hops.filter((h) => h.responded && !h.refused).map((h) => finish(h));
+      if (replacement) substituteDocument(recorded, replacement);
+      return recordingOf(recorded);
+    },
+  };
+}
+
+/** What a recording collects while it listens. */
+interface RecordingState {
+  /** Every request hop, in order. */
+  hops: Pending[];
+  /** The latest hop of each request id (a redirect starts a new hop under the same id). */
+  current: Map<string, Pending>;
+  /** Body reads started when their response finished loading. */
+  reads: Promise<void>[];
+  budget: BodyBudget;
+}
+
+/** Follows the Network domain's events into `state` until `stop()`. */
+function listenToNetwork(session: CDPSession, state: RecordingState): { stop(): void } {
+  const { hops, current, reads, budget } = state;
   const onRequest = (event: Protocol.Network.RequestWillBeSentEvent) => {
     const previous = current.get(event.requestId);
     if (previous && event.redirectResponse) {
@@ -133,24 +165,7 @@ export async function startRecording(page: Page, options: RecorderOptions): Prom
       previous.done = true;
     }
     if (!isRecordable(event.request.url)) return;
-    const pending: Pending = {
-      exchange: {
-        url: withoutFragment(event.request.url),
-        method: event.request.method,
-        requestHeaders: headerMap(event.request.headers),
-        status: 0,
-        statusText: '',
-        responseHeaders: {},
-        mimeType: '',
-        body: null,
-        truncated: null,
-        resourceType: event.type ?? 'Other',
-        startedAt: new Date(event.wallTime * 1000),
-      },
-      responded: false,
-      done: false,
-      refused: false,
-    };
+    const pending = pendingHop(event);
     hops.push(pending);
     current.set(event.requestId, pending);
   };
@@ -181,34 +196,49 @@ export async function startRecording(page: Page, options: RecorderOptions): Prom
   session.on('Network.responseReceived', onResponse);
   session.on('Network.loadingFinished', onFinished);
   session.on('Network.loadingFailed', onFailed);
-  // Chromium keeps a body only while it fits its buffers: room beyond the cap lets a longer
-  // body be cut (its start kept) rather than lost.
-  const resourceBuffer = Math.min(Math.max(2 * options.maxBodyBytes, 16 * 1024 * 1024), 512 * 1024 * 1024);
-  await session.send('Network.enable', {
-    maxResourceBufferSize: resourceBuffer,
-    maxTotalBufferSize: Math.max(resourceBuffer, Math.min(2 * options.maxTotalBytes, 1024 * 1024 * 1024)),
-  });
-
-  let replacement: { url: string; body: Buffer; contentType: string } | null = null;
   return {
-    replaceDocument(url, body, contentType) {
-      replacement = { url: withoutFragment(url), body, contentType };
-    },
-    async stop() {
-      await drain(reads, options.drainMs ?? DRAIN_MS);
-      const inFlight = hops.filter((h) => h.responded && !h.refused && h.exchange.body === null);
-      await Promise.all(inFlight.map((h) => readStreamed(session, current, h, budget)));
+    stop: () => {
       session.off('Network.requestWillBeSent', onRequest);
       session.off('Network.requestWillBeSentExtraInfo', onRequestExtra);
       session.off('Network.responseReceived', onResponse);
       session.off('Network.loadingFinished', onFinished);
       session.off('Network.loadingFailed', onFailed);
-      await session.detach().catch(() => undefined);
-      const recorded = hops.filter((h) => h.responded && !h.refused).map((h) => finish(h));
-      if (replacement) substituteDocument(recorded, replacement);
-      return recordingOf(recorded);
     },
   };
+}
+
+/** A new request hop, without its response yet. */
+function pendingHop(event: Protocol.Network.RequestWillBeSentEvent): Pending {
+  return {
+    exchange: {
+      url: withoutFragment(event.request.url),
+      method: event.request.method,
+      requestHeaders: headerMap(event.request.headers),
+      status: 0,
+      statusText: '',
+      responseHeaders: {},
+      mimeType: '',
+      body: null,
+      truncated: null,
+      resourceType: event.type ?? 'Other',
+      startedAt: new Date(event.wallTime * 1000),
+    },
+    responded: false,
+    done: false,
+    refused: false,
+  };
+}
+
+/**
+ * Chromium keeps a body only while it fits its buffers: room beyond the cap lets a longer body
+ * be cut (its start kept) rather than lost.
+ */
+async function enableNetwork(session: CDPSession, options: RecorderOptions): Promise<void> {
+  const resourceBuffer = Math.min(Math.max(2 * options.maxBodyBytes, 16 * 1024 * 1024), 512 * 1024 * 1024);
+  await session.send('Network.enable', {
+    maxResourceBufferSize: resourceBuffer,
+    maxTotalBufferSize: Math.max(resourceBuffer, Math.min(2 * options.maxTotalBytes, 1024 * 1024 * 1024)),
+  });
 }
 
 async function drain(reads: Promise<void>[], ms: number): Promise<void> {
