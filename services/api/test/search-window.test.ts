@@ -25,14 +25,14 @@ describe('search pages past the rank window (postgres)', () => {
     const user = await h.signup();
     token = user.token;
     userId = user.userId;
-    // Every link has `common` in its text; one in ten has it in its title too (the oldest ones
+    // Every link has `everywhere` in its text; one in ten has it in its title too (the oldest ones
     // among them are outside the document window but inside the title window).
     await h.api.database.db.execute(sql`insert into links (id, user_id, url, normalized_url, title, created_at, search_stale, search_head, search_vector)
       select gen_random_uuid(), ${userId}::uuid, 'https://window.test/' || g, 'https://window.test/' || g,
-        case when g % 10 = 0 then 'common title ' || g else 'title ' || g end, now() - g * interval '1 minute', false,
-        setweight(to_tsvector('simple', case when g % 10 = 0 then 'common title' else 'title' end), 'A'),
-        setweight(to_tsvector('simple', case when g % 10 = 0 then 'common title' else 'title' end), 'A')
-          || setweight(to_tsvector('simple', 'common words ' || g), 'C')
+        case when g % 10 = 0 then 'everywhere title ' || g else 'title ' || g end, now() - g * interval '1 minute', false,
+        setweight(to_tsvector('simple', case when g % 10 = 0 then 'everywhere title' else 'title' end), 'A'),
+        setweight(to_tsvector('simple', case when g % 10 = 0 then 'everywhere title' else 'title' end), 'A')
+          || setweight(to_tsvector('simple', 'everywhere words ' || g), 'C')
       from generate_series(1, ${LINKS}::int) g`);
   });
   after(async () => {
@@ -59,11 +59,11 @@ describe('search pages past the rank window (postgres)', () => {
 
   for (const limit of [7, 50, 200]) {
     it(`reaches every match exactly once at limit ${limit}`, async () => {
-      const seen = await pages('q=common', limit);
+      const seen = await pages('q=everywhere', limit);
       assert.equal(seen.length, LINKS);
       assert.equal(new Set(seen.map((i) => i.id)).size, LINKS);
       // The 26 title matches (all in the title window) rank first, though most are old.
-      assert.ok(seen.slice(0, 26).every((i) => i.title?.startsWith('common')));
+      assert.ok(seen.slice(0, 26).every((i) => i.title?.startsWith('everywhere')));
       // After the 100 newest document matches (ranked), the rest follow newest first.
       const rest = seen.slice(26 + 90);
       const dates = rest.map((i) => Date.parse(i.createdAt));
@@ -71,13 +71,13 @@ describe('search pages past the rank window (postgres)', () => {
         dates,
         [...dates].sort((a, b) => b - a),
       );
-      assert.ok(rest.every((i) => !i.title?.startsWith('common')));
+      assert.ok(rest.every((i) => !i.title?.startsWith('everywhere')));
     });
   }
 
   it('narrows the rest by a filter as well as the window', async () => {
     const seen = await pages(
-      'q=common&to=' + encodeURIComponent(new Date(Date.now() - 200 * 60_000).toISOString()),
+      'q=everywhere&to=' + encodeURIComponent(new Date(Date.now() - 200 * 60_000).toISOString()),
       20,
     );
     assert.equal(seen.length, LINKS - 199);
