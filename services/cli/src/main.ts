@@ -64,6 +64,7 @@ const OPTIONS = {
   key: { type: 'string' },
 } as const;
 
+type Print = (human: string, data: unknown) => void;
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 /** Archives are binary and may be large: always a file, streamed to disk. */
@@ -120,89 +121,16 @@ export async function main(
         return await login(values, io, print);
       case 'add':
         return await add(client, args, values, io, print);
-      case 'ls': {
-        const query = {
-          tag: values.tag,
-          q: values.q || undefined,
-          // Not a number: the API answers what is wrong with it, as it would with the text.
-          limit: values.limit ? Number(values.limit) : undefined,
-        };
-        const page = await answer(client.api.GET('/v1/links', { params: { query } }));
-        const lines = page.items.map(
-          (l) =>
-            `${l.id}  ${(l.latestSnapshot?.status ?? '-').padEnd(9)}  ${l.url}${l.tags.length ? `  [${l.tags.map((t) => t.name).join(', ')}]` : ''}`,
-        );
-        print(lines.join('\n') || '(no links)', page);
-        return 0;
-      }
-      case 'show': {
-        const id = required(args[0], 'show needs a link id');
-        const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
-        const snapshot = link.latestSnapshot
-          ? await answer(client.api.GET('/v1/snapshots/{id}', { params: { path: { id: link.latestSnapshot.id } } }))
-          : null;
-        const human = [
-          `${link.title ?? '(untitled)'}`,
-          `  url:      ${link.url}`,
-          `  tags:     ${link.tags.map((t) => t.name).join(', ') || '-'}`,
-          `  snapshot: ${link.latestSnapshot ? `${link.latestSnapshot.id} (${link.latestSnapshot.status})` : '-'}`,
-          ...(snapshot ? [`  artifacts: ${snapshot.artifacts.map((a) => a.kind).join(', ') || '-'}`] : []),
-        ].join('\n');
-        print(human, { link, snapshot });
-        return 0;
-      }
-      case 'get': {
-        const id = required(args[0], 'get needs a link or snapshot id');
-        const kind = required(values.artifact, 'get needs --artifact KIND (screenshot, pdf, html, text, ...)');
-        let snapshotId = id;
-        try {
-          const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
-          if (!link.latestSnapshot) throw new CliError('This link has no snapshot yet.');
-          snapshotId = link.latestSnapshot.id;
-        } catch (err) {
-          if (!(err instanceof CliError && err.problem?.status === 404)) throw err;
-        }
-        const body = await answer(
-          client.api.GET('/v1/snapshots/{id}/artifacts/{kind}', {
-            params: { path: { id: snapshotId, kind } },
-            parseAs: 'arrayBuffer',
-          }),
-        );
-        const bytes = Buffer.from(body ?? new ArrayBuffer(0));
-        const file = values.output ?? `${snapshotId}.${kind}`;
-        if (file === '-') io.stdout.write(bytes.toString('utf8'));
-        else writeFileSync(file, bytes);
-        if (file !== '-') print(`${file} (${bytes.length} bytes)`, { file, bytes: bytes.length, snapshotId, kind });
-        return 0;
-      }
-      case 'import': {
-        const file = required(args[0], 'import needs a bookmark file');
-        const html = readFileSync(file, 'utf8');
-        const report = await answer(
-          client.api.POST('/v1/import', {
-            body: html,
-            bodySerializer: (body) => body,
-            headers: { 'content-type': 'text/html' },
-          }),
-        );
-        print(
-          Object.entries(report)
-            .filter(([, v]) => typeof v === 'number')
-            .map(([k, v]) => `${k}: ${v}`)
-            .join('\n'),
-          report,
-        );
-        return 0;
-      }
-      case 'export': {
-        if (values.wacz) return await exportArchives(client, args[0], values, print);
-        const html = (await answer(client.api.GET('/v1/export', { parseAs: 'text' }))) ?? '';
-        if (values.output) {
-          writeFileSync(values.output, html);
-          print(values.output, { file: values.output, bytes: Buffer.byteLength(html) });
-        } else io.stdout.write(html);
-        return 0;
-      }
+      case 'ls':
+        return await list(client, args, values, io, print);
+      case 'show':
+        return await show(client, args, values, io, print);
+      case 'get':
+        return await get(client, args, values, io, print);
+      case 'import':
+        return await importBookmarks(client, args, values, io, print);
+      case 'export':
+        return await exportLinks(client, args, values, io, print);
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
     }
@@ -215,6 +143,105 @@ export async function main(
     io.stderr.write(`snap: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** Lists links (filters: --tag, --q, --limit). */
+async function list(client: Client, _args: string[], values: Values, _io: Io, print: Print): Promise<number> {
+  const query = {
+    tag: values.tag,
+    q: values.q || undefined,
+    // Not a number: the API answers what is wrong with it, as it would with the text.
+    limit: values.limit ? Number(values.limit) : undefined,
+  };
+  const page = await answer(client.api.GET('/v1/links', { params: { query } }));
+  const lines = page.items.map(
+    (l) =>
+      `${l.id}  ${(l.latestSnapshot?.status ?? '-').padEnd(9)}  ${l.url}${l.tags.length ? `  [${l.tags.map((t) => t.name).join(', ')}]` : ''}`,
+  );
+  print(lines.join('\n') || '(no links)', page);
+  return 0;
+}
+
+/** One link with its latest snapshot. */
+async function show(client: Client, args: string[], _values: Values, _io: Io, print: Print): Promise<number> {
+  const id = required(args[0], 'show needs a link id');
+  const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
+  const snapshot = link.latestSnapshot
+    ? await answer(client.api.GET('/v1/snapshots/{id}', { params: { path: { id: link.latestSnapshot.id } } }))
+    : null;
+  const human = [
+    `${link.title ?? '(untitled)'}`,
+    `  url:      ${link.url}`,
+    `  tags:     ${link.tags.map((t) => t.name).join(', ') || '-'}`,
+    `  snapshot: ${link.latestSnapshot ? `${link.latestSnapshot.id} (${link.latestSnapshot.status})` : '-'}`,
+    ...(snapshot ? [`  artifacts: ${snapshot.artifacts.map((a) => a.kind).join(', ') || '-'}`] : []),
+  ].join('\n');
+  print(human, { link, snapshot });
+  return 0;
+}
+
+/** An artifact of a snapshot (or of a link's latest), to a file or stdout. */
+async function get(client: Client, args: string[], values: Values, io: Io, print: Print): Promise<number> {
+  const id = required(args[0], 'get needs a link or snapshot id');
+  const kind = required(values.artifact, 'get needs --artifact KIND (screenshot, pdf, html, text, ...)');
+  let snapshotId = id;
+  try {
+    const link = await answer(client.api.GET('/v1/links/{id}', { params: { path: { id } } }));
+    if (!link.latestSnapshot) throw new CliError('This link has no snapshot yet.');
+    snapshotId = link.latestSnapshot.id;
+  } catch (err) {
+    if (!(err instanceof CliError && err.problem?.status === 404)) throw err;
+  }
+  const body = await answer(
+    client.api.GET('/v1/snapshots/{id}/artifacts/{kind}', {
+      params: { path: { id: snapshotId, kind } },
+      parseAs: 'arrayBuffer',
+    }),
+  );
+  const bytes = Buffer.from(body ?? new ArrayBuffer(0));
+  const file = values.output ?? `${snapshotId}.${kind}`;
+  if (file === '-') io.stdout.write(bytes.toString('utf8'));
+  else writeFileSync(file, bytes);
+  if (file !== '-') print(`${file} (${bytes.length} bytes)`, { file, bytes: bytes.length, snapshotId, kind });
+  return 0;
+}
+
+/** Imports a Netscape bookmark file. */
+async function importBookmarks(
+  client: Client,
+  args: string[],
+  _values: Values,
+  _io: Io,
+  print: Print,
+): Promise<number> {
+  const file = required(args[0], 'import needs a bookmark file');
+  const html = readFileSync(file, 'utf8');
+  const report = await answer(
+    client.api.POST('/v1/import', {
+      body: html,
+      bodySerializer: (body) => body,
+      headers: { 'content-type': 'text/html' },
+    }),
+  );
+  print(
+    Object.entries(report)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n'),
+    report,
+  );
+  return 0;
+}
+
+/** The bookmarks as HTML, or with --wacz the archives. */
+async function exportLinks(client: Client, args: string[], values: Values, io: Io, print: Print): Promise<number> {
+  if (values.wacz) return await exportArchives(client, args[0], values, print);
+  const html = (await answer(client.api.GET('/v1/export', { parseAs: 'text' }))) ?? '';
+  if (values.output) {
+    writeFileSync(values.output, html);
+    print(values.output, { file: values.output, bytes: Buffer.byteLength(html) });
+  } else io.stdout.write(html);
+  return 0;
 }
 
 function required(value: string | undefined, message: string): string {
