@@ -21,7 +21,7 @@ import type { KnownPayloads } from '../archive/known-payloads.js';
 import { EGRESS_BLOCKED_HEADER, EGRESS_ERROR_HEADER, type EgressProxy } from '../egress/proxy.js';
 import { toCaptureError } from '../errors.js';
 import { type AdBlocker, BLOCKED_BY_CLIENT } from './adblock.js';
-import { createBudget, withStageTimeout } from './budget.js';
+import { type Budget, createBudget, withStageTimeout } from './budget.js';
 import { type ConsentReport, type ConsentSession, prepareConsent } from './consent.js';
 import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
@@ -150,29 +150,32 @@ async function denyDownloads(page: Page): Promise<void> {
   }
 }
 
-export async function capturePage(page: Page, options: CaptureOptions): Promise<CaptureOutput> {
-  const started = Date.now();
-  const budget = createBudget(options.timeoutMs);
-  const maxHeight = options.maxHeightPx ?? 16_384;
-  const timings: Record<string, number> = {};
-  const stageMs = (cap: number) => Math.max(1, Math.min(cap, budget.remaining()));
-  const timed = async <T>(stage: CaptureStage, key: string, work: () => Promise<T>): Promise<T> => {
-    await options.onStage?.(stage);
-    const t0 = performance.now();
-    try {
-      return await work();
-    } finally {
-      timings[key] = Math.round(performance.now() - t0);
-    }
-  };
+/** What the page did, for the report. */
+interface PageActivity {
+  hosts: Set<string>;
+  requests: number;
+  bytes: number;
+  consoleErrors: number;
+  failed: { url: string; reason: string }[];
+  failedCount: number;
+  adsBlocked: number;
+}
 
-  // What the page did, for the report.
-  const hosts = new Set<string>();
-  let requests = 0;
-  let bytes = 0;
-  let consoleErrors = 0;
-  const failed: { url: string; reason: string }[] = [];
-  let failedCount = 0;
+/** Counts the page's requests, failures, refusals and console errors; dismisses dialogs and popups. */
+function watchPage(page: Page): PageActivity {
+  const activity: PageActivity = {
+    hosts: new Set(),
+    requests: 0,
+    bytes: 0,
+    consoleErrors: 0,
+    failed: [],
+    failedCount: 0,
+    adsBlocked: 0,
+  };
+  const fail = (url: string, reason: string) => {
+    activity.failedCount++;
+    if (activity.failed.length < LIST_LIMIT) activity.failed.push({ url, reason });
+  };
   page.on('dialog', (dialog) => {
     dialog.dismiss().catch(() => undefined);
   });
@@ -180,80 +183,84 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     popup?.close().catch(() => undefined);
   });
   page.on('request', (req) => {
-    requests++;
+    activity.requests++;
     const hp = hostPortOf(req.url());
-    if (hp) hosts.add(hp);
+    if (hp) activity.hosts.add(hp);
   });
-  let adsBlocked = 0;
   page.on('requestfailed', (req) => {
-    if (req.failure()?.errorText.startsWith(BLOCKED_BY_CLIENT)) {
-      adsBlocked++;
-      return;
-    }
-    failedCount++;
-    if (failed.length < LIST_LIMIT) failed.push({ url: req.url(), reason: req.failure()?.errorText ?? 'failed' });
+    if (req.failure()?.errorText.startsWith(BLOCKED_BY_CLIENT)) activity.adsBlocked++;
+    else fail(req.url(), req.failure()?.errorText ?? 'failed');
   });
   // Plain-HTTP requests the egress guard refuses come back as its own error responses.
   page.on('response', (res) => {
     const headers = res.headers();
     const refused = headers[EGRESS_BLOCKED_HEADER] ?? headers[EGRESS_ERROR_HEADER];
-    if (refused === undefined) return;
-    failedCount++;
-    if (failed.length < LIST_LIMIT)
-      failed.push({ url: res.url(), reason: `egress guard: ${refused} (${res.status()})` });
+    if (refused !== undefined) fail(res.url(), `egress guard: ${refused} (${res.status()})`);
   });
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors++;
+    if (message.type() === 'error') activity.consoleErrors++;
   });
   page.on('pageerror', () => {
-    consoleErrors++;
+    activity.consoleErrors++;
   });
-  // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
-  // and together they came before every navigation.
-  const [network, recorder] = await Promise.all([
-    countBytes(page, (n) => {
-      bytes += n;
-    }),
-    startRecording(page, options.record ?? RECORD_DEFAULTS),
-    // A snapshot is a still image of the page: no animation burning CPU while it is taken.
-    page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
-    denyDownloads(page),
-  ]);
-  const { disableBlocking, consent } = await prepareCleanCapture(page, options);
+  return activity;
+}
 
-  const navigation = await timed('navigate', 'navigate', () =>
-    navigate(page, {
-      url: options.url,
-      timeoutMs: Math.max(1_000, Math.min(STAGE_CAP_MS.navigate, Math.floor(budget.remaining() * NAVIGATION_SHARE))),
-      loadTimeoutMs: stageMs(STAGE_CAP_MS.load),
-      quietTimeoutMs: stageMs(STAGE_CAP_MS.quiet),
-      maxBytes: options.maxBytes,
-      proxy: options.proxy,
-      inspectDocument: !options.uploaded,
-    }),
-  );
-
-  const artifacts: CapturedArtifact[] = [];
-  const missing: MissingArtifact[] = [];
-  const stageErrors: { stage: string; code: ErrorCode; detail: string }[] = [];
-  const stage = async <T>(
+/** The capture's stages: each timed, bounded by its cap and the budget, and failing alone. */
+interface Stages {
+  timings: Record<string, number>;
+  missing: MissingArtifact[];
+  stageErrors: { stage: string; code: ErrorCode; detail: string }[];
+  /** `cap`, or what is left of the budget when that is less (at least 1 ms). */
+  ms(cap: number): number;
+  timed<T>(stage: CaptureStage, key: string, work: () => Promise<T>): Promise<T>;
+  /** Runs one stage; a failure lists `kinds` as missing and answers null (a crashed browser fails the capture). */
+  run<T>(
     progress: CaptureStage,
     key: string,
     kinds: ArtifactKind[],
     cap: number,
     work: () => Promise<T>,
-  ): Promise<T | null> => {
-    try {
-      return await timed(progress, key, () => withStageTimeout(work(), stageMs(cap), `The ${key} stage`));
-    } catch (err) {
-      const error = toCaptureError(err);
-      if (error.code === 'BROWSER_CRASHED') throw error;
-      for (const kind of kinds) missing.push({ kind, code: error.code, detail: error.detail });
-      stageErrors.push({ stage: key, code: error.code, detail: error.detail });
-      return null;
-    }
-  };
+  ): Promise<T | null>;
+}
 
+function createStages(budget: Budget, onStage: CaptureOptions['onStage']): Stages {
+  const stages: Stages = {
+    timings: {},
+    missing: [],
+    stageErrors: [],
+    ms: (cap) => Math.max(1, Math.min(cap, budget.remaining())),
+    timed: async (stage, key, work) => {
+      await onStage?.(stage);
+      const t0 = performance.now();
+      try {
+        return await work();
+      } finally {
+        stages.timings[key] = Math.round(performance.now() - t0);
+      }
+    },
+    run: async (progress, key, kinds, cap, work) => {
+      try {
+        return await stages.timed(progress, key, () => withStageTimeout(work(), stages.ms(cap), `The ${key} stage`));
+      } catch (err) {
+        const error = toCaptureError(err);
+        if (error.code === 'BROWSER_CRASHED') throw error;
+        for (const kind of kinds) stages.missing.push({ kind, code: error.code, detail: error.detail });
+        stages.stageErrors.push({ stage: key, code: error.code, detail: error.detail });
+        return null;
+      }
+    },
+  };
+  return stages;
+}
+
+/** The stages that make the screenshot, thumbnail and WACZ, shared by rendered pages and downloads. */
+function imageAndArchiveStages(
+  page: Page,
+  options: CaptureOptions,
+  stages: Stages,
+  context: { maxHeight: number; navigation: NavigationResult; started: number },
+) {
   const offer = (artifact: CapturedArtifact | null): CapturedArtifact | null => {
     if (artifact) options.onArtifact?.(artifact);
     return artifact;
@@ -263,140 +270,213 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
   /** A stage for an artifact that was not asked for is skipped, and not listed as missing. */
   const wanted = <T>(kind: CaptureFormat, work: () => Promise<T | null>): Promise<T | null> =>
     wants(kind) ? work() : Promise.resolve(null);
-  const fullScreenshot = () =>
-    wanted('screenshot', () =>
-      stage('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-        captureScreenshot(page, maxHeight, format),
+  return {
+    offer,
+    wanted,
+    fullScreenshot: () =>
+      wanted('screenshot', () =>
+        stages.run('screenshot', 'screenshot', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+          captureScreenshot(page, context.maxHeight, format),
+        ),
       ),
-    );
-  /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
-  const screenshotArtifact = async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
-    if (!full) return null;
-    const body = await stage('screenshot', 'screenshotEncode', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
-      encodeScreenshot(full, format),
-    );
-    return offer(body && { kind: 'screenshot', body, ...screenshotType(format) });
-  };
-  /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
-  const thumbnail = (full: FullPageShot | null) =>
-    wanted('screenshot', () =>
-      stage('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
-        full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
-      ),
-    );
-
-  /** The recording as a signed WACZ, once the page's title is known. */
-  const archive = async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
-    const signer = options.signer;
-    if (!signer || !wants('wacz')) return null;
-    const pageInfo = { url: navigation.finalUrl, title, capturedAt: new Date(started) };
-    const body = await stage('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () =>
-      captureWacz(done, pageInfo, signer, options.knownPayloads),
-    );
-    return offer(body && { kind: 'wacz', body });
-  };
-
-  let shot: FullPageShot | null = null;
-  let settled: SettleResult | null = null;
-  let stoppedLoading = false;
-  let article: ReadableArticle | null = null;
-  let metadata: PageMetadata = emptyMetadata(navigation);
-  let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
-  let consentReport: ConsentReport | null = null;
-  const original = navigation.original;
-  let recording: Recording;
-
-  if (original) {
-    recording = await stopRecording(recorder, navigation);
-    const stored = offer({
-      kind: 'original',
-      body: original.body,
-      contentType: original.contentType,
-      ext: extensionFor(original.contentType),
-    });
-    if (stored) artifacts.push(stored);
-    if (original.rendered) {
-      shot = await fullScreenshot();
-      const screenshot = await screenshotArtifact(shot);
-      if (screenshot) artifacts.push(screenshot);
-      const thumb = await thumbnail(shot);
-      if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
-    }
-    artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
-    const wacz = await archive(recording, metadata.title);
-    if (wacz) artifacts.push(wacz);
-  } else {
-    // The consent rules work in the page while it settles; what is left of them is waited for.
-    await consent?.start();
-    settled = await stage('settle', 'settle', [], STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000, () =>
-      settle(page, {
-        maxHeight,
-        scrollMs: Math.min(STAGE_CAP_MS.settleScroll, budget.remaining() * 0.1),
-        assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
-      }),
-    );
-    if (consent) consentReport = await timed('settle', 'consent', () => consent.finish(stageMs(STAGE_CAP_MS.consent)));
-    recording = await stopRecording(recorder, navigation);
-    // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
-    // the snapshot stages from waiting on requests that do not end.
-    stoppedLoading = await page
-      .evaluate('document.readyState !== "complete" && (window.stop(), true)')
-      .then(Boolean)
-      .catch(() => false);
-    // Then Chromium prints the PDF and serialises the archive and the markup side by side (print
-    // lays the page out on its own; the readers only read the settled page), while libvips
-    // scales the thumbnail from the screenshot. Artifacts keep their order.
-    const readText = async () => {
-      const found = await stage('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
-      const meta = await stage('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
-        readMetadata(page, navigation, found),
+    /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
+    screenshotArtifact: async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
+      if (!full) return null;
+      const body = await stages.run('screenshot', 'screenshotEncode', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+        encodeScreenshot(full, format),
       );
-      // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
-      const iconUrl = options.uploaded ? null : meta?.favicon;
-      const icon = iconUrl
-        ? await stage('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl))
-        : null;
-      return { found, meta, icon };
-    };
-    // The full-page screenshot enlarges the viewport while it renders, which print would see.
-    shot = await fullScreenshot();
-    const as = (kind: ArtifactKind) => (body: Buffer | null) => offer(body && { kind, body });
-    const pageRecording = recording;
-    const readAndArchive = readText().then(async (read) => ({
-      read,
-      wacz: await archive(pageRecording, read.meta?.title ?? null),
-    }));
-    const [thumb, screenshot, pdf, mhtml, html, { read, wacz }] = await Promise.all([
-      thumbnail(shot).then(as('thumbnail')),
-      screenshotArtifact(shot),
-      wanted('pdf', () =>
-        stage('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stageMs(STAGE_CAP_MS.pdf))),
-      ).then(as('pdf')),
-      wanted('mhtml', () => stage('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page))).then(
-        as('mhtml'),
+      return offer(body && { kind: 'screenshot', body, ...screenshotType(format) });
+    },
+    /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
+    thumbnail: (full: FullPageShot | null) =>
+      wanted('screenshot', () =>
+        stages.run('screenshot', 'thumbnail', ['thumbnail'], STAGE_CAP_MS.thumbnail, () =>
+          full ? thumbnailOf(full, page.viewport()?.height ?? 800) : captureThumbnail(page),
+        ),
       ),
-      wanted('html', () =>
-        stage('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(pageRecording))),
-      ).then((html) => {
+    /** The recording as a signed WACZ, once the page's title is known. */
+    archive: async (done: Recording, title: string | null): Promise<CapturedArtifact | null> => {
+      const signer = options.signer;
+      if (!signer || !wants('wacz')) return null;
+      const pageInfo = { url: context.navigation.finalUrl, title, capturedAt: new Date(context.started) };
+      const body = await stages.run('wacz', 'wacz', ['wacz'], STAGE_CAP_MS.wacz, () =>
+        captureWacz(done, pageInfo, signer, options.knownPayloads),
+      );
+      return offer(body && { kind: 'wacz', body });
+    },
+  };
+}
+
+type Makers = ReturnType<typeof imageAndArchiveStages>;
+
+/** What one branch of the capture (download or rendered page) made and found. */
+interface Captured {
+  artifacts: CapturedArtifact[];
+  recording: Recording;
+  shot: FullPageShot | null;
+  metadata: PageMetadata;
+  settled?: SettleResult | null;
+  stoppedLoading?: boolean;
+  article?: ReadableArticle | null;
+  inlined?: Awaited<ReturnType<typeof captureHtml>>['stats'] | null;
+  consentReport?: ConsentReport | null;
+}
+
+/** A download (not HTML): stored as it came, with a screenshot when Chromium rendered it. */
+async function captureDownload(
+  original: NonNullable<NavigationResult['original']>,
+  recording: Recording,
+  navigation: NavigationResult,
+  make: Makers,
+): Promise<Captured> {
+  const artifacts: CapturedArtifact[] = [];
+  const metadata = emptyMetadata(navigation);
+  const stored = make.offer({
+    kind: 'original',
+    body: original.body,
+    contentType: original.contentType,
+    ext: extensionFor(original.contentType),
+  });
+  if (stored) artifacts.push(stored);
+  let shot: FullPageShot | null = null;
+  if (original.rendered) {
+    shot = await make.fullScreenshot();
+    const screenshot = await make.screenshotArtifact(shot);
+    if (screenshot) artifacts.push(screenshot);
+    const thumb = await make.thumbnail(shot);
+    if (thumb) artifacts.push({ kind: 'thumbnail', body: thumb });
+  }
+  artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+  const wacz = await make.archive(recording, metadata.title);
+  if (wacz) artifacts.push(wacz);
+  return { artifacts, recording, shot, metadata };
+}
+
+/** Readable text, metadata and the favicon, read from the settled page. */
+async function readPage(page: Page, options: CaptureOptions, stages: Stages, navigation: NavigationResult) {
+  const found = await stages.run('text', 'text', ['text', 'readable'], STAGE_CAP_MS.text, () => readArticle(page));
+  const meta = await stages.run('metadata', 'metadata', ['metadata'], STAGE_CAP_MS.metadata, () =>
+    readMetadata(page, navigation, found),
+  );
+  // Optional: a page without a reachable icon loses nothing, so it is not listed as missing.
+  const iconUrl = options.uploaded ? null : meta?.favicon;
+  const icon = iconUrl
+    ? await stages.run('metadata', 'favicon', [], STAGE_CAP_MS.favicon, () => captureFavicon(page, iconUrl))
+    : null;
+  return { found, meta, icon };
+}
+
+/** An HTML page: settle it (consent dialogs handled meanwhile), then every artifact of it. */
+async function captureRendered(
+  page: Page,
+  options: CaptureOptions,
+  ctx: { stages: Stages; make: Makers; budget: Budget; maxHeight: number; navigation: NavigationResult },
+  recorder: Recorder,
+  consent: ConsentSession | null | undefined,
+): Promise<Captured> {
+  const { stages, make, budget, navigation } = ctx;
+  // The consent rules work in the page while it settles; what is left of them is waited for.
+  await consent?.start();
+  const settleCap = STAGE_CAP_MS.settleScroll + STAGE_CAP_MS.settleAssets + 1_000;
+  const settled = await stages.run('settle', 'settle', [], settleCap, () =>
+    settle(page, {
+      maxHeight: ctx.maxHeight,
+      scrollMs: Math.min(STAGE_CAP_MS.settleScroll, budget.remaining() * 0.1),
+      assetsMs: Math.min(STAGE_CAP_MS.settleAssets, budget.remaining() * 0.05),
+    }),
+  );
+  const consentReport = consent
+    ? await stages.timed('settle', 'consent', () => consent.finish(stages.ms(STAGE_CAP_MS.consent)))
+    : null;
+  const recording = await stopRecording(recorder, navigation);
+  // Whatever is still loading now never will in time; stopping it keeps print (PDF) and
+  // the snapshot stages from waiting on requests that do not end.
+  const stoppedLoading = await page
+    .evaluate('document.readyState !== "complete" && (window.stop(), true)')
+    .then(Boolean)
+    .catch(() => false);
+  // The full-page screenshot enlarges the viewport while it renders, which print would see.
+  const shot = await make.fullScreenshot();
+  const made = await renderedArtifacts(page, options, ctx, shot, recording);
+  const artifacts = made.artifacts;
+  const article = made.read.found;
+  const metadata = made.read.meta ?? emptyMetadata(navigation);
+  if (article) {
+    artifacts.push({ kind: 'text', body: Buffer.from(`${article.text}\n`, 'utf8') });
+    artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });
+  }
+  if (made.read.meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
+  const icon = made.read.icon;
+  if (icon) artifacts.push({ kind: 'favicon', body: icon.body, contentType: icon.contentType, ext: icon.ext });
+  return {
+    artifacts,
+    recording,
+    shot,
+    metadata,
+    settled,
+    stoppedLoading,
+    article,
+    inlined: made.inlined,
+    consentReport,
+  };
+}
+
+/**
+ * Chromium prints the PDF and serialises the archive and the markup side by side (print lays the
+ * page out on its own; the readers only read the settled page), while libvips scales the
+ * thumbnail from the screenshot. Artifacts keep their order.
+ */
+async function renderedArtifacts(
+  page: Page,
+  options: CaptureOptions,
+  ctx: { stages: Stages; make: Makers; navigation: NavigationResult },
+  shot: FullPageShot | null,
+  recording: Recording,
+) {
+  const { stages, make } = ctx;
+  const as = (kind: ArtifactKind) => (body: Buffer | null) => make.offer(body && { kind, body });
+  let inlined: Awaited<ReturnType<typeof captureHtml>>['stats'] | null = null;
+  const readAndArchive = readPage(page, options, stages, ctx.navigation).then(async (read) => ({
+    read,
+    wacz: await make.archive(recording, read.meta?.title ?? null),
+  }));
+  const [thumb, screenshot, pdf, mhtml, html, { read, wacz }] = await Promise.all([
+    make.thumbnail(shot).then(as('thumbnail')),
+    make.screenshotArtifact(shot),
+    make
+      .wanted('pdf', () =>
+        stages.run('pdf', 'pdf', ['pdf'], STAGE_CAP_MS.pdf, () => capturePdf(page, stages.ms(STAGE_CAP_MS.pdf))),
+      )
+      .then(as('pdf')),
+    make
+      .wanted('mhtml', () => stages.run('mhtml', 'mhtml', ['mhtml'], STAGE_CAP_MS.mhtml, () => captureMhtml(page)))
+      .then(as('mhtml')),
+    make
+      .wanted('html', () =>
+        stages.run('html', 'html', ['html'], STAGE_CAP_MS.html, () => captureHtml(page, followingRedirects(recording))),
+      )
+      .then((html) => {
         inlined = html?.stats ?? null;
         return as('html')(html?.body ?? null);
       }),
-      readAndArchive,
-    ]);
-    for (const artifact of [thumb, screenshot, pdf, mhtml, html, wacz]) if (artifact) artifacts.push(artifact);
-    article = read.found;
-    if (read.meta) metadata = read.meta;
-    if (article) {
-      artifacts.push({ kind: 'text', body: Buffer.from(`${article.text}\n`, 'utf8') });
-      artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });
-    }
-    if (read.meta) artifacts.push({ kind: 'metadata', body: jsonArtifact(metadata) });
-    const icon = read.icon;
-    if (icon) artifacts.push({ kind: 'favicon', body: icon.body, contentType: icon.contentType, ext: icon.ext });
-  }
+    readAndArchive,
+  ]);
+  const artifacts = [thumb, screenshot, pdf, mhtml, html, wacz].filter((x): x is CapturedArtifact => x !== null);
+  return { artifacts, read, inlined: inlined as Awaited<ReturnType<typeof captureHtml>>['stats'] | null };
+}
 
+/** The `report` artifact and the summary the result row keeps. */
+function captureReport(
+  options: CaptureOptions,
+  run: { started: number; navigation: NavigationResult; activity: PageActivity; stages: Stages; maxHeight: number },
+  captured: Captured,
+  adblockEnabled: boolean,
+) {
+  const { navigation, activity, stages } = run;
+  const { requests, failedCount, adsBlocked, bytes, consoleErrors } = activity;
+  const { shot, article } = captured;
   const blocked = (options.proxy?.records ?? [])
-    .filter((r) => r.at >= started && r.outcome !== 'allowed' && hosts.has(r.hostPort))
+    .filter((r) => r.at >= run.started && r.outcome !== 'allowed' && activity.hosts.has(r.hostPort))
     .map((r) => ({ target: r.target, outcome: r.outcome, code: r.code, detail: r.detail }));
   const summary: ReportSummary = {
     requests,
@@ -408,7 +488,7 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     consoleErrors,
     navigationTimedOut: navigation.timedOut,
   };
-  await Promise.all([network.detach().catch(() => undefined), disableBlocking?.()]);
+  const original = navigation.original;
   const report = {
     url: options.url,
     finalUrl: navigation.finalUrl,
@@ -416,33 +496,90 @@ export async function capturePage(page: Page, options: CaptureOptions): Promise<
     httpStatus: navigation.httpStatus,
     contentType: navigation.contentType,
     budgetMs: options.timeoutMs,
-    elapsedMs: Date.now() - started,
-    timings,
+    elapsedMs: Date.now() - run.started,
+    timings: stages.timings,
     navigation: {
       domContentLoadedTimedOut: navigation.timedOut,
       loadTimedOut: navigation.loadTimedOut,
       networkQuiet: navigation.quiet,
-      stoppedLoading,
+      stoppedLoading: captured.stoppedLoading ?? false,
     },
-    settle: settled,
-    recording: recordingSummary(recording),
+    settle: captured.settled ?? null,
+    recording: recordingSummary(captured.recording),
     requests: { total: requests, failed: failedCount, blocked: blocked.length, adsBlocked, bytes },
-    adblock: { enabled: Boolean(disableBlocking), blocked: adsBlocked },
-    consent: consentReport,
-    failedRequests: failed,
+    adblock: { enabled: adblockEnabled, blocked: adsBlocked },
+    consent: captured.consentReport ?? null,
+    failedRequests: activity.failed,
     blockedRequests: blocked.slice(0, LIST_LIMIT),
-    screenshot: shot ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight } : null,
+    screenshot: shot
+      ? { height: shot.height, pageHeight: shot.pageHeight, cut: shot.cut, maxHeight: run.maxHeight }
+      : null,
     original: original ? { contentType: original.contentType, bytes: original.body.length } : null,
-    html: inlined,
+    html: captured.inlined ?? null,
     readability: article ? { found: article.found, textChars: article.text.length } : null,
     consoleErrors,
-    stageErrors,
-    missing,
+    stageErrors: stages.stageErrors,
+    missing: stages.missing,
   };
-  artifacts.push({ kind: 'report', body: jsonArtifact(report) });
+  return { summary, report };
+}
 
+export async function capturePage(page: Page, options: CaptureOptions): Promise<CaptureOutput> {
+  const started = Date.now();
+  const budget = createBudget(options.timeoutMs);
+  const maxHeight = options.maxHeightPx ?? 16_384;
+  const stages = createStages(budget, options.onStage);
+  const activity = watchPage(page);
+  // Independent set-up round trips to Chromium, sent side by side: each is a few milliseconds,
+  // and together they came before every navigation.
+  const [network, recorder] = await Promise.all([
+    countBytes(page, (n) => {
+      activity.bytes += n;
+    }),
+    startRecording(page, options.record ?? RECORD_DEFAULTS),
+    // A snapshot is a still image of the page: no animation burning CPU while it is taken.
+    page.emulateMediaFeatures([{ name: 'prefers-reduced-motion', value: 'reduce' }]).catch(() => undefined),
+    denyDownloads(page),
+  ]);
+  const { disableBlocking, consent } = await prepareCleanCapture(page, options);
+
+  const navigation = await stages.timed('navigate', 'navigate', () =>
+    navigate(page, {
+      url: options.url,
+      timeoutMs: Math.max(1_000, Math.min(STAGE_CAP_MS.navigate, Math.floor(budget.remaining() * NAVIGATION_SHARE))),
+      loadTimeoutMs: stages.ms(STAGE_CAP_MS.load),
+      quietTimeoutMs: stages.ms(STAGE_CAP_MS.quiet),
+      maxBytes: options.maxBytes,
+      proxy: options.proxy,
+      inspectDocument: !options.uploaded,
+    }),
+  );
+  const make = imageAndArchiveStages(page, options, stages, { maxHeight, navigation, started });
+  const captured = navigation.original
+    ? await captureDownload(navigation.original, await stopRecording(recorder, navigation), navigation, make)
+    : await captureRendered(page, options, { stages, make, budget, maxHeight, navigation }, recorder, consent);
+
+  await Promise.all([network.detach().catch(() => undefined), disableBlocking?.()]);
+  const { summary, report } = captureReport(
+    options,
+    { started, navigation, activity, stages, maxHeight },
+    captured,
+    Boolean(disableBlocking),
+  );
+  const artifacts = [...captured.artifacts, { kind: 'report' as const, body: jsonArtifact(report) }];
+  const article = captured.article ?? null;
   const text = article?.text ? article.text.slice(0, RESULT_TEXT_LIMIT) : null;
-  return { navigation, metadata, text, artifacts, missing, timings, summary, recording };
+  const { missing, timings } = stages;
+  return {
+    navigation,
+    metadata: captured.metadata,
+    text,
+    artifacts,
+    missing,
+    timings,
+    summary,
+    recording: captured.recording,
+  };
 }
 
 /**
