@@ -110,9 +110,15 @@ describe('search query plan on 50,000 links (postgres)', () => {
         [],
         JSON.stringify(nodes.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']])),
       );
+      // A term in nearly every link may be served newest-first from (user_id, created_at): the
+      // windows stop after RANK_WINDOW matches, so that is a bounded index walk, not a scan.
+      // A selective term must come from the GIN index.
+      const indexes = q.startsWith('common')
+        ? ['links_user_search_idx', 'links_user_created_idx']
+        : ['links_user_search_idx'];
       assert.ok(
-        nodes.some((n) => n['Index Name'] === 'links_user_search_idx'),
-        'the (user_id, search_vector) GIN index is used',
+        nodes.some((n) => indexes.includes(n['Index Name'] as string)),
+        `one of ${indexes.join(', ')} is used: ${JSON.stringify(nodes.map((n) => [n['Node Type'], n['Index Name']]))}`,
       );
     });
   }
