@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { tempDir } from '../../../test/support/services.js';
 import { links, snapshots } from '../src/db/schema.js';
 import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
@@ -106,6 +106,52 @@ for (const kind of ['postgres', 'pglite'] as const) {
       assert.deepEqual(new Set(seen), new Set(ids));
       const titled = ids.filter((_, i) => i % 2 === 1);
       assert.deepEqual(new Set(seen.slice(0, 3)), new Set(titled));
+    });
+
+    it('keeps q with tags exact as tags are added, removed, replaced, merged, renamed and deleted', async () => {
+      const user = await h.signup();
+      const send = async (method: 'PATCH' | 'POST' | 'DELETE', url: string, payload?: object) => {
+        const res = await h.api.app.inject({ method, url, headers: bearer(user.token), payload });
+        assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
+      };
+      const found = async (qs: string) => new Set((await search(user.token, `q=rust&${qs}`)).map((i) => i.id));
+      const a = await save(user.token, { title: 'Rust a', tags: ['dev'] });
+      const b = await save(user.token, { title: 'Rust b' });
+      await save(user.token, { title: 'Go c', tags: ['dev'] });
+      assert.deepEqual(await found('tag=dev'), new Set([a]));
+      await send('PATCH', `/v1/links/${b}`, { addTags: ['DEV'] });
+      assert.deepEqual(await found('tag=dev'), new Set([a, b]));
+      await send('PATCH', `/v1/links/${a}`, { removeTags: ['dev'] });
+      assert.deepEqual(await found('tag=dev'), new Set([b]));
+      await send('PATCH', `/v1/links/${a}`, { tags: ['Work', 'misc'] });
+      assert.deepEqual(await found('tag=work&tag=misc'), new Set([a]));
+      assert.deepEqual(await found('tag=work&tag=dev'), new Set());
+      assert.deepEqual(await found('tag=work&tag=dev&match=any'), new Set([a, b]));
+      assert.deepEqual(await found('tag=work&tag=nothing&match=any'), new Set([a]));
+      assert.deepEqual(await found('tag=work&tag=nothing'), new Set());
+      const tagsNow = (await get(user.token, '/v1/tags')).json().items as { id: string; name: string }[];
+      const idOf = (name: string) => tagsNow.find((t) => t.name === name)?.id as string;
+      await send('POST', `/v1/tags/${idOf('Work')}/merge`, { into: idOf('dev') });
+      assert.deepEqual(await found('tag=dev'), new Set([a, b]));
+      assert.deepEqual(await found('tag=work'), new Set());
+      await send('PATCH', `/v1/tags/${idOf('dev')}`, { name: 'lang' });
+      assert.deepEqual(await found('tag=lang&tag=misc'), new Set([a]));
+      await send('DELETE', `/v1/tags/${idOf('misc')}`);
+      assert.deepEqual(await found('tag=lang&tag=misc&match=any'), new Set([a, b]));
+      assert.deepEqual(await found('tag=misc'), new Set());
+      // The indexed column holds exactly the link's link_tags rows after all of that.
+      const rows = await h.api.database.db.execute<{ same: boolean }>(
+        sql`select l.tag_ids::text[] <@ coalesce(t.ids, '{}') and l.tag_ids::text[] @> coalesce(t.ids, '{}')
+              and cardinality(l.tag_ids) = coalesce(cardinality(t.ids), 0) as same
+            from links l left join (select link_id, array_agg(tag_id::text) ids from link_tags group by link_id) t
+              on t.link_id = l.id
+            where l.user_id = ${user.userId}::uuid`,
+      );
+      const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { same: boolean }[] }).rows;
+      assert.deepEqual(
+        list.map((r) => r.same),
+        [true, true, true],
+      );
     });
 
     it('answers bad queries with 200 and nothing, or 400 INVALID_QUERY, never an error or a full scan', async () => {

@@ -110,12 +110,19 @@ export const links = pgTable(
     searchHead: tsvector('search_head'),
     /** Set by triggers when anything in the document changes; the search indexer clears it. */
     searchStale: boolean('search_stale').notNull().default(true),
+    /**
+     * The link's tag ids, kept equal to its link_tags rows by triggers (migration 0010) in the
+     * same transaction, unlike the document. It sits in both search GIN indexes, so `q` with a
+     * tag is one index condition: the GIN scan intersects the words' and the tag's postings
+     * instead of walking the word's matches and probing link_tags for each.
+     */
+    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
   },
   (t) => [
     uniqueIndex('links_user_normalized_url_idx').on(t.userId, t.normalizedUrl),
     // btree_gin lets one GIN index answer "this user's links matching the query".
-    index('links_user_search_idx').using('gin', t.userId, t.searchVector),
-    index('links_user_search_head_idx').using('gin', t.userId, t.searchHead),
+    index('links_user_search_idx').using('gin', t.userId, t.searchVector, t.tagIds),
+    index('links_user_search_head_idx').using('gin', t.userId, t.searchHead, t.tagIds),
     // pg_trgm: substring search in URLs and titles (`site:`, partial words).
     index('links_user_trgm_idx').using('gin', t.userId, sql`${t.url} gin_trgm_ops`, sql`${t.title} gin_trgm_ops`),
     index('links_search_stale_idx').on(t.id).where(sql`${t.searchStale}`),
@@ -240,9 +247,9 @@ export function lower(column: AnyPgColumn): SQL {
 
 export type UserRow = typeof users.$inferSelect;
 export type WebhookRow = typeof webhooks.$inferSelect;
-/** A link without its search document (large, and only the search query reads it). */
-export type LinkRow = Omit<typeof links.$inferSelect, 'searchVector' | 'searchHead' | 'searchStale'>;
-const { searchVector: _v, searchHead: _h, searchStale: _s, ...linkColumnSet } = getTableColumns(links);
+/** A link without its search columns (the document is large, and only the search query reads them). */
+export type LinkRow = Omit<typeof links.$inferSelect, 'searchVector' | 'searchHead' | 'searchStale' | 'tagIds'>;
+const { searchVector: _v, searchHead: _h, searchStale: _s, tagIds: _t, ...linkColumnSet } = getTableColumns(links);
 /** `select(linkColumns)` reads a LinkRow. */
 export const linkColumns = linkColumnSet;
 export type TagRow = typeof tags.$inferSelect;

@@ -31,6 +31,8 @@ export interface ListFilter {
   from?: Date;
   to?: Date;
   limit: number;
+  /** The ids of `tags` (a search needs them: see `withTagIds`). */
+  tagIds?: string[];
   /** Position after which to continue: [rank?, createdAt text, id]. */
   after?: { rank?: string; createdAt: string; id: string };
 }
@@ -62,9 +64,8 @@ function newest(column: SQL, tsquery: string, filters: SQL | undefined): SQL {
 }
 
 /**
- * Tag names resolve to ids in scalar subqueries (evaluated once, through the unique
- * (user_id, lower(name)) index), so each link is then checked by the link_tags primary key
- * instead of joining every tag row.
+ * A listing checks each link it walks by the link_tags primary key, the tag names resolved to
+ * ids in scalar subqueries (evaluated once, through the unique (user_id, lower(name)) index).
  */
 function tagFilter(userId: string, names: string[], match: 'all' | 'any'): SQL | undefined {
   if (names.length === 0) return undefined;
@@ -74,6 +75,23 @@ function tagFilter(userId: string, names: string[], match: 'all' | 'any'): SQL |
     sql`exists (select 1 from ${linkTags} where ${linkTags.linkId} = ${links.id} and ${linkTags.tagId} = any(array${ids}))`;
   if (match === 'any') return has(tagIds(inArray(sql`lower(${tags.name})`, lowered)));
   return and(...lowered.map((n) => has(tagIds(sql`lower(${tags.name}) = ${n}`))));
+}
+
+/**
+ * A search tests `links.tag_ids`, a column of both search GIN indexes, so words and tags are one
+ * index condition: a rare tag with a common word (or the reverse) no longer walks the larger
+ * side. The ids are constants (resolved by `withTagIds`), so the planner estimates the tag from
+ * the column's element statistics; behind a subquery it guessed, and once chose the head index
+ * on the tags alone, then read documents to test the words.
+ */
+function tagIdsFilter(filter: ListFilter): SQL | undefined {
+  if (filter.tags.length === 0) return undefined;
+  if (!filter.tagIds) throw new Error('search with tags needs filter.tagIds (LinksQueryRepository.withTagIds)');
+  const ids = sql`array[${sql.join(
+    filter.tagIds.map((id) => sql`${id}`),
+    sql`, `,
+  )}]::uuid[]`;
+  return filter.match === 'any' ? sql`${links.tagIds} && ${ids}` : sql`${links.tagIds} @> ${ids}`;
 }
 
 /** The cheap trigram test finds candidates; the pattern then insists on a host boundary. */
@@ -91,7 +109,9 @@ export class LinksQueryRepository {
 
   /** The page of links, then their latest and latest good snapshots by primary key. */
   async list(filter: ListFilter) {
-    const rows = await this.listQuery(filter);
+    const resolved = await this.withTagIds(filter);
+    if (!resolved) return [];
+    const rows = await this.listQuery(resolved);
     const ids = [
       ...new Set(rows.flatMap((r) => [r.latestSnapshotId, r.latestGoodSnapshotId]).filter((id) => id !== null)),
     ];
@@ -117,16 +137,33 @@ export class LinksQueryRepository {
     }));
   }
 
-  /** The statement itself (the query-plan test EXPLAINs it). */
+  /**
+   * A search's filter with its tag names resolved to ids (`tagIds`), or null when the tags can
+   * match nothing: a name the user has no tag of under `all`, none of them under `any`. Names
+   * compare as lower(name), as the unique index does. A listing needs no ids.
+   */
+  async withTagIds(filter: ListFilter): Promise<ListFilter | null> {
+    if (!filter.tsquery || filter.tags.length === 0) return filter;
+    const lowered = [...new Set(filter.tags.map((n) => n.toLowerCase()))];
+    const rows = await this.db
+      .select({ id: tags.id, key: sql<string>`lower(${tags.name})` })
+      .from(tags)
+      .where(and(eq(tags.userId, filter.userId), inArray(sql`lower(${tags.name})`, lowered)));
+    const found = new Set(rows.map((r) => r.key));
+    if (rows.length === 0 || (filter.match === 'all' && lowered.some((n) => !found.has(n)))) return null;
+    return { ...filter, tagIds: rows.map((r) => r.id) };
+  }
+
+  /** The statement itself (the query-plan test EXPLAINs it); a search with tags takes `withTagIds`' filter. */
   listQuery(filter: ListFilter) {
     return filter.tsquery ? this.searchQuery(filter, filter.tsquery) : this.listingQuery(filter);
   }
 
   /** The links the filters keep (all but the search words): user, tags, site, dates. */
-  private linkFilters(filter: ListFilter): SQL | undefined {
+  private linkFilters(filter: ListFilter, tagsBy: 'link_tags' | 'tag_ids'): SQL | undefined {
     return and(
       eq(links.userId, filter.userId),
-      tagFilter(filter.userId, filter.tags, filter.match),
+      tagsBy === 'tag_ids' ? tagIdsFilter(filter) : tagFilter(filter.userId, filter.tags, filter.match),
       siteFilter(filter.sites),
       filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
       filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
@@ -170,7 +207,7 @@ export class LinksQueryRepository {
       .from(links)
       .where(
         and(
-          this.linkFilters(filter),
+          this.linkFilters(filter, 'link_tags'),
           this.statusFilter(filter),
           after
             ? sql`(${links.createdAt}, ${links.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
@@ -191,7 +228,7 @@ export class LinksQueryRepository {
   private searchQuery(filter: ListFilter, tsquery: string) {
     const { after } = filter;
     const page = filter.limit + 1;
-    const filters = this.linkFilters(filter);
+    const filters = this.linkFilters(filter, 'tag_ids');
     const matches = and(filters, this.statusFilter(filter), sql`${links.searchVector} @@ ${tsquery}::tsquery`);
     const key = (createdAt: SQL, id: SQL) =>
       after ? sql`(${createdAt}, ${id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql`true`;
