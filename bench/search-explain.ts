@@ -37,7 +37,8 @@ try {
       if (!tsquery) continue;
       const tags = mode === 'q+tag' ? [TAGS[i % TAGS.length] as string] : [];
       const started = performance.now();
-      const rows = await repository.listQuery({ userId, tags, match: 'all', tsquery, limit: 20 });
+      const filter = await repository.withTagIds({ userId, tags, match: 'all', tsquery, limit: 20 });
+      const rows = filter ? await repository.listQuery(filter) : [];
       runs.push({ q, tags, ms: performance.now() - started, rows: rows.length });
     }
     const sorted = runs.map((r) => r.ms).sort((a, b) => a - b);
@@ -45,9 +46,15 @@ try {
     console.log(`${mode}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms over ${runs.length}`);
     for (const slow of runs.sort((a, b) => b.ms - a.ms).slice(0, EXPLAIN)) {
       const { tsquery } = await compileQuery(database.db, parseQuery(slow.q));
-      const query = repository
-        .listQuery({ userId, tags: slow.tags, match: 'all', tsquery: tsquery as string, limit: 20 })
-        .toSQL();
+      const filter = await repository.withTagIds({
+        userId,
+        tags: slow.tags,
+        match: 'all',
+        tsquery: tsquery as string,
+        limit: 20,
+      });
+      if (!filter) continue;
+      const query = repository.listQuery(filter).toSQL();
       const plan = (await client.unsafe(`explain (analyze, buffers) ${query.sql}`, query.params)) as {
         'QUERY PLAN': string;
       }[];

@@ -61,6 +61,8 @@ function rowsFor(corpus: Corpus, owner: Owner, count: number, newest: number, ta
       description: page.description,
       snap_id: snapId,
       created_at: createdAt,
+      // What migration 0010's link_tags trigger keeps (the triggers are off while seeding).
+      tag_ids: [...new Set(tags)],
       cfg: page.lang === 'en' ? 'english' : 'simple',
       a: page.titleSegmented,
       b: `${page.description ?? ''} ${tagText} ${url}`,
@@ -93,10 +95,10 @@ function rowsFor(corpus: Corpus, owner: Owner, count: number, newest: number, ta
 async function insertBatch(db: Db, rows: ReturnType<typeof rowsFor>): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
-    await tx.execute(sql`insert into links (id, user_id, url, normalized_url, title, description, latest_snapshot_id, created_at, updated_at, search_stale, search_head, search_vector)
-      select id, user_id, url, url, title, description, snap_id, created_at, created_at, false, head, head || setweight(to_tsvector(cfg::regconfig, c), 'C')
+    await tx.execute(sql`insert into links (id, user_id, url, normalized_url, title, description, latest_snapshot_id, created_at, updated_at, search_stale, search_head, search_vector, tag_ids)
+      select id, user_id, url, url, title, description, snap_id, created_at, created_at, false, head, head || setweight(to_tsvector(cfg::regconfig, c), 'C'), tag_ids
       from json_to_recordset(${JSON.stringify(rows.links)}::json)
-        as x(id uuid, user_id uuid, url text, title text, description text, snap_id uuid, created_at timestamptz, cfg text, a text, b text, c text),
+        as x(id uuid, user_id uuid, url text, title text, description text, snap_id uuid, created_at timestamptz, cfg text, a text, b text, c text, tag_ids uuid[]),
         lateral (select setweight(to_tsvector(cfg::regconfig, a), 'A') || setweight(to_tsvector(cfg::regconfig, b), 'B') as head) h`);
     await tx.execute(sql`insert into snapshots (id, link_id, user_id, status, title, lang, text, requested_at, finished_at)
       select id, link_id, user_id, 'succeeded', title, lang, text, at, at
@@ -122,10 +124,10 @@ export async function seedLinks(
   }
 }
 
-/** Built after seeding (same definitions as migration 0004_search). */
+/** Built after seeding (same definitions as migrations 0005_search and 0010_search_tags). */
 const INDEXES = [
-  sql`create index if not exists links_user_search_idx on links using gin (user_id, search_vector)`,
-  sql`create index if not exists links_user_search_head_idx on links using gin (user_id, search_head)`,
+  sql`create index if not exists links_user_search_idx on links using gin (user_id, search_vector, tag_ids)`,
+  sql`create index if not exists links_user_search_head_idx on links using gin (user_id, search_head, tag_ids)`,
   sql`create index if not exists links_user_trgm_idx on links using gin (user_id, url gin_trgm_ops, title gin_trgm_ops)`,
 ];
 
