@@ -106,7 +106,29 @@ describe('offline replay of a captured page', () => {
     assert.equal(new URL(alone.page.url()).pathname, '/replay/');
     assert.equal((await readRichPage(alone.frame)).xhrText, XHR_TEXT);
     assert.deepEqual(leavingRequests(requests, [stack.baseUrl, archiveOrigin]), []);
+    const playerAppUrl = alone.page.url();
     await alone.page.close();
+
+    // The player app in a browser profile where no service worker is registered yet: the first
+    // load is the server's, uncontrolled; it waits for the worker and replays under its control.
+    const fresh = await browser.createBrowserContext();
+    try {
+      const first = await fresh.newPage();
+      const firstRequests: string[] = [];
+      first.on('request', (request) => firstRequests.push(request.url()));
+      await first.goto(playerAppUrl, { waitUntil: 'domcontentloaded' });
+      const replayed = await first.waitForFrame((f) => f.url().includes('mp_/') && f.url().endsWith(pageUrl), {
+        timeout: 90_000,
+      });
+      await replayed.waitForFunction(
+        (text) => document.getElementById('xhr-para')?.textContent === text,
+        { timeout: 90_000 },
+        XHR_TEXT,
+      );
+      assert.deepEqual(leavingRequests(firstRequests, [archiveOrigin]), []);
+    } finally {
+      await fresh.close();
+    }
 
     const merged = await stack.download(`/v1/links/${first.linkId}/export.wacz`, user.token);
     assert.equal(merged.status, 200);

@@ -23,6 +23,24 @@ export function recordWorkerRequests(browser: Browser, requests: string[]): void
   });
 }
 
+/** A frame's text, shadow roots included, and whether a service worker controls it. */
+const DEEP_TEXT = `(() => {
+  const deep = (root) => [...root.querySelectorAll('*')]
+    .map((el) => (el.shadowRoot ? ' [' + el.localName + '] ' + deep(el.shadowRoot) : ''))
+    .join('') + ' ' + (root.body ? root.body.textContent : root.textContent);
+  return deep(document) + ' controller=' + Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+})()`;
+
+/** What the page and its frames printed or threw: ReplayWeb.page reports load failures there. */
+const consoleLines = new WeakMap<Page, string[]>();
+function recordConsole(page: Page): void {
+  const lines: string[] = [];
+  consoleLines.set(page, lines);
+  page.on('console', (msg) => lines.push(`console.${msg.type()}: ${msg.text()}`.slice(0, 300)));
+  page.on('pageerror', (err) => lines.push(`pageerror: ${String(err)}`.slice(0, 300)));
+  page.on('requestfailed', (req) => lines.push(`failed: ${req.url().slice(0, 160)} ${req.failure()?.errorText}`));
+}
+
 /** The frame showing the archived page (ReplayWeb.page serves it under …/mp_/<original URL>). */
 async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
@@ -36,11 +54,14 @@ async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): 
   // What each frame shows (ReplayWeb.page puts its loading errors in the page text).
   const shown = await Promise.all(
     page.frames().map(async (f) => {
-      const text = await f.evaluate(() => document.body?.innerText ?? '').catch((err) => `(${err})`);
-      return `${f.url().slice(0, 120)}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`;
+      // ReplayWeb.page shows its state and errors inside shadow roots: read those too. A string,
+      // as a compiled function would carry esbuild's helpers into the page.
+      const text = String(await f.evaluate(DEEP_TEXT).catch((err) => `(${err})`));
+      return `${f.url().slice(0, 200)}: ${text.replace(/\s+/g, ' ').slice(0, 600)}`;
     }),
   );
-  throw new Error(`no replay frame for ${originalUrl}; frames:\n${shown.join('\n')}`);
+  const printed = (consoleLines.get(page) ?? []).slice(-40);
+  throw new Error(`no replay frame for ${originalUrl}; frames:\n${shown.join('\n')}\nconsole:\n${printed.join('\n')}`);
 }
 
 /**
@@ -55,6 +76,7 @@ export async function openReplayedPageAlone(
   timeoutMs = 90_000,
 ): Promise<ReplayedPage> {
   const page = await browser.newPage();
+  recordConsole(page);
   page.on('request', (request) => requests.push(request.url()));
   // The service worker answers with a redirect to the player app: wait for that document only.
   await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
@@ -93,6 +115,7 @@ export async function openReplay(
   requests: string[],
   timeoutMs = 90_000,
 ): Promise<ReplayedPage> {
+  recordConsole(page);
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
   const frame = await replayFrame(page, originalUrl, timeoutMs);

@@ -96,7 +96,10 @@ describe('WACZ download, replay player and archive exports', () => {
     assert.equal(forged.statusCode, 404);
     assert.ok(isProblem(forged));
 
-    const tampered = await h.api.app.inject({ method: 'GET', url: player.replace(/sig=./, 'sig=A') });
+    const tampered = await h.api.app.inject({
+      method: 'GET',
+      url: player.replace(/sig=(.)/, (_, c) => `sig=${c === 'A' ? 'B' : 'A'}`),
+    });
     assert.equal(tampered.statusCode, 404);
     assert.ok(isProblem(tampered));
   });
@@ -109,6 +112,16 @@ describe('WACZ download, replay player and archive exports', () => {
       assert.ok(res.body.length > 100_000);
       assert.match(String(res.headers['content-security-policy']), /connect-src 'self'/);
     }
+    // The app as the server sends it (the worker did not answer): first a script that waits
+    // for the worker and reloads under its control, served like the bundles.
+    const index = await h.api.app.inject({ method: 'GET', url: '/replay/?source=/archive/x/wacz' });
+    assert.equal(index.statusCode, 200);
+    assert.match(index.body, /<script src="\.\/uncontrolled\.js"><\/script><script src="\.\/ui\.js">/);
+    const script = await h.api.app.inject({ method: 'GET', url: '/replay/uncontrolled.js' });
+    assert.equal(script.statusCode, 200);
+    assert.match(String(script.headers['content-type']), /^text\/javascript/);
+    assert.match(script.body, /sw\.ready\.then/);
+    assert.match(String(script.headers['content-security-policy']), /script-src 'self'/);
   });
 
   it('answers 404 for a replay of a snapshot without a WACZ', async () => {
