@@ -112,6 +112,7 @@ export function registerOpenApi(app: FastifyInstance): void {
         title: 'LinkSnap API',
         version: '1',
         description: 'Errors are RFC 9457 application/problem+json documents (see the Problem schema).',
+        license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
       // Relative: the document describes the instance that serves it, wherever it is deployed.
       servers: [{ url: '/', description: 'This instance' }],
