@@ -105,12 +105,19 @@ describe('offline replay of a captured page', () => {
     assert.equal(new URL(alone.page.url()).origin, archiveOrigin);
     assert.equal(new URL(alone.page.url()).pathname, '/replay/');
     assert.equal((await readRichPage(alone.frame)).xhrText, XHR_TEXT);
+    // The app opened alone registers the worker the embed registered, so opening it replaces no
+    // worker under other open replays (it once registered plain sw.js, and players went blank).
+    const workers = await alone.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return [registration?.active, registration?.waiting, registration?.installing].map((w) => w?.scriptURL ?? null);
+    });
+    assert.deepEqual(workers, [`${archiveOrigin}/replay/sw.js?serveIndex=1`, null, null]);
     assert.deepEqual(leavingRequests(requests, [stack.baseUrl, archiveOrigin]), []);
     const playerAppUrl = alone.page.url();
     await alone.page.close();
 
     // The player app in a browser profile where no service worker is registered yet: the first
-    // load is the server's, uncontrolled; it waits for the worker and replays under its control.
+    // load is the server's, uncontrolled; the app registers the worker and replays under it.
     const fresh = await browser.createBrowserContext();
     try {
       const first = await fresh.newPage();

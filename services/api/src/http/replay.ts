@@ -85,35 +85,9 @@ export function playerHtml(options: { source: string; url: string | null; captur
 `;
 }
 
-/**
- * The player app, as this server sends it: only when the service worker did not answer the
- * navigation (it serves its own index once it controls the page). Uncontrolled, the app cannot
- * reach the worker and shows nothing forever (the embed retries three times, 100 ms apart, then
- * gives up: replayweb.page#412, seen here under load). `uncontrolled.js` waits for the worker and
- * loads the page again under its control.
- */
 const REPLAY_INDEX = `<!doctype html>
-<html><head><script src="./uncontrolled.js"></script><script src="./ui.js"></script></head>
+<html><head><script src="./ui.js"></script></head>
 <body><replay-app-main></replay-app-main></body></html>
-`;
-
-/** At most a few reloads per URL in a tab, so a worker that never takes control cannot loop. */
-export const UNCONTROLLED_SCRIPT = `(() => {
-  const sw = navigator.serviceWorker;
-  if (!sw || sw.controller) return;
-  const key = 'linksnap-replay-reloads:' + location.pathname + location.search;
-  const count = Number(sessionStorage.getItem(key) || 0);
-  if (count >= 5) return;
-  let done = false;
-  const reload = () => {
-    if (done) return;
-    done = true;
-    sessionStorage.setItem(key, String(count + 1));
-    location.reload();
-  };
-  sw.addEventListener('controllerchange', reload);
-  sw.ready.then(() => setTimeout(reload, 250 * (count + 1)));
-})();
 `;
 
 function sendBundle(reply: FastifyReply, body: Buffer, csp: string) {
@@ -134,9 +108,6 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
   );
   app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (request, reply) =>
     sendBundle(reply, bundles.sw, cspOf(request)),
-  );
-  app.get(`${REPLAY_BASE}uncontrolled.js`, { schema: { hide: true } }, (request, reply) =>
-    sendBundle(reply, Buffer.from(UNCONTROLLED_SCRIPT), cspOf(request)),
   );
 
   // GET /replay/ — what the service worker itself serves there once it controls the frame; served
@@ -165,9 +136,14 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
       const { exp, sig } = request.query;
       archive.verify(id, 'wacz', exp, sig);
       const target = await archive.replayTarget(id);
-      // One query parameter: the service worker pastes the source unencoded into the URL of a
-      // replayed page opened on its own (newwindowbase), where a second `&` would be lost.
-      const source = `/archive/${id}/wacz?s=${exp}.${sig}`;
+      // The service worker pastes the source unencoded into the URL of a replayed page opened on
+      // its own (newwindowbase): there, everything after the source's first `&` becomes a
+      // parameter of the player app. So the credential is one parameter (`s`), and `embed` rides
+      // along for the app: with it, the app registers the worker as the embed does
+      // (sw.js?serveIndex=1). Without it, it registers plain sw.js, and every switch between
+      // the two replaced the worker under open replays, leaving players blank (the archive route
+      // ignores the extra parameter).
+      const source = `/archive/${id}/wacz?s=${exp}.${sig}&embed=replayonly`;
       reply.removeHeader('X-Frame-Options');
       return reply
         .type('text/html; charset=utf-8')
