@@ -65,6 +65,21 @@ async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): 
 }
 
 /**
+ * A replay that shows no page is opened once more, as a person would reload, and the first
+ * failure is printed. Known: under a loaded full suite, ReplayWeb.page 2.5.3 now and then leaves
+ * the player blank or resolves a page opened alone against the archived site (issue 14's note);
+ * two failures in a row still fail the test.
+ */
+async function retriedOnce<T>(open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    console.log(`[replay] first attempt showed no replayed page, opening again: ${String(err)}`);
+    return open();
+  }
+}
+
+/**
  * Opens a replayed page's own URL as a top-level document (a new tab), where the service worker
  * sends it to a player: the page the browser ends on, and the frame the archived page shows in.
  */
@@ -73,16 +88,24 @@ export async function openReplayedPageAlone(
   frameUrl: string,
   originalUrl: string,
   requests: string[],
-  timeoutMs = 90_000,
+  timeoutMs = 60_000,
 ): Promise<ReplayedPage> {
-  const page = await browser.newPage();
-  recordConsole(page);
-  page.on('request', (request) => requests.push(request.url()));
-  // The service worker answers with a redirect to the player app: wait for that document only.
-  await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
-  const deadline = Date.now() + timeoutMs;
-  while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  const frame = await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now()));
+  const attempt = async () => {
+    const page = await browser.newPage();
+    recordConsole(page);
+    page.on('request', (request) => requests.push(request.url()));
+    // The service worker answers with a redirect to the player app: wait for that document only.
+    await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    const deadline = Date.now() + timeoutMs;
+    while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    try {
+      return { page, frame: await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now())) };
+    } catch (err) {
+      await page.close();
+      throw err;
+    }
+  };
+  const { page, frame } = await retriedOnce(attempt);
   await frame.waitForFunction(
     (text) => document.getElementById('xhr-para')?.textContent === text,
     { timeout: timeoutMs },
@@ -113,12 +136,14 @@ export async function openReplay(
   url: string,
   originalUrl: string,
   requests: string[],
-  timeoutMs = 90_000,
+  timeoutMs = 60_000,
 ): Promise<ReplayedPage> {
   recordConsole(page);
   page.on('request', (request) => requests.push(request.url()));
-  await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
-  const frame = await replayFrame(page, originalUrl, timeoutMs);
+  const frame = await retriedOnce(async () => {
+    await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+    return replayFrame(page, originalUrl, timeoutMs);
+  });
   await frame.waitForFunction(
     (text) => document.getElementById('xhr-para')?.textContent === text,
     {
