@@ -94,11 +94,11 @@ export async function openReplayedPageAlone(
     const page = await browser.newPage();
     recordConsole(page);
     page.on('request', (request) => requests.push(request.url()));
-    // The service worker answers with a redirect to the player app: wait for that document only.
-    await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
-    const deadline = Date.now() + timeoutMs;
-    while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     try {
+      // The service worker answers with a redirect to the player app: wait for that document only.
+      await page.goto(frameUrl, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+      const deadline = Date.now() + timeoutMs;
+      while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       return { page, frame: await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now())) };
     } catch (err) {
       await page.close();
