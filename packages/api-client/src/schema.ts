@@ -216,6 +216,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/links/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Save many links at once, one answer per URL */
+    post: operations['createLinks'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/links/{id}': {
     parameters: {
       query?: never;
@@ -352,23 +369,6 @@ export interface paths {
     get: operations['exportLinkWacz'];
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/links/batch': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Save many links at once, one answer per URL */
-    post: operations['createLinks'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1575,6 +1575,109 @@ export interface operations {
       };
     };
   };
+  createLinks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          urls: string[];
+          tags?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description One result per URL, in input order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              url: string;
+              /** @description 202 saved, 409 already saved, 400 refused */
+              status: number;
+              link?: {
+                id: string;
+                url: string;
+                normalizedUrl: string;
+                title: string | null;
+                description: string | null;
+                tags: {
+                  id: string;
+                  name: string;
+                }[];
+                latestSnapshot: {
+                  id: string;
+                  status: string;
+                } | null;
+                /** @description The version the link shows, searches and thumbnails: its newest good capture (succeeded or partial, not an error page) */
+                lastGoodSnapshotId: string | null;
+                /** @description The re-capture schedule. Lists show the link's own; GET /v1/links/{id} also resolves a tag's (the link's own wins) */
+                schedule: {
+                  /** @description daily | weekly | monthly | a cron expression (UTC) */
+                  every: string;
+                  /** @enum {string} */
+                  source: 'link' | 'tag';
+                  tagId: string | null;
+                } | null;
+                /** @description Next scheduled capture (GET /v1/links/{id} only; null in lists) */
+                nextCaptureAt: string | null;
+                /** @description Gone since (DNS failure, an error page after a good version, or a soft 404); cleared by a good capture */
+                deadAt: string | null;
+                createdAt: string;
+                updatedAt: string;
+              };
+              snapshot?: {
+                id: string;
+                linkId: string;
+                status: string;
+                requestedAt: string;
+              };
+              problem?: {
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance?: string;
+                code: string;
+                requestId?: string;
+                errors?: {
+                  pointer: string;
+                  detail: string;
+                }[];
+              } & {
+                [key: string]: unknown;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Client error (RFC 9457 problem details) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getLink: {
     parameters: {
       query?: never;
@@ -2355,109 +2458,6 @@ export interface operations {
         };
         content: {
           'application/wacz+zip': unknown;
-        };
-      };
-      /** @description Client error (RFC 9457 problem details) */
-      '4XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
-      '5XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  createLinks: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          urls: string[];
-          tags?: string[];
-        };
-      };
-    };
-    responses: {
-      /** @description One result per URL, in input order */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: {
-              url: string;
-              /** @description 202 saved, 409 already saved, 400 refused */
-              status: number;
-              link?: {
-                id: string;
-                url: string;
-                normalizedUrl: string;
-                title: string | null;
-                description: string | null;
-                tags: {
-                  id: string;
-                  name: string;
-                }[];
-                latestSnapshot: {
-                  id: string;
-                  status: string;
-                } | null;
-                /** @description The version the link shows, searches and thumbnails: its newest good capture (succeeded or partial, not an error page) */
-                lastGoodSnapshotId: string | null;
-                /** @description The re-capture schedule. Lists show the link's own; GET /v1/links/{id} also resolves a tag's (the link's own wins) */
-                schedule: {
-                  /** @description daily | weekly | monthly | a cron expression (UTC) */
-                  every: string;
-                  /** @enum {string} */
-                  source: 'link' | 'tag';
-                  tagId: string | null;
-                } | null;
-                /** @description Next scheduled capture (GET /v1/links/{id} only; null in lists) */
-                nextCaptureAt: string | null;
-                /** @description Gone since (DNS failure, an error page after a good version, or a soft 404); cleared by a good capture */
-                deadAt: string | null;
-                createdAt: string;
-                updatedAt: string;
-              };
-              snapshot?: {
-                id: string;
-                linkId: string;
-                status: string;
-                requestedAt: string;
-              };
-              problem?: {
-                type: string;
-                title: string;
-                status: number;
-                detail: string;
-                instance?: string;
-                code: string;
-                requestId?: string;
-                errors?: {
-                  pointer: string;
-                  detail: string;
-                }[];
-              } & {
-                [key: string]: unknown;
-              };
-            }[];
-          };
         };
       };
       /** @description Client error (RFC 9457 problem details) */

@@ -30,12 +30,14 @@ import { adminUsersRoutes } from './routes/admin-users.routes.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { registerIdempotency } from './routes/idempotency.hooks.js';
+import { importExportRoutes } from './routes/import-export.routes.js';
 import { jobEventsRoutes } from './routes/job-events.routes.js';
 import { jobsRoutes } from './routes/jobs.routes.js';
-import { libraryRoutes } from './routes/library.routes.js';
 import { linksRoutes } from './routes/links.routes.js';
 import { meRoutes, sessionRoutes } from './routes/session.routes.js';
 import { archiveRoutes, snapshotsRoutes } from './routes/snapshots.routes.js';
+import { tagsRoutes } from './routes/tags.routes.js';
 import type { ZodApp } from './routes/types.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { diffRoutes, schedulesRoutes } from './routes/versions.routes.js';
@@ -81,11 +83,13 @@ function authenticatedRoutes(
   schedulesRoutes(scope, services.schedules);
   apiKeysRoutes(scope, services.apiKeys);
   adminUsersRoutes(scope, services.users);
-  libraryRoutes(scope, services);
-  linksRoutes(scope, services.links, {
-    uploadMaxBytes: options.config.UPLOAD_MAX_BYTES,
-    schedules: services.schedules,
-  });
+  linksRoutes(
+    scope,
+    { links: services.links, query: services.linksQuery, admin: services.linksAdmin, schedules: services.schedules },
+    { uploadMaxBytes: options.config.UPLOAD_MAX_BYTES },
+  );
+  tagsRoutes(scope, services.tags);
+  importExportRoutes(scope, services.bookmarks, services.archiveExports);
   diffRoutes(scope, services.versions);
   jobsRoutes(scope, services.jobs);
   jobEventsRoutes(scope, services.jobs, options.jobEvents);
@@ -162,6 +166,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     root.register(async (scope: ZodApp) => {
       registerAuth(scope, tokens, apiKeys);
+      // Route-level hooks, given to the routes added after them: the ones marked idempotent.
+      registerIdempotency(scope, services.idempotency);
       registerRouteLimit(scope, 'POST', '/v1/links', submitLimit);
       // A batch is one submission: the paste box's 100 links are one request, not 100.
       registerRouteLimit(scope, 'POST', '/v1/links/batch', submitLimit);

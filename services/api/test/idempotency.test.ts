@@ -72,6 +72,16 @@ describe('Idempotency-Key', () => {
     assert.equal(tooLong.statusCode, 400);
   });
 
+  it('leaves routes that start no capture alone: the same key on POST /v1/tags is not replayed', async () => {
+    const user = await h.signup();
+    const key = randomUUID();
+    const first = await post(user.token, '/v1/tags', key, { name: `t-${key}` });
+    assert.equal(first.statusCode, 201);
+    const again = await post(user.token, '/v1/tags', key, { name: `t-${key}` });
+    assert.equal(again.statusCode, 409);
+    assert.equal(again.headers['idempotent-replayed'], undefined);
+  });
+
   it('replays an error response too', async () => {
     const user = await h.signup();
     const key = randomUUID();

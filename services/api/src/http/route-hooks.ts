@@ -7,16 +7,19 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 
 type HookName = 'onRequest' | 'preHandler' | 'onSend';
 
-/** Adds `hook` to every route registered later in this scope whose method and URL `match` accepts. */
+/**
+ * Adds `hook` to every route registered later in this scope that `match` accepts, by method and
+ * URL or by the route's own options (its `config`).
+ */
 export function addRouteHook(
   app: FastifyInstance,
   name: HookName,
-  match: (method: string, url: string) => boolean,
+  match: (method: string, url: string, route: RouteOptions) => boolean,
   hook: NonNullable<RouteOptions[HookName]>,
 ): void {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.some((method) => match(method, route.url))) return;
+    if (!methods.some((method) => match(method, route.url, route))) return;
     const existing = route[name] as unknown;
     const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     (route as Record<HookName, unknown>)[name] = [...list, hook];

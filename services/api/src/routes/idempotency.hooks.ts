@@ -1,20 +1,30 @@
 /**
- * Applies Idempotency-Key to the POST routes that create captures. The first response
- * (status, body, Location) is stored; 5xx responses release the key so a retry runs again.
+ * Applies Idempotency-Key to the POST routes that create captures, which say so in their own
+ * options (`config: { idempotent: true }`). The first response (status, body, Location) is
+ * stored; 5xx responses release the key so a retry runs again.
  */
 import { AppError } from '@linksnap/shared';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { type IdempotencyService, requestHash } from '../domain/idempotency.service.js';
 import { userIdOf } from '../http/auth.js';
 import { addRouteHook } from '../http/route-hooks.js';
 import type { ZodApp } from './types.js';
 
-const IDEMPOTENT_ROUTES = new Set(['POST /v1/links', 'POST /v1/links/batch', 'POST /v1/links/:id/snapshots']);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Honours Idempotency-Key: a retry with the same key replays the first response. */
+    idempotent?: boolean;
+  }
+}
+
 const claimed = new WeakMap<FastifyRequest, { userId: string; key: string }>();
 
-/** Register before the routes: the hooks become those of the idempotent routes only. */
+/**
+ * Register at the start of the scope, like authentication: the hooks become those of the routes
+ * marked idempotent only (none of the other routes pays for them), whichever file adds them.
+ */
 export function registerIdempotency(app: ZodApp, service: IdempotencyService): void {
-  const idempotent = (method: string, url: string) => IDEMPOTENT_ROUTES.has(`${method} ${url}`);
+  const idempotent = (_method: string, _url: string, route: RouteOptions) => route.config?.idempotent === true;
   addRouteHook(app, 'preHandler', idempotent, async (request: FastifyRequest, reply: FastifyReply) => {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return;

@@ -1,12 +1,28 @@
-/** Links: save a URL (which queues its first capture) and read a saved link. */
+/**
+ * Links: save a URL (which queues its first capture), list and search, read, edit and delete a
+ * saved link, and its snapshot versions. The POSTs that start captures are marked
+ * `config: { idempotent: true }`; the Idempotency-Key hooks (idempotency.hooks.ts) find them by it.
+ */
 import multipart from '@fastify/multipart';
-import { captureOptionsSchema, toProblem } from '@linksnap/shared';
+import { captureOptionsSchema, SNAPSHOT_STATES, toProblem } from '@linksnap/shared';
 import { z } from 'zod';
 import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
+import type { LinksAdminService } from '../domain/links-admin.service.js';
+import type { LinksQueryService } from '../domain/links-query.service.js';
 import type { SchedulesService } from '../domain/schedules.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
-import { batchItem, documented, itemsOf, linkCreated, linkView } from './response.schemas.js';
+import {
+  batchItem,
+  documented,
+  itemsOf,
+  linkCreated,
+  linkPage,
+  linkView,
+  noContent,
+  snapshotQueued,
+  versionView,
+} from './response.schemas.js';
 import type { ZodApp } from './types.js';
 import { readUploadForm, uploadForm } from './upload-form.js';
 
@@ -32,16 +48,48 @@ const createBatch = z.object({
 /** 500 URLs of the longest kind do not fit the API-wide 1 MiB body limit. */
 const BATCH_BODY_LIMIT_BYTES = 3 * 1024 * 1024;
 
+const isoDate = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const tagName = z.string().trim().min(1).max(64);
+
+const listQuery = z.object({
+  cursor: z.string().min(1).max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  tag: z.union([z.string(), z.array(z.string())]).optional(),
+  match: z.enum(['all', 'any']).default('all'),
+  status: z.enum(SNAPSHOT_STATES).optional(),
+  // Longer than the parser takes (500) so an over-long query gets INVALID_QUERY, not a schema error.
+  q: z.string().max(20_000).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+
+const patchLink = z
+  .object({
+    title: z.string().max(2000).nullable().optional(),
+    description: z.string().max(20_000).nullable().optional(),
+    tags: z.array(tagName).max(100).optional(),
+    addTags: z.array(tagName).max(100).optional(),
+    removeTags: z.array(tagName).max(100).optional(),
+  })
+  .strict();
+
 const idParams = z.object({ id: z.string() });
 
-export interface LinksRoutesOptions {
-  /** Largest uploaded page (config UPLOAD_MAX_BYTES). */
-  uploadMaxBytes: number;
+export interface LinksRoutesServices {
+  links: LinksService;
+  query: LinksQueryService;
+  admin: LinksAdminService;
   /** A link's re-capture schedule for its view (absent: the view has none). */
   schedules?: SchedulesService;
 }
 
-export function linksRoutes(app: ZodApp, links: LinksService, options: LinksRoutesOptions): void {
+export interface LinksRoutesOptions {
+  /** Largest uploaded page (config UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number;
+}
+
+export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options: LinksRoutesOptions): void {
+  const { links, query, admin, schedules } = services;
   // Encapsulated so multipart bodies (uploaded captures) are accepted on POST /v1/links only.
   app.register(async (scope: ZodApp) => {
     await scope.register(multipart, {
@@ -50,12 +98,33 @@ export function linksRoutes(app: ZodApp, links: LinksService, options: LinksRout
     createLinkRoute(scope, links, options);
   });
 
+  // GET /v1/links
+  app.get(
+    '/v1/links',
+    {
+      schema: {
+        querystring: listQuery,
+        response: { 200: documented(linkPage, 'A page of links, newest first (best match first when searching)') },
+      },
+    },
+    async (request) => {
+      const { tag, from, to, ...rest } = request.query;
+      return query.list(userIdOf(request), {
+        ...rest,
+        tag: tag === undefined ? [] : Array.isArray(tag) ? tag : [tag],
+        from: from ? new Date(from) : undefined,
+        to: to ? new Date(to) : undefined,
+      });
+    },
+  );
+
   // POST /v1/links/batch
   // Counts once against the submit limit (app.ts): pasting 100 links is one request.
   app.post(
     '/v1/links/batch',
     {
       bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      config: { idempotent: true },
       schema: {
         body: createBatch,
         response: { 200: documented(itemsOf(batchItem), 'One result per URL, in input order') },
@@ -79,10 +148,63 @@ export function linksRoutes(app: ZodApp, links: LinksService, options: LinksRout
     },
     async (request) => {
       const view = await links.get(userIdOf(request), request.params.id);
-      const schedule = await options.schedules?.forLink(view.id);
+      const schedule = await schedules?.forLink(view.id);
       if (!schedule) return view;
       const { nextCaptureAt, ...rest } = schedule;
       return { ...view, schedule: rest, nextCaptureAt };
+    },
+  );
+
+  // PATCH /v1/links/{id}
+  const patched = documented(linkView, 'The edited link');
+  app.patch(
+    '/v1/links/:id',
+    { schema: { params: idParams, body: patchLink, response: { 200: patched } } },
+    async (request) => {
+      await admin.update(userIdOf(request), request.params.id, request.body);
+      return links.get(userIdOf(request), request.params.id);
+    },
+  );
+
+  // DELETE /v1/links/{id}
+  const linkDeleted = noContent('Deleted with every snapshot and stored object');
+  app.delete(
+    '/v1/links/:id',
+    { schema: { params: idParams, response: { 204: linkDeleted } } },
+    async (request, reply) => {
+      await admin.delete(userIdOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  // POST /v1/links/{id}/snapshots
+  const queued = documented(snapshotQueued, 'A new capture (version) is queued', {
+    Location: { description: 'The capture job to poll: `/v1/jobs/{snapshotId}`' },
+  });
+  app.post(
+    '/v1/links/:id/snapshots',
+    { config: { idempotent: true }, schema: { params: idParams, response: { 202: queued } } },
+    async (request, reply) => {
+      const snapshot = await links.capture(userIdOf(request), request.params.id, String(request.id));
+      return reply.status(202).header('Location', `/v1/jobs/${snapshot.id}`).send({ snapshot });
+    },
+  );
+
+  // GET /v1/links/{id}/snapshots
+  const versions = documented(itemsOf(versionView), 'Every version, newest first');
+  app.get('/v1/links/:id/snapshots', { schema: { params: idParams, response: { 200: versions } } }, async (request) => {
+    const link = await links.get(userIdOf(request), request.params.id);
+    return { items: await admin.versions(link.id) };
+  });
+
+  // DELETE /v1/snapshots/{id}
+  const snapshotDeleted = noContent('Deleted with its stored objects');
+  app.delete(
+    '/v1/snapshots/:id',
+    { schema: { params: idParams, response: { 204: snapshotDeleted } } },
+    async (request, reply) => {
+      await admin.deleteSnapshot(userIdOf(request), request.params.id);
+      return reply.status(204).send();
     },
   );
 }
@@ -100,6 +222,7 @@ function createLinkRoute(scope: ZodApp, links: LinksService, options: LinksRoute
   scope.post(
     '/v1/links',
     {
+      config: { idempotent: true },
       schema: {
         description:
           'JSON `{url, tags?}`: the snapshotter fetches the URL. `multipart/form-data` with `url`, `tags` and a ' +
