@@ -79,13 +79,12 @@ function authenticatedRoutes(
   services: Services,
   options: { config: Config; jobEvents: () => JobEventsHub; archiveSite: ArchiveSite },
 ): void {
-  // First: its hook removes a deleted link's scheduler, and hooks apply to routes added after them.
   schedulesRoutes(scope, services.schedules);
   apiKeysRoutes(scope, services.apiKeys);
   adminUsersRoutes(scope, services.users);
   linksRoutes(
     scope,
-    { links: services.links, query: services.linksQuery, admin: services.linksAdmin, schedules: services.schedules },
+    { links: services.links, query: services.linksQuery, admin: services.linksAdmin },
     { uploadMaxBytes: options.config.UPLOAD_MAX_BYTES },
   );
   tagsRoutes(scope, services.tags);

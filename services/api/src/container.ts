@@ -70,13 +70,23 @@ export function buildServices({ config, database, storage, snapshotQueue, jwtSec
   const snapshots = new SnapshotsService(snapshotsRepository, standalone);
   const bookmarks = new ImportExportService(links, queryRepository);
   const recaptures = new RecaptureScheduler(config);
+  const schedules = new SchedulesService(new SchedulesRepository(db), recaptures, {
+    minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
+    spreadMs: config.SCHEDULE_SPREAD,
+  });
   return {
     tokens,
     users,
     apiKeys: new ApiKeysService(new ApiKeysRepository(db)),
     links,
     linksQuery: new LinksQueryService(queryRepository, db),
-    linksAdmin: new LinksAdminService(adminRepository, storage, snapshotQueue),
+    linksAdmin: new LinksAdminService({
+      repository: adminRepository,
+      storage,
+      deleted: snapshotQueue,
+      links,
+      schedules,
+    }),
     tags: new TagsService(new TagsRepository(db)),
     idempotency: new IdempotencyService(new IdempotencyRepository(db)),
     bookmarks,
@@ -94,10 +104,7 @@ export function buildServices({ config, database, storage, snapshotQueue, jwtSec
     webhooks: new WebhooksService(new WebhooksRepository(db), egress),
     /** The re-capture job schedulers (BullMQ); its queue is closed by whoever closes the API. */
     recaptures,
-    schedules: new SchedulesService(new SchedulesRepository(db), recaptures, {
-      minIntervalMs: config.SCHEDULE_MIN_INTERVAL,
-      spreadMs: config.SCHEDULE_SPREAD,
-    }),
+    schedules,
     versions: new VersionsService(new VersionsRepository(db), storage),
     usage: new UsageService(blobs, users),
     /** Signed archive URLs, shared by the app and the archive listener (same key, same storage). */

@@ -1,5 +1,6 @@
 /**
- * Editing and deleting saved links and their snapshot versions. Deleting a version drops its
+ * A saved link once it exists: its full view (with the schedule its tags may give it), editing,
+ * deleting (with its re-capture scheduler), and its snapshot versions. Deleting a version drops its
  * rows, and with them its references to content-addressed bodies (`blob_refs`, ADR 0017): a body
  * no other version holds is removed by the blob sweeper, never here, since another version may
  * share it. Objects stored before content addressing (under `snapshots/{id}/`, never shared)
@@ -9,8 +10,9 @@
 import { AppError, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
-import { normalizeTagNames } from './links.service.js';
+import { type LinksService, type LinkView, normalizeTagNames } from './links.service.js';
 import type { LinksAdminRepository } from './links-admin.repository.js';
+import type { SchedulesService } from './schedules.service.js';
 
 /** Where polls of unfinished snapshots are answered from; implemented over BullMQ in queue/. */
 export interface DeletedSnapshots {
@@ -41,17 +43,45 @@ export interface VersionView {
 
 const notFound = (what: string) => new AppError('NOT_FOUND', `The ${what} does not exist.`);
 
+export interface LinksAdminDeps {
+  repository: LinksAdminRepository;
+  storage: ObjectStorage;
+  deleted: DeletedSnapshots;
+  /** Reads a link for its owner (NOT_FOUND otherwise): the shape every link answer has. */
+  links: Pick<LinksService, 'get'>;
+  /** The link's re-capture schedule, resolved through its tags; absent: views carry only their own. */
+  schedules?: Pick<SchedulesService, 'forLink' | 'forgetLink'>;
+}
+
 export class LinksAdminService {
-  constructor(
-    private readonly repository: LinksAdminRepository,
-    private readonly storage: ObjectStorage,
-    private readonly deleted: DeletedSnapshots,
-  ) {}
+  private readonly repository: LinksAdminRepository;
+  private readonly storage: ObjectStorage;
+  private readonly deleted: DeletedSnapshots;
+  private readonly links: Pick<LinksService, 'get'>;
+  private readonly schedules: LinksAdminDeps['schedules'];
+
+  constructor(deps: LinksAdminDeps) {
+    this.repository = deps.repository;
+    this.storage = deps.storage;
+    this.deleted = deps.deleted;
+    this.links = deps.links;
+    this.schedules = deps.schedules;
+  }
 
   /** Passed to deletions: their unfinished snapshots' jobs stop answering before the rows go. */
   private readonly forget = (unfinished: string[]) => this.deleted.markDeleted(unfinished);
 
-  async update(userId: string, linkId: string, patch: LinkPatch): Promise<void> {
+  /** The link as GET /v1/links/{id} shows it: a schedule one of its tags gives it is resolved too. */
+  async view(userId: string, linkId: string): Promise<LinkView> {
+    const view = await this.links.get(userId, linkId);
+    const schedule = await this.schedules?.forLink(view.id);
+    if (!schedule) return view;
+    const { nextCaptureAt, ...rest } = schedule;
+    return { ...view, schedule: rest, nextCaptureAt };
+  }
+
+  /** Applies the edit and answers the edited link (its own schedule only, as lists show it). */
+  async update(userId: string, linkId: string, patch: LinkPatch): Promise<LinkView> {
     const ok =
       isUuid(linkId) &&
       (await this.repository.update(userId, linkId, {
@@ -62,17 +92,24 @@ export class LinksAdminService {
         removeTags: normalizeTagNames(patch.removeTags ?? []),
       }));
     if (!ok) throw notFound('link');
+    return this.links.get(userId, linkId);
   }
 
+  /**
+   * Deletes the link with every snapshot and stored object, then its scheduler (a firing that
+   * came first would also find the link gone and remove it).
+   */
   async delete(userId: string, linkId: string): Promise<void> {
     const snapshotIds = isUuid(linkId) ? await this.repository.delete(userId, linkId, this.forget) : null;
     if (!snapshotIds) throw notFound('link');
     for (const id of snapshotIds) await this.storage.removePrefix(`snapshots/${id}/`);
+    await this.schedules?.forgetLink(linkId);
   }
 
-  /** Every version of the link, newest first. The caller has checked ownership. */
-  async versions(linkId: string): Promise<VersionView[]> {
-    const rows = await this.repository.versions(linkId);
+  /** Every version of the user's link, newest first. */
+  async versions(userId: string, linkId: string): Promise<VersionView[]> {
+    const link = await this.links.get(userId, linkId);
+    const rows = await this.repository.versions(link.id);
     return rows.map((row) => ({
       id: row.id,
       status: row.status,

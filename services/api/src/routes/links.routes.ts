@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { type BatchItem, type LinksService, MAX_BATCH_URLS } from '../domain/links.service.js';
 import type { LinksAdminService } from '../domain/links-admin.service.js';
 import type { LinksQueryService } from '../domain/links-query.service.js';
-import type { SchedulesService } from '../domain/schedules.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
 import {
@@ -79,8 +78,6 @@ export interface LinksRoutesServices {
   links: LinksService;
   query: LinksQueryService;
   admin: LinksAdminService;
-  /** A link's re-capture schedule for its view (absent: the view has none). */
-  schedules?: SchedulesService;
 }
 
 export interface LinksRoutesOptions {
@@ -89,7 +86,7 @@ export interface LinksRoutesOptions {
 }
 
 export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options: LinksRoutesOptions): void {
-  const { links, query, admin, schedules } = services;
+  const { links, query, admin } = services;
   // Encapsulated so multipart bodies (uploaded captures) are accepted on POST /v1/links only.
   app.register(async (scope: ZodApp) => {
     await scope.register(multipart, {
@@ -146,13 +143,7 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
         response: { 200: documented(linkView, 'The link with its tags and latest snapshot') },
       },
     },
-    async (request) => {
-      const view = await links.get(userIdOf(request), request.params.id);
-      const schedule = await schedules?.forLink(view.id);
-      if (!schedule) return view;
-      const { nextCaptureAt, ...rest } = schedule;
-      return { ...view, schedule: rest, nextCaptureAt };
-    },
+    async (request) => admin.view(userIdOf(request), request.params.id),
   );
 
   // PATCH /v1/links/{id}
@@ -160,10 +151,7 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
   app.patch(
     '/v1/links/:id',
     { schema: { params: idParams, body: patchLink, response: { 200: patched } } },
-    async (request) => {
-      await admin.update(userIdOf(request), request.params.id, request.body);
-      return links.get(userIdOf(request), request.params.id);
-    },
+    async (request) => admin.update(userIdOf(request), request.params.id, request.body),
   );
 
   // DELETE /v1/links/{id}
@@ -192,10 +180,13 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
 
   // GET /v1/links/{id}/snapshots
   const versions = documented(itemsOf(versionView), 'Every version, newest first');
-  app.get('/v1/links/:id/snapshots', { schema: { params: idParams, response: { 200: versions } } }, async (request) => {
-    const link = await links.get(userIdOf(request), request.params.id);
-    return { items: await admin.versions(link.id) };
-  });
+  app.get(
+    '/v1/links/:id/snapshots',
+    { schema: { params: idParams, response: { 200: versions } } },
+    async (request) => ({
+      items: await admin.versions(userIdOf(request), request.params.id),
+    }),
+  );
 
   // DELETE /v1/snapshots/{id}
   const snapshotDeleted = noContent('Deleted with its stored objects');

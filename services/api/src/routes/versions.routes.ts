@@ -20,14 +20,6 @@ const againstQuery = z.object({
 });
 
 export function schedulesRoutes(app: ZodApp, schedules: SchedulesService): void {
-  // A deleted link's scheduler goes with it, before the 204 is sent (a later firing would also
-  // find the link gone and remove it).
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method === 'DELETE' && request.routeOptions.url === '/v1/links/:id' && reply.statusCode === 204) {
-      await schedules.forgetLink((request.params as { id: string }).id);
-    }
-    return payload;
-  });
   const saved = documented(scheduleView, 'The schedule and its next firing');
   const removed = { 204: noContent('No schedule any more') };
   // PUT /v1/links/{id}/schedule
