@@ -77,4 +77,13 @@ describe('tag schedules', () => {
     assert.equal(never.statusCode, 400, never.body);
     assert.equal(never.json().errors[0].pointer, '/every');
   });
+
+  it("removes a deleted link's scheduler with it", async () => {
+    const user = await h.signup();
+    const link = (await call(user.token, 'POST', '/v1/links', { url: `http://8.8.8.8/${randomUUID()}` })).json().link;
+    assert.equal((await call(user.token, 'PUT', `/v1/links/${link.id}/schedule`, { every: 'daily' })).statusCode, 200);
+    assert.ok(await h.queue(RECAPTURE_QUEUE).getJobScheduler(`link-${link.id}`));
+    assert.equal((await call(user.token, 'DELETE', `/v1/links/${link.id}`)).statusCode, 204);
+    assert.equal(await h.queue(RECAPTURE_QUEUE).getJobScheduler(`link-${link.id}`), undefined);
+  });
 });
