@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../services/api/src/db/database.js';
-import { LinksQueryRepository, type ListFilter } from '../services/api/src/domain/links-query.repository.js';
+import { LinksQueryRepository, type ListFilter } from '../services/api/src/db/links-query.repository.js';
 import { parseQuery } from '../services/api/src/search/query-parser.js';
 import { compileQuery } from '../services/api/src/search/search-query.js';
 import { Corpus } from './lib/search-corpus.js';

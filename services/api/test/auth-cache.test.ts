@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '@linksnap/shared';
-import type { ApiKeyRow, ApiKeysRepository } from '../src/domain/api-keys.repository.js';
+import type { ApiKeyRow, ApiKeysRepository } from '../src/db/api-keys.repository.js';
 import { ApiKeysService, LIVE_KEY_CACHE_MS } from '../src/domain/api-keys.service.js';
 import { TokenService } from '../src/domain/tokens.js';
 

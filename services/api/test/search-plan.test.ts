@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { LinksQueryRepository } from '../src/domain/links-query.repository.js';
+import { LinksQueryRepository } from '../src/db/links-query.repository.js';
 import { parseQuery } from '../src/search/query-parser.js';
 import { compileQuery } from '../src/search/search-query.js';
 import { type Harness, startHarness } from './helpers.js';

@@ -8,8 +8,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, ExpiringCache } from '@linksnap/shared';
+import type { ApiKeyRow, ApiKeysRepository } from '../db/api-keys.repository.js';
 import { isUuid } from '../db/errors.js';
-import type { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
 
 export const API_KEY_PREFIX = 'lsk_';
 export const LIVE_KEY_CACHE_MS = 10_000;

@@ -7,10 +7,10 @@ import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { AppError, type ArchiveSigner, type ObjectStorage } from '@linksnap/shared';
 import { Zip, ZipPassThrough } from 'fflate';
+import type { LinksAdminRepository } from '../db/links-admin.repository.js';
+import type { LinksQueryRepository } from '../db/links-query.repository.js';
 import type { ImportExportService } from './import-export.service.js';
 import type { LinksService } from './links.service.js';
-import type { LinksAdminRepository } from './links-admin.repository.js';
-import type { LinksQueryRepository } from './links-query.repository.js';
 import type { StandaloneArchives } from './standalone-archive.js';
 import { mergeWacz, type VersionArchive } from './wacz-merge.js';
 

@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError, type Artifact } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
-import type { SnapshotsRepository } from './snapshots.repository.js';
+import type { SnapshotsRepository } from '../db/snapshots.repository.js';
 import type { StandaloneArchives } from './standalone-archive.js';
 
 /** Where a signed URL points (default: the configured origin) and the clock to sign with. */

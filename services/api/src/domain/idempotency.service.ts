@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '@linksnap/shared';
-import type { IdempotencyRepository, StoredResponse } from './idempotency.repository.js';
+import type { IdempotencyRepository, StoredResponse } from '../db/idempotency.repository.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 

@@ -4,9 +4,9 @@
  * queue priority, so a big import never delays links pasted by hand.
  */
 import { AppError } from '@linksnap/shared';
+import type { LinksQueryRepository } from '../db/links-query.repository.js';
 import { type Bookmark, parseBookmarks, writeBookmarks } from './bookmarks-format.js';
 import type { LinksService } from './links.service.js';
-import type { LinksQueryRepository } from './links-query.repository.js';
 
 /** BullMQ priority of imported captures: interactive jobs carry none and always run first. */
 export const IMPORT_PRIORITY = 10;

@@ -12,7 +12,7 @@ import {
   type StoredError,
 } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
-import { type SnapshotMeta, unfinishedSnapshot } from './snapshots.repository.js';
+import { type SnapshotMeta, unfinishedSnapshot } from '../db/snapshots.repository.js';
 import type { SnapshotsService, SnapshotView } from './snapshots.service.js';
 import { toSnapshotView } from './snapshots.service.js';
 

@@ -9,9 +9,9 @@
  */
 import { AppError, isErrorCapture, type ObjectStorage } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { LinksAdminRepository } from '../db/links-admin.repository.js';
 import type { SnapshotRow } from '../db/schema.js';
 import { type LinksService, type LinkView, normalizeTagNames } from './links.service.js';
-import type { LinksAdminRepository } from './links-admin.repository.js';
 import type { SchedulesService } from './schedules.service.js';
 
 /** Where polls of unfinished snapshots are answered from; implemented over BullMQ in queue/. */

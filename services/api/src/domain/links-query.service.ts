@@ -5,11 +5,11 @@
  */
 import { AppError, isErrorCapture } from '@linksnap/shared';
 import type { Db } from '../db/database.js';
+import type { LinksQueryRepository, ListFilter } from '../db/links-query.repository.js';
 import { invalidQuery, type ParsedQuery, parseQuery } from '../search/query-parser.js';
 import { compileQuery } from '../search/search-query.js';
 import { matchOf, needlesOf, type SearchMatch } from '../search/snippet.js';
 import { type LinkView, ownSchedule } from './links.service.js';
-import type { LinksQueryRepository, ListFilter } from './links-query.repository.js';
 
 export interface ListQuery {
   cursor?: string;

@@ -14,10 +14,10 @@ import {
   type SnapshotJob,
   type SnapshotSource,
 } from '@linksnap/shared';
+import type { BlobsRepository } from '../db/blobs.repository.js';
 import { isUuid } from '../db/errors.js';
-import type { BlobsRepository } from './blobs.repository.js';
+import type { LinkRecord, LinksRepository } from '../db/links.repository.js';
 import { timeOrderedId } from './ids.js';
-import type { LinkRecord, LinksRepository } from './links.repository.js';
 import { type SnapshotSummary, toSnapshotSummary } from './snapshots.service.js';
 import { checkUploadedPage } from './upload-page.js';
 

@@ -7,8 +7,8 @@
  */
 import { AppError } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { ScheduleOwner, SchedulesRepository } from '../db/schedules.repository.js';
 import { checkSchedule, patternOf } from './schedule.js';
-import type { ScheduleOwner, SchedulesRepository } from './schedules.repository.js';
 
 export type RecaptureJob =
   | { kind: 'link'; linkId: string }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { AppError, type Artifact, isErrorCapture, type SnapshotSource } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { SnapshotRow } from '../db/schema.js';
-import type { SnapshotMeta, SnapshotsRepository } from './snapshots.repository.js';
+import type { SnapshotMeta, SnapshotsRepository } from '../db/snapshots.repository.js';
 import type { StandaloneArchives } from './standalone-archive.js';
 
 export interface SnapshotSummary {

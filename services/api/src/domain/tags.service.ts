@@ -5,7 +5,7 @@
 import { AppError } from '@linksnap/shared';
 import { isUniqueViolation, isUuid } from '../db/errors.js';
 import type { TagRow } from '../db/schema.js';
-import type { TagCount, TagsRepository } from './tags.repository.js';
+import type { TagCount, TagsRepository } from '../db/tags.repository.js';
 
 const taken = (existing: TagRow) =>
   new AppError('TAG_ALREADY_EXISTS', `A tag named "${existing.name}" already exists.`, {

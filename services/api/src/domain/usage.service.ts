@@ -5,7 +5,7 @@
  * whole instance.
  */
 import { AppError } from '@linksnap/shared';
-import type { BlobsRepository, Usage } from './blobs.repository.js';
+import type { BlobsRepository, Usage } from '../db/blobs.repository.js';
 
 export type UsageScope = 'user' | 'instance';
 

@@ -3,8 +3,8 @@
 import { AppError } from '@linksnap/shared';
 import { hash, verify } from '@node-rs/argon2';
 import type { UserRow } from '../db/schema.js';
+import type { UsersRepository } from '../db/users.repository.js';
 import type { TokenService } from './tokens.js';
-import type { UsersRepository } from './users.repository.js';
 
 // OWASP's Argon2id baseline. algorithm 2 = Argon2id (the package's const enum cannot be imported).
 const ARGON2 = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

@@ -6,9 +6,9 @@
  */
 import { AppError, isFinalState, type ObjectStorage, type SnapshotResult } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
+import type { ComparableRow, VersionsRepository } from '../db/versions.repository.js';
 import { type ComparedVersion, isShowable, statusChange, textChange, type VersionChange } from './change.js';
 import { diffText, type TextOp } from './text-diff.js';
-import type { ComparableRow, VersionsRepository } from './versions.repository.js';
 import { type Box, compareImages, decodeImage, encodePng, highlightImage } from './visual-diff.js';
 
 export interface ChangeOutcome {

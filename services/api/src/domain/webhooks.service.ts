@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, parseHttpUrl, type Resolver, resolveEgressTarget } from '@linksnap/shared';
 import { isUuid } from '../db/errors.js';
 import type { WebhookRow } from '../db/schema.js';
-import type { WebhooksRepository } from './webhooks.repository.js';
+import type { WebhooksRepository } from '../db/webhooks.repository.js';
 
 export const WEBHOOK_EVENTS = [
   'snapshot.succeeded',

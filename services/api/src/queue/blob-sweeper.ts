@@ -17,9 +17,9 @@ import {
   type ObjectStorage,
 } from '@linksnap/shared';
 import { sql } from 'drizzle-orm';
+import { BlobsRepository } from '../db/blobs.repository.js';
 import type { Db } from '../db/database.js';
-import { BlobsRepository } from '../domain/blobs.repository.js';
-import { rowsOf } from '../domain/links.repository.js';
+import { rowsOf } from '../db/links.repository.js';
 
 export interface SweepReport {
   /** Bodies examined (old enough to be removed if unreferenced). */

@@ -22,7 +22,7 @@ import {
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import type { Db } from '../db/database.js';
-import { SnapshotsRepository, type UnfinishedSnapshot } from '../domain/snapshots.repository.js';
+import { SnapshotsRepository, type UnfinishedSnapshot } from '../db/snapshots.repository.js';
 import type { SnapshotQueue } from './snapshot-producer.js';
 
 export interface ReconcileReport {

@@ -14,8 +14,8 @@ import {
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Db } from '../db/database.js';
+import { SnapshotsRepository } from '../db/snapshots.repository.js';
 import type { VersionChange } from '../domain/change.js';
-import { SnapshotsRepository } from '../domain/snapshots.repository.js';
 import type { ApiMetrics } from '../http/metrics.js';
 import { finalChannel } from './job-events.js';
 

@@ -22,9 +22,9 @@ import {
 } from '@linksnap/shared';
 import { type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Db } from '../db/database.js';
+import { WebhooksRepository } from '../db/webhooks.repository.js';
 import { isChanged } from '../domain/change.js';
 import type { ChangeOutcome } from '../domain/versions.service.js';
-import { WebhooksRepository } from '../domain/webhooks.repository.js';
 import { checkWebhookTarget, type WebhookEvent } from '../domain/webhooks.service.js';
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {

@@ -2,7 +2,8 @@
 import type { SnapshotSource } from '@linksnap/shared';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Db, Tx } from '../db/database.js';
+import { timeOrderedId } from '../domain/ids.js';
+import type { Db, Tx } from './database.js';
 import {
   type LinkRow,
   linkColumns,
@@ -12,8 +13,7 @@ import {
   snapshots,
   type TagRow,
   tags,
-} from '../db/schema.js';
-import { timeOrderedId } from './ids.js';
+} from './schema.js';
 import { namedTags } from './tags.repository.js';
 
 export interface NewLink {

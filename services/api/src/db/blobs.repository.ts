@@ -5,9 +5,9 @@
  */
 import { type ArchiveBase, type Artifact, blobHashOf } from '@linksnap/shared';
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/database.js';
-import { blobRefs, blobs, snapshots } from '../db/schema.js';
+import type { Db, Tx } from './database.js';
 import { rowsOf } from './links.repository.js';
+import { blobRefs, blobs, snapshots } from './schema.js';
 
 export interface Usage {
   links: number;

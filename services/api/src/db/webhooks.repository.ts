@@ -1,7 +1,7 @@
 /** Queries on webhooks (drizzle only). */
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { links, type WebhookRow, webhooks } from '../db/schema.js';
+import type { Db } from './database.js';
+import { links, type WebhookRow, webhooks } from './schema.js';
 
 export class WebhooksRepository {
   constructor(private readonly db: Db) {}

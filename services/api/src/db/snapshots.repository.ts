@@ -1,10 +1,10 @@
 /** Queries on snapshots, including the idempotent write of a capture result. */
 import { isFinalState, type SnapshotResult } from '@linksnap/shared';
 import { and, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/database.js';
-import { linkColumns, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import { isShowable, type VersionChange } from '../domain/change.js';
 import { recordBlobRefs } from './blobs.repository.js';
-import { isShowable, type VersionChange } from './change.js';
+import type { Db, Tx } from './database.js';
+import { linkColumns, links, type SnapshotRow, snapshots } from './schema.js';
 
 /** A snapshot row without its readable text and search vector (large, and only searched). */
 export type SnapshotMeta = Omit<SnapshotRow, 'text'>;

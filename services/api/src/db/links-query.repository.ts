@@ -16,8 +16,8 @@
  * good version (what it shows and thumbnails): a newer failed or error capture hides nothing.
  */
 import { and, desc, eq, inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { goodVersion, links, linkTags, snapshots, tags } from '../db/schema.js';
+import type { Db } from './database.js';
+import { goodVersion, links, linkTags, snapshots, tags } from './schema.js';
 
 export interface ListFilter {
   userId: string;

@@ -1,7 +1,7 @@
 /** Queries behind change detection and diffs: a version's comparable fields, its previous good one, dead marks. */
 import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { goodVersion, links, type SnapshotRow, snapshots } from '../db/schema.js';
+import type { Db } from './database.js';
+import { goodVersion, links, type SnapshotRow, snapshots } from './schema.js';
 
 const comparable = {
   id: snapshots.id,

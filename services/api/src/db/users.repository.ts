@@ -1,7 +1,7 @@
 /** Queries on users. */
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { type UserRow, users } from '../db/schema.js';
+import type { Db } from './database.js';
+import { type UserRow, users } from './schema.js';
 
 export class UsersRepository {
   constructor(private readonly db: Db) {}

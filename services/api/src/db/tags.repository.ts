@@ -1,7 +1,7 @@
 /** Queries on a user's tags: counts, create, rename, merge, delete. */
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/database.js';
-import { linkTags, type TagRow, tags } from '../db/schema.js';
+import type { Db, Tx } from './database.js';
+import { linkTags, type TagRow, tags } from './schema.js';
 
 export interface TagCount {
   id: string;

@@ -1,7 +1,7 @@
 /** Stored first responses of requests sent with an Idempotency-Key. */
 import { and, eq, lt } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { idempotencyKeys } from '../db/schema.js';
+import type { Db } from './database.js';
+import { idempotencyKeys } from './schema.js';
 
 export interface StoredResponse {
   body: unknown;

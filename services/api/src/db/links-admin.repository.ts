@@ -1,8 +1,8 @@
 /** Writes on saved links and their snapshot versions: edit, tag changes, deletions. */
 import { FINAL_STATES, isFinalState } from '@linksnap/shared';
 import { and, desc, eq, inArray, notInArray, type SQL, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/database.js';
-import { links, linkTags, snapshots } from '../db/schema.js';
+import type { Db, Tx } from './database.js';
+import { links, linkTags, snapshots } from './schema.js';
 import { namedTags } from './tags.repository.js';
 
 export interface LinkEdit {

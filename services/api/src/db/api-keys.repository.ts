@@ -1,7 +1,7 @@
 /** Queries on api_keys. Only hashes are stored; the key itself is shown once at creation. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { apiKeys } from '../db/schema.js';
+import type { Db } from './database.js';
+import { apiKeys } from './schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 

@@ -1,7 +1,7 @@
 /** Queries on re-capture schedules: the link's own, its tags', and the links a tag schedule covers. */
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { links, linkTags, tags } from '../db/schema.js';
+import type { Db } from './database.js';
+import { links, linkTags, tags } from './schema.js';
 
 export interface ScheduleOwner {
   id: string;
