@@ -94,7 +94,14 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
     });
     createLinkRoute(scope, links, options);
   });
+  // In this order, the order of the OpenAPI document's paths.
+  listLinksRoute(app, query);
+  createBatchRoute(app, links);
+  linkRoutes(app, admin);
+  versionsRoutes(app, links, admin);
+}
 
+function listLinksRoute(app: ZodApp, query: LinksQueryService): void {
   // GET /v1/links
   app.get(
     '/v1/links',
@@ -114,7 +121,9 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
       });
     },
   );
+}
 
+function createBatchRoute(app: ZodApp, links: LinksService): void {
   // POST /v1/links/batch
   // Counts once against the submit limit (app.ts): pasting 100 links is one request.
   app.post(
@@ -133,7 +142,10 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
       return { items: items.map((item) => asBatchAnswer(item, context)) };
     },
   );
+}
 
+/** One saved link: read, edit, delete. */
+function linkRoutes(app: ZodApp, admin: LinksAdminService): void {
   // GET /v1/links/{id}
   app.get(
     '/v1/links/:id',
@@ -164,7 +176,10 @@ export function linksRoutes(app: ZodApp, services: LinksRoutesServices, options:
       return reply.status(204).send();
     },
   );
+}
 
+/** A link's snapshot versions: capture a new one, list them, delete one. */
+function versionsRoutes(app: ZodApp, links: LinksService, admin: LinksAdminService): void {
   // POST /v1/links/{id}/snapshots
   const queued = documented(snapshotQueued, 'A new capture (version) is queued', {
     Location: { description: 'The capture job to poll: `/v1/jobs/{snapshotId}`' },
