@@ -98,6 +98,17 @@ function authenticatedRoutes(
   usageRoutes(scope, services.usage);
 }
 
+/** Counts every queue of the API process in the metrics; the same queues show on the dashboard. */
+function watchQueues(metrics: ApiMetrics, snapshotQueue: SnapshotQueue, config: Config) {
+  metrics.watch(snapshotQueue.queue);
+  return [
+    snapshotQueue.queue,
+    metrics.watchByName(RESULTS_QUEUE, config),
+    metrics.watchByName(WEBHOOKS_QUEUE, config),
+    metrics.watchByName(RECAPTURE_QUEUE, config),
+  ].filter((q) => q !== undefined);
+}
+
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -122,13 +133,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerErrorHandling(app);
   registerSecurityHeaders(app);
   const metrics = deps.metrics ?? new ApiMetrics();
-  metrics.watch(snapshotQueue.queue);
-  const dashboardQueues = [
-    snapshotQueue.queue,
-    metrics.watchByName(RESULTS_QUEUE, config),
-    metrics.watchByName(WEBHOOKS_QUEUE, config),
-    metrics.watchByName(RECAPTURE_QUEUE, config),
-  ].filter((q) => q !== undefined);
+  const dashboardQueues = watchQueues(metrics, snapshotQueue, config);
   app.addHook('onClose', () => metrics.close());
   registerMetrics(app, metrics);
   app.register(cookie);

@@ -143,24 +143,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     ? buildArchiveApp({ links: services.archive, site: archiveSite, logger })
     : null;
   searchIndexer.start();
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      // Every step is bounded: whatever died first (Redis, PostgreSQL, S3), the stop finishes.
-      await Promise.all([
-        drainRequests(app, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
-        archiveApp && drainRequests(archiveApp, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
-      ]);
-      await Promise.all([
-        workers?.close(),
-        bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
-        closeQueueClient('recapture queue', services.recaptures.queue, STEP_MS, logger),
-        snapshotQueue.close(STEP_MS),
-      ]);
-      await bounded('database', () => database.close(), STEP_MS, logger);
-    })();
-    return closing;
-  };
+  const close = closer({ config, logger, app, archiveApp, workers, searchIndexer, services, snapshotQueue, database });
   return {
     app,
     archiveApp,
@@ -174,6 +157,42 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
     blobSweeper: workers?.blobSweeper ?? null,
     logger,
     close,
+  };
+}
+
+/**
+ * The stop of everything createApi opened, once however often it is called: requests drain,
+ * then the workers and queue clients close, then the database. Every step is bounded: whatever
+ * died first (Redis, PostgreSQL, S3), the stop finishes.
+ */
+function closer(parts: {
+  config: Config;
+  logger: Logger;
+  app: FastifyInstance;
+  archiveApp: FastifyInstance | null;
+  workers: ReturnType<typeof startWorkers> | null;
+  searchIndexer: SearchIndexer;
+  services: Services;
+  snapshotQueue: SnapshotQueue;
+  database: Database;
+}): () => Promise<void> {
+  const { config, logger, app, archiveApp, workers, searchIndexer, services, snapshotQueue, database } = parts;
+  let closing: Promise<void> | undefined;
+  return () => {
+    closing ??= (async () => {
+      await Promise.all([
+        drainRequests(app, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
+        archiveApp && drainRequests(archiveApp, Math.min(config.SHUTDOWN_GRACE_MS, DRAIN_MS), logger),
+      ]);
+      await Promise.all([
+        workers?.close(),
+        bounded('search indexer', () => searchIndexer.close(), STEP_MS, logger),
+        closeQueueClient('recapture queue', services.recaptures.queue, STEP_MS, logger),
+        snapshotQueue.close(STEP_MS),
+      ]);
+      await bounded('database', () => database.close(), STEP_MS, logger);
+    })();
+    return closing;
   };
 }
 
