@@ -294,6 +294,8 @@ describe('offline replay of a captured page', () => {
       assert.ok(!outcome.includes(linkUrl), `no user data reached the archive origin: ${outcome.slice(0, 300)}`);
     }
     assert.match(probe.raw, /^error: TypeError/, 'the same-origin policy blocks the raw read');
+    // The bare app's own worker (sw.js?injectScripts=ruffle…) would replace the players' one.
+    assert.match(probe.registration, /^Error during service worker registration/, probe.registration);
     console.log(
       `[replay] from the archive origin: page script got "${probe.asPageScript.slice(0, 80)}", raw got "${probe.raw}"`,
     );

@@ -39,6 +39,30 @@ function recordConsole(page: Page): void {
   page.on('console', (msg) => lines.push(`console.${msg.type()}: ${msg.text()}`.slice(0, 300)));
   page.on('pageerror', (err) => lines.push(`pageerror: ${String(err)}`.slice(0, 300)));
   page.on('requestfailed', (req) => lines.push(`failed: ${req.url().slice(0, 160)} ${req.failure()?.errorText}`));
+  const t0 = Date.now();
+  page.on('response', (res) => {
+    const type = res.request().resourceType();
+    if (type === 'document' || res.fromServiceWorker() === false)
+      lines.push(
+        `+${Date.now() - t0}ms ${type} ${res.status()} sw=${res.fromServiceWorker()} ${res.url().slice(0, 140)}`,
+      );
+  });
+  void page
+    .createCDPSession()
+    .then(async (cdp) => {
+      cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+        for (const v of e.versions)
+          lines.push(
+            `+${Date.now() - t0}ms sw v${v.versionId} ${v.status}/${v.runningStatus} ${v.scriptURL.replace(/^.*\/replay\//, '')} clients=${(v.controlledClients ?? []).length}`,
+          );
+      });
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        for (const r of e.registrations)
+          lines.push(`+${Date.now() - t0}ms reg ${r.registrationId} deleted=${r.isDeleted}`);
+      });
+      await cdp.send('ServiceWorker.enable');
+    })
+    .catch(() => {});
 }
 
 /** The frame showing the archived page (ReplayWeb.page serves it under …/mp_/<original URL>). */
@@ -60,7 +84,7 @@ async function replayFrame(page: Page, originalUrl: string, timeoutMs: number): 
       return `${f.url().slice(0, 200)}: ${text.replace(/\s+/g, ' ').slice(0, 600)}`;
     }),
   );
-  const printed = (consoleLines.get(page) ?? []).slice(-40);
+  const printed = (consoleLines.get(page) ?? []).slice(-80);
   throw new Error(`no replay frame for ${originalUrl}; frames:\n${shown.join('\n')}\nconsole:\n${printed.join('\n')}`);
 }
 
@@ -101,6 +125,7 @@ export async function openReplayedPageAlone(
       while (page.url() === frameUrl && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       return { page, frame: await replayFrame(page, originalUrl, Math.max(1_000, deadline - Date.now())) };
     } catch (err) {
+      console.log(`[replay] alone-open failed; page log:\n${(consoleLines.get(page) ?? []).slice(-80).join('\n')}`);
       await page.close();
       throw err;
     }
@@ -197,14 +222,21 @@ export async function probeAppFromArchive(
   browser: Browser,
   frame: Frame,
   appUrl: string,
-): Promise<{ asPageScript: string; raw: string }> {
+): Promise<{ asPageScript: string; raw: string; registration: string }> {
   const asPageScript = await frame.evaluate(fetchWithCookies, '/v1/links');
   const page = await browser.newPage();
   try {
     await page.setBypassCSP(true);
+    // The bare player app registers a worker of its own choosing: wait for how that ended.
+    const registration = new Promise<string>((resolve) => {
+      setTimeout(() => resolve('(no registration outcome within 30 s)'), 30_000).unref();
+      page.on('console', (msg) => {
+        if (/service worker (is registered|registration)/i.test(msg.text())) resolve(msg.text().slice(0, 200));
+      });
+    });
     await page.goto(`${new URL(frame.url()).origin}/replay/`);
     const raw = await page.evaluate(fetchWithCookies, `${appUrl}/v1/links`);
-    return { asPageScript, raw };
+    return { asPageScript, raw, registration: await registration };
   } finally {
     await page.close();
   }

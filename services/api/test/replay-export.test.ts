@@ -106,12 +106,20 @@ describe('WACZ download, replay player and archive exports', () => {
   });
 
   it('serves ReplayWeb.page’s bundles from this origin, the worker limited to it', async () => {
-    for (const file of ['ui.js', 'sw.js']) {
+    for (const file of ['ui.js', 'sw.js?serveIndex=1']) {
       const res = await h.api.app.inject({ method: 'GET', url: `/replay/${file}` });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/javascript/);
       assert.ok(res.body.length > 100_000);
       assert.match(String(res.headers['content-security-policy']), /connect-src 'self'/);
+    }
+  });
+
+  it('installs one worker: every other worker script URL redirects, so its registration fails', async () => {
+    for (const url of ['/replay/sw.js', '/replay/sw.js?injectScripts=ruffle%2Fruffle.js&allowProxyPaths=ruffle%2F']) {
+      const res = await h.api.app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 302, url);
+      assert.equal(res.headers.location, '/replay/sw.js?serveIndex=1');
     }
   });
 

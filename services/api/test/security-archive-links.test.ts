@@ -69,7 +69,7 @@ describe('signed archive URLs', () => {
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
       assert.equal(res.headers['set-cookie'], undefined);
     }
-    assert.equal((await app.inject({ url: '/replay/sw.js' })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/replay/sw.js?serveIndex=1' })).statusCode, 200);
     await app.close();
   });
 

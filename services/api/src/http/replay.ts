@@ -18,6 +18,19 @@ import type { ArchiveSite } from './archive-site.js';
 /** Scope of ReplayWeb.page's service worker: the bundles live here, the player outside it. */
 export const REPLAY_BASE = '/replay/';
 
+/**
+ * The one service worker script this scope installs: what the embed registers (wabac reads its
+ * query; serveIndex=1 makes it serve the player app at /replay/). The app opened on its own
+ * registers `sw.js?injectScripts=ruffle…` unless its URL says `embed`; a registration under
+ * another script URL installs a second worker that replaces the first under every open replay,
+ * and Chromium then left the old one starting and navigations hanging (issue 14). Every other
+ * script URL is answered with a redirect, which fails that registration (a worker script may
+ * not redirect) and leaves the installed worker alone, where a 404 would make the app's
+ * localhost check unregister it.
+ */
+const REPLAY_WORKER_QUERY = 'serveIndex=1';
+const REPLAY_WORKER = `${REPLAY_BASE}sw.js?${REPLAY_WORKER_QUERY}`;
+
 /** The package exports only a few paths; index.html is one, and the bundles sit beside it. */
 function replayBundles(): { ui: Buffer; sw: Buffer } {
   const dir = path.dirname(createRequire(import.meta.url).resolve('replaywebpage/index.html'));
@@ -106,9 +119,12 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
   app.get(`${REPLAY_BASE}ui.js`, { schema: { hide: true } }, (request, reply) =>
     sendBundle(reply, bundles.ui, cspOf(request)),
   );
-  app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (request, reply) =>
-    sendBundle(reply, bundles.sw, cspOf(request)),
-  );
+  // One worker per scope: any other script URL installed here replaces it under every open replay.
+  app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (request, reply) => {
+    const query = request.url.slice(request.url.indexOf('?') + 1 || request.url.length);
+    if (query !== REPLAY_WORKER_QUERY) return reply.redirect(REPLAY_WORKER, 302);
+    return sendBundle(reply, bundles.sw, cspOf(request));
+  });
 
   // GET /replay/ — what the service worker itself serves there once it controls the frame; served
   // here too so the player's first load, before the worker has claimed it, finds the app.
