@@ -38,7 +38,7 @@ import {
   encodeScreenshot,
   type FullPageShot,
   type ScreenshotFormat,
-  screenshotType,
+  storedScreenshot,
   thumbnailOf,
 } from './screenshot.js';
 import { type SettleResult, settle } from './settle.js';
@@ -279,13 +279,16 @@ function imageAndArchiveStages(
           captureScreenshot(page, context.maxHeight, format),
         ),
       ),
-    /** The stored screenshot, encoded from the PNG off Chromium's critical path. */
+    /**
+     * The stored screenshot, encoded from the PNG off Chromium's critical path. An encoding that
+     * fails is a stage error in the report, not a missing artifact: the PNG is stored instead.
+     */
     screenshotArtifact: async (full: FullPageShot | null): Promise<CapturedArtifact | null> => {
       if (!full) return null;
-      const body = await stages.run('screenshot', 'screenshotEncode', ['screenshot'], STAGE_CAP_MS.screenshot, () =>
+      const encoded = await stages.run('screenshot', 'screenshotEncode', [], STAGE_CAP_MS.screenshot, () =>
         encodeScreenshot(full, format),
       );
-      return offer(body && { kind: 'screenshot', body, ...screenshotType(format) });
+      return offer({ kind: 'screenshot', ...storedScreenshot(full, format, encoded) });
     },
     /** Scaled from the full-page screenshot; rendered from the viewport when there is none. */
     thumbnail: (full: FullPageShot | null) =>

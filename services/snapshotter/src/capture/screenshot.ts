@@ -91,6 +91,19 @@ export async function encodeScreenshot(shot: FullPageShot, format: ScreenshotFor
 }
 
 /**
+ * What is stored for a screenshot: its encoding, or, when the encoder failed or ran out of
+ * time (a 16k-pixel page takes about 5 s of lossless WebP on a quiet 2-core machine, several
+ * times that under load), the PNG Chromium took: the same pixels, larger, never none.
+ */
+export function storedScreenshot(
+  shot: FullPageShot,
+  format: ScreenshotFormat,
+  encoded: Buffer | null,
+): { body: Buffer; contentType: string; ext: string } {
+  return encoded ? { body: encoded, ...screenshotType(format) } : { body: shot.body, ...screenshotType('png') };
+}
+
+/**
  * The thumbnail scaled from the full-page screenshot's first viewport: no second frame from
  * Chromium (a viewport capture costs about as much as the full page on short pages), and the
  * work runs on libvips' threads while Chromium goes on with the PDF and the archive. The image is
