@@ -59,15 +59,17 @@ export function succeededResult(
   };
 }
 
-export async function startHarness(options: Partial<TestEnvOptions> & { resolver?: Resolver } = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<TestEnvOptions> & { resolver?: Resolver; archiveListener?: boolean } = {},
+): Promise<Harness> {
   const s3 = await startTestS3();
-  const { resolver, ...envOptions } = options;
+  const { resolver, archiveListener, ...envOptions } = options;
   // No snapshotter runs here, so submitted public URLs are never fetched: the submit-time
   // check may see them (EGRESS_ALLOW_ONLY off), but no name is ever really resolved.
   const config = parseConfig(
     testEnv({ s3, ...envOptions, extra: { EGRESS_ALLOW_ONLY: 'false', ...envOptions.extra } }),
   );
-  const api = await createApi(config, { resolver: resolver ?? noDnsResolver });
+  const api = await createApi(config, { resolver: resolver ?? noDnsResolver, archiveListener });
   const queues: Queue[] = [];
   const queue = (name: string) => {
     const q = new Queue(name, { connection: redisOptions(config.REDIS_URL as string), prefix: config.QUEUE_PREFIX });
