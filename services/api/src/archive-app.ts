@@ -11,9 +11,9 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import type { ArchiveLinks } from './domain/archive-links.js';
 import type { ArchiveSite } from './http/archive-site.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerHelmet } from './http/helmet.js';
 import { replayRoutes } from './http/replay.js';
 import { lazyChildLoggerFactory } from './http/request-logger.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
 import { serializerCompiler } from './http/serializers.js';
 import { archiveRoutes } from './routes/snapshots.routes.js';
 import type { ZodApp } from './routes/types.js';
@@ -39,7 +39,7 @@ export function buildArchiveApp({ links, site, logger }: ArchiveAppDeps): Fastif
     done();
   });
   registerErrorHandling(app);
-  registerSecurityHeaders(app);
+  registerHelmet(app);
   app.register(async (root: ZodApp) => {
     archiveRoutes(root, links, site);
     replayRoutes(root, links, site);

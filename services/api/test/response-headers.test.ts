@@ -71,6 +71,8 @@ const COMMON: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+  // Helmet's, kept: an archived page's dns-prefetch hints must not reach the live web either.
+  'x-dns-prefetch-control': 'off',
 };
 
 /** The common headers with this CSP; an override of `undefined` means the header is absent. */

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { ZodApp } from '../routes/types.js';
 import type { ArchiveSite } from './archive-site.js';
+import { allowFraming } from './helmet.js';
 
 /** Scope of ReplayWeb.page's service worker: the bundles live here, the player outside it. */
 export const REPLAY_BASE = '/replay/';
@@ -129,7 +130,7 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
   // GET /replay/ — what the service worker itself serves there once it controls the frame; served
   // here too so the player's first load, before the worker has claimed it, finds the app.
   app.get(REPLAY_BASE, { schema: { hide: true } }, (request, reply) => {
-    reply.removeHeader('X-Frame-Options');
+    allowFraming(reply);
     return reply
       .type('text/html; charset=utf-8')
       .header('Cache-Control', 'no-cache')
@@ -160,7 +161,7 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
       // the two replaced the worker under open replays, leaving players blank (the archive route
       // ignores the extra parameter).
       const source = `/archive/${id}/wacz?s=${exp}.${sig}&embed=replayonly`;
-      reply.removeHeader('X-Frame-Options');
+      allowFraming(reply);
       return reply
         .type('text/html; charset=utf-8')
         .header('Cache-Control', 'no-store')

@@ -13,6 +13,7 @@ import type { ArchiveLinks } from '../domain/archive-links.js';
 import type { SnapshotsService } from '../domain/snapshots.service.js';
 import type { ArchiveSite } from '../http/archive-site.js';
 import { userIdOf } from '../http/auth.js';
+import { allowFraming } from '../http/helmet.js';
 import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapshotView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -65,7 +66,7 @@ function sendArtifact(
   // another origin, so it is only sent when the app frames from its own origin.
   reply.header('Content-Security-Policy', page ? archivedPageCsp(ancestors) : `frame-ancestors ${ancestors}`);
   if (ancestors === "'self'") reply.header('X-Frame-Options', 'SAMEORIGIN');
-  else reply.removeHeader('X-Frame-Options');
+  else allowFraming(reply);
   // Offered as files to keep, never rendered: MHTML would run as a page, a WACZ is a package.
   if (kind === 'mhtml' || kind === 'wacz') {
     reply.header('Content-Disposition', `attachment; filename="${id}.${kind}"`);
