@@ -270,24 +270,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/snapshots/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One capture with its artifacts */
-    get: operations['getSnapshot'];
-    put?: never;
-    post?: never;
-    /** Delete one capture */
-    delete: operations['deleteSnapshot'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/tags': {
     parameters: {
       query?: never;
@@ -438,6 +420,24 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/snapshots/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One capture with its artifacts */
+    get: operations['getSnapshot'];
+    put?: never;
+    post?: never;
+    /** Delete one capture */
+    delete: operations['deleteSnapshot'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1980,178 +1980,6 @@ export interface operations {
       };
     };
   };
-  getSnapshot: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description One snapshot version with its artifacts */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            linkId: string;
-            status: string;
-            requestedAt: string;
-            attempts: number;
-            error: {
-              /** @enum {string} */
-              code:
-                | 'VALIDATION_FAILED'
-                | 'INVALID_QUERY'
-                | 'INVALID_URL'
-                | 'UNAUTHENTICATED'
-                | 'INVALID_CREDENTIALS'
-                | 'FORBIDDEN'
-                | 'SIGNUPS_DISABLED'
-                | 'NOT_FOUND'
-                | 'METHOD_NOT_ALLOWED'
-                | 'LINK_ALREADY_EXISTS'
-                | 'EMAIL_ALREADY_EXISTS'
-                | 'TAG_ALREADY_EXISTS'
-                | 'PAYLOAD_TOO_LARGE'
-                | 'UNSUPPORTED_MEDIA_TYPE'
-                | 'IDEMPOTENCY_KEY_REUSED'
-                | 'RATE_LIMITED'
-                | 'INTERNAL'
-                | 'SERVICE_UNAVAILABLE'
-                | 'SSRF_BLOCKED'
-                | 'DNS_FAILED'
-                | 'CONNECTION_FAILED'
-                | 'TLS_FAILED'
-                | 'NAVIGATION_TIMEOUT'
-                | 'BROWSER_CRASHED'
-                | 'STORAGE_UNAVAILABLE'
-                | 'UNSUPPORTED_CONTENT'
-                | 'CONTENT_TOO_LARGE'
-                | 'CAPTURE_FAILED'
-                | 'ARCHIVE_INVALID'
-                | 'ARCHIVE_TAMPERED';
-              title: string;
-              detail: string;
-            } | null;
-            httpStatus: number | null;
-            /** @description The main document answered 4xx/5xx: an error page, kept but never shown as the link */
-            errorCapture: boolean;
-            finalUrl: string | null;
-            contentType: string | null;
-            title: string | null;
-            lang: string | null;
-            timings: {
-              [key: string]: number;
-            } | null;
-            artifacts: {
-              /** @enum {string} */
-              kind:
-                | 'screenshot'
-                | 'thumbnail'
-                | 'pdf'
-                | 'mhtml'
-                | 'html'
-                | 'text'
-                | 'readable'
-                | 'metadata'
-                | 'report'
-                | 'favicon'
-                | 'original'
-                | 'wacz'
-                | 'upload';
-              key: string;
-              contentType: string;
-              bytes: number;
-              sha256: string;
-              url: string;
-            }[];
-            missing: {
-              kind: string;
-              code: string;
-              detail: string;
-            }[];
-            startedAt: string | null;
-            finishedAt: string | null;
-            /** @description Compared with the link's previous good version; null for a first version or one with nothing to compare */
-            change: {
-              text: ('same' | 'changed') | null;
-              /** @description Share of screenshot pixels changed, 0..1 */
-              visual: number | null;
-              /** @enum {string} */
-              status: 'same' | 'moved' | 'gone';
-            } | null;
-            /**
-             * @description `upload`: rendered from the page the user’s browser sent (SingleFile HTML), with all network refused
-             * @enum {string}
-             */
-            source: 'capture' | 'upload';
-          };
-        };
-      };
-      /** @description Client error (RFC 9457 problem details) */
-      '4XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
-      '5XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  deleteSnapshot: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted with its stored objects */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Client error (RFC 9457 problem details) */
-      '4XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
-      '5XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
   listTags: {
     parameters: {
       query?: {
@@ -2806,6 +2634,178 @@ export interface operations {
         content: {
           'text/event-stream': unknown;
         };
+      };
+      /** @description Client error (RFC 9457 problem details) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSnapshot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One snapshot version with its artifacts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            linkId: string;
+            status: string;
+            requestedAt: string;
+            attempts: number;
+            error: {
+              /** @enum {string} */
+              code:
+                | 'VALIDATION_FAILED'
+                | 'INVALID_QUERY'
+                | 'INVALID_URL'
+                | 'UNAUTHENTICATED'
+                | 'INVALID_CREDENTIALS'
+                | 'FORBIDDEN'
+                | 'SIGNUPS_DISABLED'
+                | 'NOT_FOUND'
+                | 'METHOD_NOT_ALLOWED'
+                | 'LINK_ALREADY_EXISTS'
+                | 'EMAIL_ALREADY_EXISTS'
+                | 'TAG_ALREADY_EXISTS'
+                | 'PAYLOAD_TOO_LARGE'
+                | 'UNSUPPORTED_MEDIA_TYPE'
+                | 'IDEMPOTENCY_KEY_REUSED'
+                | 'RATE_LIMITED'
+                | 'INTERNAL'
+                | 'SERVICE_UNAVAILABLE'
+                | 'SSRF_BLOCKED'
+                | 'DNS_FAILED'
+                | 'CONNECTION_FAILED'
+                | 'TLS_FAILED'
+                | 'NAVIGATION_TIMEOUT'
+                | 'BROWSER_CRASHED'
+                | 'STORAGE_UNAVAILABLE'
+                | 'UNSUPPORTED_CONTENT'
+                | 'CONTENT_TOO_LARGE'
+                | 'CAPTURE_FAILED'
+                | 'ARCHIVE_INVALID'
+                | 'ARCHIVE_TAMPERED';
+              title: string;
+              detail: string;
+            } | null;
+            httpStatus: number | null;
+            /** @description The main document answered 4xx/5xx: an error page, kept but never shown as the link */
+            errorCapture: boolean;
+            finalUrl: string | null;
+            contentType: string | null;
+            title: string | null;
+            lang: string | null;
+            timings: {
+              [key: string]: number;
+            } | null;
+            artifacts: {
+              /** @enum {string} */
+              kind:
+                | 'screenshot'
+                | 'thumbnail'
+                | 'pdf'
+                | 'mhtml'
+                | 'html'
+                | 'text'
+                | 'readable'
+                | 'metadata'
+                | 'report'
+                | 'favicon'
+                | 'original'
+                | 'wacz'
+                | 'upload';
+              key: string;
+              contentType: string;
+              bytes: number;
+              sha256: string;
+              url: string;
+            }[];
+            missing: {
+              kind: string;
+              code: string;
+              detail: string;
+            }[];
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description Compared with the link's previous good version; null for a first version or one with nothing to compare */
+            change: {
+              text: ('same' | 'changed') | null;
+              /** @description Share of screenshot pixels changed, 0..1 */
+              visual: number | null;
+              /** @enum {string} */
+              status: 'same' | 'moved' | 'gone';
+            } | null;
+            /**
+             * @description `upload`: rendered from the page the user’s browser sent (SingleFile HTML), with all network refused
+             * @enum {string}
+             */
+            source: 'capture' | 'upload';
+          };
+        };
+      };
+      /** @description Client error (RFC 9457 problem details) */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Server error or dependency unavailable (RFC 9457 problem details) */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteSnapshot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted with its stored objects */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Client error (RFC 9457 problem details) */
       '4XX': {

@@ -92,7 +92,11 @@ function authenticatedRoutes(
   diffRoutes(scope, services.versions);
   jobsRoutes(scope, services.jobs);
   jobEventsRoutes(scope, services.jobs, options.jobEvents);
-  snapshotsRoutes(scope, services.snapshots, { links: services.archive, site: options.archiveSite });
+  snapshotsRoutes(
+    scope,
+    { snapshots: services.snapshots, admin: services.linksAdmin },
+    { links: services.archive, site: options.archiveSite },
+  );
   meRoutes(scope, services.users);
   webhooksRoutes(scope, services.webhooks);
   usageRoutes(scope, services.usage);

@@ -1,7 +1,8 @@
 /**
  * Links: save a URL (which queues its first capture), list and search, read, edit and delete a
- * saved link, and its snapshot versions. The POSTs that start captures are marked
- * `config: { idempotent: true }`; the Idempotency-Key hooks (idempotency.hooks.ts) find them by it.
+ * saved link, and capture or list its snapshot versions (one version is read and deleted in
+ * snapshots.routes.ts). The POSTs that start captures are marked `config: { idempotent: true }`;
+ * the Idempotency-Key hooks (idempotency.hooks.ts) find them by it.
  */
 import multipart from '@fastify/multipart';
 import { captureOptionsSchema, SNAPSHOT_STATES, toProblem } from '@linksnap/shared';
@@ -178,7 +179,7 @@ function linkRoutes(app: ZodApp, admin: LinksAdminService): void {
   );
 }
 
-/** A link's snapshot versions: capture a new one, list them, delete one. */
+/** A link's snapshot versions: capture a new one, list them (DELETE /v1/snapshots/{id} is in snapshots.routes.ts). */
 function versionsRoutes(app: ZodApp, links: LinksService, admin: LinksAdminService): void {
   // POST /v1/links/{id}/snapshots
   const queued = documented(snapshotQueued, 'A new capture (version) is queued', {
@@ -201,17 +202,6 @@ function versionsRoutes(app: ZodApp, links: LinksService, admin: LinksAdminServi
     async (request) => ({
       items: await admin.versions(userIdOf(request), request.params.id),
     }),
-  );
-
-  // DELETE /v1/snapshots/{id}
-  const snapshotDeleted = noContent('Deleted with its stored objects');
-  app.delete(
-    '/v1/snapshots/:id',
-    { schema: { params: idParams, response: { 204: snapshotDeleted } } },
-    async (request, reply) => {
-      await admin.deleteSnapshot(userIdOf(request), request.params.id);
-      return reply.status(204).send();
-    },
   );
 }
 

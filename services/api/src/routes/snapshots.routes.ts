@@ -1,5 +1,5 @@
 /**
- * Snapshots and their artifacts. Archived pages are hostile content: they are served
+ * Snapshots (read one, delete one) and their artifacts. Archived pages are hostile content: they are served
  * sandboxed with no network (`CSP: default-src 'none' … sandbox`, so no script, an opaque
  * origin and no request beyond data: URIs), never sniffed, and MHTML only
  * as a download. Signed, short-lived `/archive/…` URLs let a browser open an artifact without
@@ -10,11 +10,19 @@ import { AppError, type Artifact } from '@linksnap/shared';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
+import type { LinksAdminService } from '../domain/links-admin.service.js';
 import type { SnapshotsService } from '../domain/snapshots.service.js';
 import type { ArchiveSite } from '../http/archive-site.js';
 import { userIdOf } from '../http/auth.js';
 import { allowFraming } from '../http/helmet.js';
-import { ARTIFACT_MEDIA_TYPES, documented, opaqueBody, signedArtifactUrl, snapshotView } from './response.schemas.js';
+import {
+  ARTIFACT_MEDIA_TYPES,
+  documented,
+  noContent,
+  opaqueBody,
+  signedArtifactUrl,
+  snapshotView,
+} from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const ARCHIVED_PAGE_KINDS = new Set(['html', 'mhtml', 'readable']);
@@ -74,6 +82,7 @@ function sendArtifact(
   return reply.send(body);
 }
 
+const idParams = z.object({ id: z.string() });
 const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */
@@ -92,23 +101,50 @@ const artifactBody = opaqueBody(
   },
 );
 
+export interface SnapshotsRoutesServices {
+  snapshots: SnapshotsService;
+  /** Deletes a version with its stored objects (and the link's re-capture state). */
+  admin: LinksAdminService;
+}
+
 export function snapshotsRoutes(
   app: ZodApp,
-  snapshots: SnapshotsService,
+  services: SnapshotsRoutesServices,
   archive?: { links: ArchiveLinks; site: ArchiveSite },
 ): void {
+  // In this order, the order of the OpenAPI document's paths.
+  snapshotRoutes(app, services);
+  artifactRoute(app, services.snapshots);
+  if (archive) signedUrlRoutes(app, services.snapshots, archive);
+}
+
+/** One snapshot: read, delete. */
+function snapshotRoutes(app: ZodApp, { snapshots, admin }: SnapshotsRoutesServices): void {
   // GET /v1/snapshots/{id}
   app.get(
     '/v1/snapshots/:id',
     {
       schema: {
-        params: z.object({ id: z.string() }),
+        params: idParams,
         response: { 200: documented(snapshotView, 'One snapshot version with its artifacts') },
       },
     },
     async (request) => snapshots.get(userIdOf(request), request.params.id),
   );
 
+  // DELETE /v1/snapshots/{id}
+  const snapshotDeleted = noContent('Deleted with its stored objects');
+  app.delete(
+    '/v1/snapshots/:id',
+    { schema: { params: idParams, response: { 204: snapshotDeleted } } },
+    async (request, reply) => {
+      await admin.deleteSnapshot(userIdOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}
+
+function artifactRoute(app: ZodApp, snapshots: SnapshotsService): void {
   // GET /v1/snapshots/{id}/artifacts/{kind}
   app.get(
     '/v1/snapshots/:id/artifacts/:kind',
@@ -119,8 +155,14 @@ export function snapshotsRoutes(
       return sendArtifact(reply, id, kind, artifact, body);
     },
   );
+}
 
-  if (!archive) return;
+/** Short-lived URLs a browser opens without the API's credentials: an artifact, the replay player. */
+function signedUrlRoutes(
+  app: ZodApp,
+  snapshots: SnapshotsService,
+  archive: { links: ArchiveLinks; site: ArchiveSite },
+): void {
   // GET /v1/snapshots/{id}/artifacts/{kind}/url
   const signed = documented(
     signedArtifactUrl,
@@ -148,7 +190,7 @@ export function snapshotsRoutes(
   );
   app.get(
     '/v1/snapshots/:id/replay',
-    { schema: { params: z.object({ id: z.string() }), response: { 200: replay } } },
+    { schema: { params: idParams, response: { 200: replay } } },
     async (request, reply) => {
       const row = await snapshots.findOwned(userIdOf(request), request.params.id);
       if (!row.artifacts.some((a) => a.kind === 'wacz')) {
