@@ -8,13 +8,13 @@
  * database of its own). Appends the run to bench/results/search.json (the latest run is the
  * headline) and deletes the users it created.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { bearer, startHarness } from '../services/api/test/helpers.js';
 import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
+import { appendRun } from './lib/search-results.js';
 import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
 import { loadAverage } from './lib/util.js';
 
@@ -65,6 +65,7 @@ try {
     'q+tag': { timings: [], hits: 0 },
   };
   const queries = queryMix(new Corpus(7), QUERIES);
+  const loadAverageAtStart = loadAverage();
   for (const [mode, stats] of Object.entries(modes)) {
     for (const [i, q] of queries.entries()) {
       const tag = mode === 'q+tag' ? `&tag=${encodeURIComponent(TAGS[i % TAGS.length] as string)}` : '';
@@ -101,17 +102,12 @@ try {
     p95Ms: pct(all, 0.95),
     modes: byMode,
     // Timings on a shared machine mean little without the load they were taken under.
-    loadAverage: loadAverage(),
+    loadAverageAtStart,
+    loadAverageAtEnd: loadAverage(),
     at: new Date().toISOString(),
   };
   console.log(JSON.stringify(run, null, 2));
-  const file = new URL('./results/search.json', import.meta.url);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  let runs: unknown[] = [];
-  try {
-    runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [];
-  } catch {}
-  writeFileSync(file, `${JSON.stringify({ ...run, runs: [...runs, run].slice(-12) }, null, 2)}\n`);
+  appendRun(run);
 } finally {
   // The links go with their users (cascade): left behind, later runs would search through them.
   if (!PGLITE && !KEEP) {
