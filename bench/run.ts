@@ -153,7 +153,11 @@ interface Row {
   alsoOk?: boolean;
 }
 const load = (r: any) =>
-  r?.loadAverageAtStart ? `${r.loadAverageAtStart[0]} → ${r.loadAverageAtEnd?.[0] ?? '?'}` : '–';
+  r?.loadAverageAtStart
+    ? `${r.loadAverageAtStart[0]} → ${r.loadAverageAtEnd?.[0] ?? '?'}`
+    : r?.loadAverageAtEnd
+      ? `? → ${r.loadAverageAtEnd[0]}`
+      : '–';
 const rows: Row[] = [];
 const busy = (p: any) => (typeof p?.cpuBusy === 'number' ? `, CPU busy ${Math.round(p.cpuBusy * 100)} %` : '');
 const captureRow = (benchmark: string, what: string, p: any, ratio: number | null, target: number) =>
@@ -271,7 +275,7 @@ if (search)
     goal: 'p95 < 50 ms',
     better: 'lower',
     target: null,
-    load: '–',
+    load: load(search),
     quick: false,
     at: search.at,
   });
@@ -317,21 +321,58 @@ interface SearchRun {
   links: number;
   userLinks: number;
   databaseBytes: number;
-  seedMs: number;
+  seedMs: number | null;
+  indexMs?: number | null;
   modes: Record<string, { p50Ms: number; p95Ms: number }>;
+  loadAverageAtStart?: number[];
+  loadAverageAtEnd?: number[];
   at: string;
 }
+
+type Timing = { p50Ms: number; p95Ms: number };
+interface SearchComparison {
+  what: string;
+  links: number;
+  userLinks: number;
+  q: { old: Timing; new: Timing };
+  'q+tag': { old: Timing; new: Timing };
+  pagesThatDiffer: number;
+  loadAverageAtStart?: number[];
+  loadAverageAtEnd?: number[];
+  at: string;
+}
+
+const minute = (at: string) => at.slice(0, 16).replace('T', ' ');
+const seconds = (ms: number | null | undefined) => (typeof ms === 'number' ? `${Math.round(ms / 1000)} s` : '–');
 
 /** One row per recorded search run (bench/results/search.json keeps the last twelve). */
 function searchRuns(runs: SearchRun[] | undefined): string {
   if (!runs?.length) return '';
   const mode = (r: SearchRun, m: string) => (r.modes?.[m] ? `${r.modes[m].p50Ms} / ${r.modes[m].p95Ms}` : '–');
+  const seed = (r: SearchRun) =>
+    r.seedMs === null ? 'reused' : r.indexMs ? `${seconds(r.seedMs)} (index ${seconds(r.indexMs)})` : seconds(r.seedMs);
   const rows = runs.map(
     (r) =>
-      `| ${r.database} | ${r.links} | ${r.userLinks} | ${mode(r, 'q')} | ${mode(r, 'q+tag')} | ${(r.databaseBytes / 1e6).toFixed(0)} MB | ${Math.round(r.seedMs / 1000)} s | ${r.at.slice(0, 16).replace('T', ' ')} |`,
+      `| ${r.database} | ${r.links} | ${r.userLinks} | ${mode(r, 'q')} | ${mode(r, 'q+tag')} | ${(r.databaseBytes / 1e6).toFixed(0)} MB | ${seed(r)} | ${load(r)} | ${minute(r.at)} |`,
   );
   return [
-    '| database | links | one user’s | q: p50 / p95 ms | q+tag: p50 / p95 ms | database size | seed | at |',
+    '| database | links | one user’s | q: p50 / p95 ms | q+tag: p50 / p95 ms | database size | seed | load (1 min) | at |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** One row per search-compare.ts run: old and new statements interleaved on the same data. */
+function searchComparisons(comparisons: SearchComparison[] | undefined): string {
+  if (!comparisons?.length) return '';
+  const pair = (c: SearchComparison, m: 'q' | 'q+tag') =>
+    `${c[m].old.p50Ms} / ${c[m].old.p95Ms} → ${c[m].new.p50Ms} / ${c[m].new.p95Ms}`;
+  const rows = comparisons.map(
+    (c) =>
+      `| ${c.what} | ${c.links} | ${c.userLinks} | ${pair(c, 'q')} | ${pair(c, 'q+tag')} | ${c.pagesThatDiffer} | ${load(c)} | ${minute(c.at)} |`,
+  );
+  return [
+    '| compared | links | one user’s | q: old → new p50 / p95 ms | q+tag: old → new p50 / p95 ms | pages that differ | load (1 min) | at |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
@@ -438,6 +479,7 @@ const doc = template
   .replace('{{TABLE}}', tableRows || '| – | no results yet | | | | | | |')
   .replace('{{MACHINE}}', machine)
   .replace('{{SEARCH_RUNS}}', searchRuns(search?.runs as SearchRun[] | undefined))
+  .replace('{{SEARCH_COMPARISONS}}', searchComparisons(search?.comparisons as SearchComparison[] | undefined))
   .replace('{{START}}', startLine(readResult('start')))
   .replace('{{STORAGE}}', storageLine(replay))
   .replace('{{CAPTURE_STAGES_PLATFORM}}', stages(capture?.platform?.stageMediansMs))

@@ -5,15 +5,19 @@
  * `--old <module>` is a copy of an earlier links-query.repository.ts (e.g. from
  * `git show main:…`, its imports pointed at services/api/src/db/), exporting LinksQueryRepository.
  *
- *   node --import tsx bench/search-compare.ts --user <uuid> --old ./lib/old.ts [--queries N]
+ *   node --import tsx bench/search-compare.ts --user <uuid> --old ./lib/old.ts [--queries N] [--what <text>]
+ *
+ * With --what, the result is appended to the `comparisons` of bench/results/search.json.
  */
 import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
 import { openDatabase } from '../services/api/src/db/database.js';
 import { LinksQueryRepository, type ListFilter } from '../services/api/src/db/links-query.repository.js';
 import { parseQuery } from '../services/api/src/search/query-parser.js';
 import { compileQuery } from '../services/api/src/search/search-query.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
+import { appendComparison } from './lib/search-results.js';
 import { loadAverage } from './lib/util.js';
 
 function arg(name: string): string | undefined {
@@ -25,6 +29,8 @@ const userId = arg('user');
 const oldModule = arg('old');
 if (!userId || !oldModule) throw new Error('--user <uuid> --old <module>');
 const QUERIES = Number(arg('queries') ?? 300);
+/** What is compared (old and new code, queries, data); given, the result is appended to search.json. */
+const WHAT = arg('what');
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL');
 
@@ -57,7 +63,7 @@ const pct = (values: number[], p: number) => {
 const page = (rows: Page) => JSON.stringify(rows.map((r) => [r.link.id, r.rank]));
 
 try {
-  const loadBefore = loadAverage();
+  const loadAverageAtStart = loadAverage();
   const queries = queryMix(new Corpus(7), QUERIES);
   const result: Record<string, unknown> = {};
   let differ = 0;
@@ -88,13 +94,25 @@ try {
     );
     result[`${mode} queries`] = timings.new.length;
   }
-  console.log(
-    JSON.stringify(
-      { ...result, pagesThatDiffer: differ, loadAverage: [loadBefore, loadAverage()], at: new Date() },
-      null,
-      2,
-    ),
+  const counts = await database.db.execute(
+    sql`select count(*)::int as links, count(*) filter (where user_id = ${userId}::uuid)::int as user_links from links`,
   );
+  const [count] = (Array.isArray(counts) ? counts : (counts as { rows: unknown[] }).rows) as {
+    links: number;
+    user_links: number;
+  }[];
+  const comparison = {
+    what: WHAT,
+    links: count?.links,
+    userLinks: count?.user_links,
+    ...result,
+    pagesThatDiffer: differ,
+    loadAverageAtStart,
+    loadAverageAtEnd: loadAverage(),
+    at: new Date().toISOString(),
+  };
+  console.log(JSON.stringify(comparison, null, 2));
+  if (WHAT) appendComparison(comparison);
 } finally {
   await database.close();
 }

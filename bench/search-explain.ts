@@ -3,9 +3,10 @@
  * query mix through LinksQueryRepository.listQuery (no HTTP, no snippets), prints p50/p95 per
  * mode and EXPLAIN (ANALYZE, BUFFERS) of the slowest queries.
  *
- *   node --import tsx bench/search-explain.ts --user <uuid> [--queries N] [--explain N]
+ *   node --import tsx bench/search-explain.ts --user <uuid> [--queries N] [--explain N] [--work-mem 4MB]
  */
 import { performance } from 'node:perf_hooks';
+import type { Sql } from 'postgres';
 import { openDatabase } from '../services/api/src/db/database.js';
 import { LinksQueryRepository } from '../services/api/src/db/links-query.repository.js';
 import { parseQuery } from '../services/api/src/search/query-parser.js';
@@ -22,11 +23,13 @@ const userId = arg('user');
 if (!userId) throw new Error('--user <uuid> (a user left by search.bench.ts --keep)');
 const QUERIES = Number(arg('queries') ?? 300);
 const EXPLAIN = Number(arg('explain') ?? 3);
+/** work_mem for the EXPLAINs only (e.g. 4MB, PostgreSQL's default, against the API's 16MB). */
+const WORK_MEM = arg('work-mem')?.replace(/[^0-9A-Za-z]/g, '');
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL');
 
 const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: '' });
-const client = (database.db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown[]> } }).$client;
+const client = (database.db as unknown as { $client: Sql }).$client;
 const repository = new LinksQueryRepository(database.db);
 try {
   const queries = queryMix(new Corpus(7), QUERIES);
@@ -55,9 +58,10 @@ try {
       });
       if (!filter) continue;
       const query = repository.listQuery(filter).toSQL();
-      const plan = (await client.unsafe(`explain (analyze, buffers) ${query.sql}`, query.params)) as {
-        'QUERY PLAN': string;
-      }[];
+      const plan = (await client.begin(async (tx) => {
+        if (WORK_MEM) await tx.unsafe(`set local work_mem = '${WORK_MEM}'`);
+        return tx.unsafe(`explain (analyze, buffers) ${query.sql}`, query.params as never[]);
+      })) as { 'QUERY PLAN': string }[];
       console.log(`\n--- ${JSON.stringify(slow.q)} ${slow.tags.join(',')} ${slow.ms.toFixed(1)} ms, ${slow.rows} rows`);
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
     }

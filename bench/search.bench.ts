@@ -3,18 +3,19 @@
  * lib/search-seed.ts), then `GET /v1/links?q=…` and `?q=…&tag=…` through app.inject.
  *
  *   node --import tsx bench/search.bench.ts [--links N] [--user-links N] [--pglite] [--queries N]
+ *     [--keep] [--library <email of a kept run's user>]
  *
  * Defaults: 10,000 links, all one user's, on PostgreSQL (TEST_DATABASE_URL: give it a
  * database of its own). Appends the run to bench/results/search.json (the latest run is the
  * headline) and deletes the users it created.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { bearer, startHarness } from '../services/api/test/helpers.js';
 import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
+import { appendRun } from './lib/search-results.js';
 import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
 import { loadAverage } from './lib/util.js';
 
@@ -30,33 +31,73 @@ const PGLITE = process.argv.includes('--pglite');
 /** Leaves the seeded users in place (to EXPLAIN queries afterwards). */
 const KEEP = process.argv.includes('--keep');
 const OTHER_USERS = Math.ceil((LINKS - USER_LINKS) / 100_000);
+/**
+ * Searches a library an earlier `--keep` run left (its user's email) instead of seeding one:
+ * a 1M-link seed takes many minutes, a change to the search statement is measured in one.
+ * Give the same --links/--user-links as that run; they are recorded, not checked.
+ */
+const LIBRARY = (() => {
+  const i = process.argv.indexOf('--library');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 
 const h = PGLITE
   ? await startHarness({ databaseUrl: null, dataDir: tempDir('linksnap-search-bench-'), extra: { JWT_SECRET: '' } })
   : await startHarness();
 const created: string[] = [];
+
+/** Runs `work` over `items`, at most `width` at a time. */
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+async function login(email: string): Promise<{ token: string; userId: string; email: string }> {
+  const res = await h.api.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: 'correct horse battery' },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const body = res.json();
+  return { token: body.token, userId: body.user.id, email };
+}
 try {
   await h.api.searchIndexer.close();
   const db = h.api.database.db;
-  const user = await h.signup();
+  const user = LIBRARY ? await login(LIBRARY) : await h.signup();
   created.push(user.userId);
-  const corpus = new Corpus(42);
-  console.log(`benchmark user ${user.userId}`);
+  console.log(`benchmark user ${user.userId} (${user.email})`);
   const t0 = performance.now();
-  await withoutSearchIndex(db, async () => {
-    const owner = { userId: user.userId, tagIds: await createTags(db, user.userId, TAGS) };
-    await seedLinks(db, corpus, owner, USER_LINKS, TAGS);
-    const others = await createOwners(db, OTHER_USERS, TAGS);
-    created.push(...others.map((o) => o.userId));
-    let left = LINKS - USER_LINKS;
-    for (const other of others) {
-      const n = Math.min(left, 100_000);
-      await seedLinks(db, corpus, other, n, TAGS);
-      left -= n;
-      console.log(`seeded ${LINKS - left} links`);
-    }
-  });
-  const seedMs = performance.now() - t0;
+  let loaded = 0;
+  if (!LIBRARY)
+    await withoutSearchIndex(db, async () => {
+      const owner = { userId: user.userId, tagIds: await createTags(db, user.userId, TAGS) };
+      const others = await createOwners(db, OTHER_USERS, TAGS);
+      created.push(...others.map((o) => o.userId));
+      const libraries = [
+        // Each library its own seeded corpus, so the searched one is the same whatever runs beside it.
+        { owner, count: USER_LINKS, corpus: new Corpus(42) },
+        ...others.map((other, i) => ({
+          owner: other,
+          count: Math.min(100_000, LINKS - USER_LINKS - i * 100_000),
+          corpus: new Corpus(43 + i),
+        })),
+      ];
+      // PostgreSQL computes each library's documents on its own connection: a few at once use
+      // both cores (and hold their share of a loaded machine). PGlite is one connection.
+      let seeded = 0;
+      await inParallel(libraries, PGLITE ? 1 : 3, async ({ owner, count, corpus }) => {
+        await seedLinks(db, corpus, owner, count, TAGS);
+        seeded += count;
+        console.log(`seeded ${seeded} links`);
+      });
+      loaded = performance.now();
+    });
+  const seedMs = LIBRARY ? null : performance.now() - t0;
   const size = await db.execute(sql`select pg_database_size(current_database())::bigint as bytes`);
   const bytes = Number((Array.isArray(size) ? size[0] : (size as { rows: { bytes: string }[] }).rows[0])?.bytes);
 
@@ -65,6 +106,7 @@ try {
     'q+tag': { timings: [], hits: 0 },
   };
   const queries = queryMix(new Corpus(7), QUERIES);
+  const loadAverageAtStart = loadAverage();
   for (const [mode, stats] of Object.entries(modes)) {
     for (const [i, q] of queries.entries()) {
       const tag = mode === 'q+tag' ? `&tag=${encodeURIComponent(TAGS[i % TAGS.length] as string)}` : '';
@@ -95,27 +137,26 @@ try {
     links: LINKS,
     userLinks: USER_LINKS,
     queries: QUERIES * 2,
-    seedMs: Math.round(seedMs),
+    seedMs: seedMs === null ? null : Math.round(seedMs),
+    // Of seedMs: building the three search indexes after the rows were in.
+    indexMs: seedMs === null ? null : Math.round(t0 + seedMs - loaded),
     databaseBytes: bytes,
     p50Ms: pct(all, 0.5),
     p95Ms: pct(all, 0.95),
     modes: byMode,
     // Timings on a shared machine mean little without the load they were taken under.
-    loadAverage: loadAverage(),
+    loadAverageAtStart,
+    loadAverageAtEnd: loadAverage(),
     at: new Date().toISOString(),
   };
   console.log(JSON.stringify(run, null, 2));
-  const file = new URL('./results/search.json', import.meta.url);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  let runs: unknown[] = [];
-  try {
-    runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [];
-  } catch {}
-  writeFileSync(file, `${JSON.stringify({ ...run, runs: [...runs, run].slice(-12) }, null, 2)}\n`);
+  appendRun(run);
 } finally {
   // The links go with their users (cascade): left behind, later runs would search through them.
   if (!PGLITE && !KEEP) {
     for (const id of created) await h.api.database.db.execute(sql`delete from users where id = ${id}::uuid`);
+    // A reused library's other owners were created by the run that seeded it.
+    if (LIBRARY) await h.api.database.db.execute(sql`delete from users where email like 'bench-%@search.invalid'`);
   }
   await h.close();
 }
