@@ -9,11 +9,11 @@
  * the committed file differs from what this writes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseConfig, storageFromConfig } from '@linksnap/shared';
+import { isEntryPoint, parseConfig, storageFromConfig } from '@linksnap/shared';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import postgres from 'postgres';
@@ -86,12 +86,7 @@ export async function renderClientSchema(document: OpenAPI3): Promise<string> {
   return formatted.stdout;
 }
 
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   writeFileSync(SCHEMA_FILE, await renderClientSchema(await openApiDocument()));
   process.stdout.write(`wrote ${path.relative(repoRoot, SCHEMA_FILE)}\n`);
   // The Redis clients of the never-connected queues keep reconnect timers alive for seconds.
