@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ArchiveLinks } from '../domain/archive-links.js';
+import { idParams } from '../routes/params.js';
 import type { ZodApp } from '../routes/types.js';
 import type { ArchiveSite } from './archive-site.js';
 import { allowFraming } from './helmet.js';
@@ -29,8 +30,7 @@ export const REPLAY_BASE = '/replay/';
  * not redirect) and leaves the installed worker alone, where a 404 would make the app's
  * localhost check unregister it.
  */
-const REPLAY_WORKER_QUERY = 'serveIndex=1';
-const REPLAY_WORKER = `${REPLAY_BASE}sw.js?${REPLAY_WORKER_QUERY}`;
+const REPLAY_WORKER = `${REPLAY_BASE}sw.js?serveIndex=1`;
 
 /** The package exports only a few paths; index.html is one, and the bundles sit beside it. */
 function replayBundles(): { ui: Buffer; sw: Buffer } {
@@ -122,8 +122,7 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
   );
   // One worker per scope: any other script URL installed here replaces it under every open replay.
   app.get(`${REPLAY_BASE}sw.js`, { schema: { hide: true } }, (request, reply) => {
-    const query = request.url.slice(request.url.indexOf('?') + 1 || request.url.length);
-    if (query !== REPLAY_WORKER_QUERY) return reply.redirect(REPLAY_WORKER, 302);
+    if (request.url !== REPLAY_WORKER) return reply.redirect(REPLAY_WORKER, 302);
     return sendBundle(reply, bundles.sw, cspOf(request));
   });
 
@@ -144,7 +143,7 @@ export function replayRoutes(app: ZodApp, archive: ArchiveLinks, site: ArchiveSi
     {
       schema: {
         hide: true,
-        params: z.object({ id: z.string() }),
+        params: idParams,
         querystring: z.object({ exp: z.string().optional(), sig: z.string().optional() }),
       },
     },

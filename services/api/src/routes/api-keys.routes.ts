@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ApiKeysService } from '../domain/api-keys.service.js';
 import { userIdOf } from '../http/auth.js';
+import { idParams } from './params.js';
 import { apiKeyCreated, apiKeyView, documented, itemsOf, noContent } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -30,7 +31,7 @@ export function apiKeysRoutes(app: ZodApp, keys: ApiKeysService): void {
   // DELETE /v1/api-keys/{id}
   app.delete(
     '/v1/api-keys/:id',
-    { schema: { params: z.object({ id: z.string() }), response: { 204: noContent('Revoked') } } },
+    { schema: { params: idParams, response: { 204: noContent('Revoked') } } },
     async (request, reply) => {
       await keys.revoke(userIdOf(request), request.params.id);
       return reply.status(204).send();

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { ArchiveExportService } from '../domain/archive-export.service.js';
 import type { ImportExportService } from '../domain/import-export.service.js';
 import { userIdOf } from '../http/auth.js';
+import { idParams } from './params.js';
 import { documented, importReport, opaqueBody } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -103,7 +104,7 @@ export function importExportRoutes(app: ZodApp, service: ImportExportService, ar
   );
   app.get(
     '/v1/links/:id/export.wacz',
-    { schema: { params: z.object({ id: z.string() }), response: { 200: merged } } },
+    { schema: { params: idParams, response: { 200: merged } } },
     async (request, reply) => {
       const { filename, body } = await archives.linkWacz(userIdOf(request), request.params.id);
       return reply

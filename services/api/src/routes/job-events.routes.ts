@@ -5,11 +5,11 @@
  * closes after the final state; a finished job gets its final state at once. Just before the
  * final state, `snapshot.changed` or `link.dead` tells what the version changed (as webhooks do).
  */
-import { z } from 'zod';
 import type { JobsService } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
 import { streamJobEvents } from '../http/job-event-stream.js';
 import type { JobEventsHub } from '../queue/job-events.js';
+import { idParams } from './params.js';
 import { opaqueBody } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -38,7 +38,7 @@ export function jobEventsRoutes(
     '/v1/jobs/:id/events',
     {
       schema: {
-        params: z.object({ id: z.string() }),
+        params: idParams,
         response: {
           200: opaqueBody(
             'Server-Sent Events: `event: state` (the job view, as GET /v1/jobs/{id}) first, `event: progress` ' +

@@ -1,8 +1,8 @@
 /** Job status polling for captures (job id = snapshot id). */
-import { z } from 'zod';
 import type { JobsService } from '../domain/jobs.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
+import { idParams } from './params.js';
 import { documented, jobView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -12,7 +12,7 @@ export function jobsRoutes(app: ZodApp, jobs: JobsService): void {
     '/v1/jobs/:id',
     {
       schema: {
-        params: z.object({ id: z.string() }),
+        params: idParams,
         // Polled by every client waiting for a capture: the compiled serializer.
         response: {
           200: fastSerialized(

@@ -12,6 +12,7 @@ import type { LinksAdminService } from '../domain/links-admin.service.js';
 import type { LinksQueryService } from '../domain/links-query.service.js';
 import { userIdOf } from '../http/auth.js';
 import { fastSerialized } from '../http/serializers.js';
+import { idParams } from './params.js';
 import {
   batchItem,
   documented,
@@ -72,8 +73,6 @@ const patchLink = z
     removeTags: z.array(tagName).max(100).optional(),
   })
   .strict();
-
-const idParams = z.object({ id: z.string() });
 
 export interface LinksRoutesServices {
   links: LinksService;

@@ -15,6 +15,7 @@ import type { SnapshotsService } from '../domain/snapshots.service.js';
 import type { ArchiveSite } from '../http/archive-site.js';
 import { userIdOf } from '../http/auth.js';
 import { allowFraming } from '../http/helmet.js';
+import { idParams } from './params.js';
 import {
   ARTIFACT_MEDIA_TYPES,
   documented,
@@ -82,7 +83,6 @@ function sendArtifact(
   return reply.send(body);
 }
 
-const idParams = z.object({ id: z.string() });
 const artifactParams = z.object({ id: z.string(), kind: z.string().max(32) });
 
 /** The artifact's bytes, in its own media type, with the isolation headers of `sendArtifact`. */

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import type { TagsService } from '../domain/tags.service.js';
 import { userIdOf } from '../http/auth.js';
+import { idParams } from './params.js';
 import { documented, itemsOf, noContent, tagView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
 const tagName = z.string().trim().min(1).max(64);
-const idParams = z.object({ id: z.string() });
 
 export function tagsRoutes(app: ZodApp, tags: TagsService): void {
   // GET /v1/tags

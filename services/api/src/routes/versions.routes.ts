@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { SchedulesService } from '../domain/schedules.service.js';
 import type { VersionsService } from '../domain/versions.service.js';
 import { userIdOf } from '../http/auth.js';
+import { idParams } from './params.js';
 import { diffView, documented, noContent, opaqueBody, scheduleView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
-const idParams = z.object({ id: z.string() });
 const scheduleBody = z.object({
   every: z
     .string()

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENTS, type WebhooksService } from '../domain/webhooks.service.js';
 import { userIdOf } from '../http/auth.js';
+import { idParams } from './params.js';
 import { documented, itemsOf, noContent, webhookCreated, webhookView } from './response.schemas.js';
 import type { ZodApp } from './types.js';
 
@@ -36,7 +37,7 @@ export function webhooksRoutes(app: ZodApp, webhooks: WebhooksService): void {
   const deleted = noContent('Deleted');
   app.delete(
     '/v1/webhooks/:id',
-    { schema: { params: z.object({ id: z.string() }), response: { 204: deleted } } },
+    { schema: { params: idParams, response: { 204: deleted } } },
     async (request, reply) => {
       await webhooks.delete(userIdOf(request), request.params.id);
       return reply.status(204).send();
