@@ -18,7 +18,7 @@ import { compileQuery } from '../services/api/src/search/search-query.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
 import { appendComparison } from './lib/search-results.js';
-import { loadAverage } from './lib/util.js';
+import { loadAverage, percentile, round } from './lib/util.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,10 +56,8 @@ const statements: Record<'old' | 'new', Statement> = {
   },
 };
 
-const pct = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number((sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0).toFixed(1));
-};
+/** Nearest-rank percentile in ms, to 0.1 ms. */
+const pct = (values: number[], p: number) => round(percentile(values, p), 1);
 const page = (rows: Page) => JSON.stringify(rows.map((r) => [r.link.id, r.rank]));
 
 try {

@@ -17,7 +17,7 @@ import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
 import { appendRun } from './lib/search-results.js';
 import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
-import { loadAverage } from './lib/util.js';
+import { loadAverage, percentile, round } from './lib/util.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,10 +121,8 @@ try {
       stats.hits += res.json().items.length;
     }
   }
-  const pct = (values: number[], p: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return Number((sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0).toFixed(1));
-  };
+  /** Nearest-rank percentile in ms, to 0.1 ms. */
+  const pct = (values: number[], p: number) => round(percentile(values, p), 1);
   const byMode = Object.fromEntries(
     Object.entries(modes).map(([mode, s]) => [
       mode,

@@ -6,39 +6,39 @@
  * every link in the database and `userLinks` the searched user's.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { RESULTS_DIR } from './util.js';
 
-export const SEARCH_RESULTS = fileURLToPath(new URL('../results/search.json', import.meta.url));
+export const SEARCH_RESULTS = path.join(RESULTS_DIR, 'search.json');
 
 type Entry = Record<string, unknown>;
 interface SearchResults {
+  headline: Entry;
   runs: Entry[];
   comparisons: Entry[];
 }
 
 function read(): SearchResults {
   try {
-    const file = JSON.parse(readFileSync(SEARCH_RESULTS, 'utf8')) as Partial<SearchResults>;
-    return { runs: file.runs ?? [], comparisons: file.comparisons ?? [] };
+    const { runs = [], comparisons = [], ...headline } = JSON.parse(readFileSync(SEARCH_RESULTS, 'utf8'));
+    return { headline, runs, comparisons };
   } catch {
-    return { runs: [], comparisons: [] };
+    return { headline: {}, runs: [], comparisons: [] };
   }
 }
 
-function write(headline: Entry, results: SearchResults): void {
-  mkdirSync(dirname(SEARCH_RESULTS), { recursive: true });
-  writeFileSync(SEARCH_RESULTS, `${JSON.stringify({ ...headline, ...results }, null, 2)}\n`);
+function write({ headline, runs, comparisons }: SearchResults): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(SEARCH_RESULTS, `${JSON.stringify({ ...headline, runs, comparisons }, null, 2)}\n`);
 }
 
 /** The run becomes the headline; the last twelve runs are kept, every comparison too. */
 export function appendRun(run: Entry): void {
   const { runs, comparisons } = read();
-  write(run, { runs: [...runs, run].slice(-12), comparisons });
+  write({ headline: run, runs: [...runs, run].slice(-12), comparisons });
 }
 
 export function appendComparison(comparison: Entry): void {
-  const { runs, comparisons } = read();
-  const { runs: _runs, comparisons: _comparisons, ...headline } = JSON.parse(readFileSync(SEARCH_RESULTS, 'utf8'));
-  write(headline, { runs, comparisons: [...comparisons, comparison] });
+  const { headline, runs, comparisons } = read();
+  write({ headline, runs, comparisons: [...comparisons, comparison] });
 }
