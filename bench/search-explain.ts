@@ -1,38 +1,101 @@
 /**
  * Where search time goes, on a library left by `search.bench.ts --keep`: runs the benchmark's
  * query mix through LinksQueryRepository.listQuery (no HTTP, no snippets), prints p50/p95 per
- * mode and EXPLAIN (ANALYZE, BUFFERS) of the slowest queries.
+ * mode and EXPLAIN (ANALYZE, BUFFERS) of the slowest queries. `--phases` runs the same mix
+ * through LinksQueryService.list instead (what a request does, without HTTP) and prints the
+ * median and p95 of each statement and of the Node work between them (snippets, items).
  *
  *   node --import tsx bench/search-explain.ts --user <uuid> [--queries N] [--explain N] [--work-mem 4MB]
+ *     [--phases]
  */
 import { performance } from 'node:perf_hooks';
 import type { Sql } from 'postgres';
 import { openDatabase } from '../services/api/src/db/database.js';
 import { LinksQueryRepository } from '../services/api/src/db/links-query.repository.js';
+import { LinksQueryService } from '../services/api/src/domain/links-query.service.js';
 import { parseQuery } from '../services/api/src/search/query-parser.js';
 import { compileQuery } from '../services/api/src/search/search-query.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
+import { percentile, round } from './lib/util.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const userId = arg('user');
-if (!userId) throw new Error('--user <uuid> (a user left by search.bench.ts --keep)');
+const userArg = arg('user');
+if (!userArg) throw new Error('--user <uuid> (a user left by search.bench.ts --keep)');
+const userId: string = userArg;
 const QUERIES = Number(arg('queries') ?? 300);
 const EXPLAIN = Number(arg('explain') ?? 3);
 /** work_mem for the EXPLAINs only (e.g. 4MB, PostgreSQL's default, against the API's 16MB). */
 const WORK_MEM = arg('work-mem')?.replace(/[^0-9A-Za-z]/g, '');
+const PHASES = process.argv.includes('--phases');
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL');
 
 const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: '' });
 const client = (database.db as unknown as { $client: Sql }).$client;
 const repository = new LinksQueryRepository(database.db);
-try {
-  const queries = queryMix(new Corpus(7), QUERIES);
+
+/**
+ * `target` with `names` timed: each call's awaited time adds to `spent[name]`. Calls go
+ * through the proxy, so a timed method calling another counts both (the caller's time
+ * includes the callee's; `phases` subtracts).
+ */
+function timed<T extends object>(target: T, names: string[], spent: Map<string, number>): T {
+  const proxy: T = new Proxy(target, {
+    get(object, name, receiver) {
+      const value = Reflect.get(object, name, receiver);
+      if (typeof value !== 'function' || !names.includes(String(name))) return value;
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await value.apply(proxy, args);
+        } finally {
+          spent.set(String(name), (spent.get(String(name)) ?? 0) + performance.now() - started);
+        }
+      };
+    },
+  });
+  return proxy;
+}
+
+/** Where a search request's time goes, statement by statement, over the query mix. */
+async function phases(queries: string[]): Promise<void> {
+  for (const mode of ['q', 'q+tag']) {
+    const samples: Record<string, number[]> = {};
+    for (const [i, q] of queries.entries()) {
+      const spent = new Map<string, number>();
+      const repo = timed(repository, ['list', 'withTagIds', 'listQuery', 'tagsOf', 'versionTexts'], spent);
+      const service = new LinksQueryService(repo, timed(database.db, ['execute'], spent));
+      const tag = mode === 'q+tag' ? [TAGS[i % TAGS.length] as string] : [];
+      const started = performance.now();
+      await service.list(userId, { q, tag, match: 'all', limit: 20 });
+      const total = performance.now() - started;
+      const get = (name: string) => spent.get(name) ?? 0;
+      const statements = get('execute') + get('list') + get('tagsOf') + get('versionTexts');
+      const row = {
+        total,
+        normalise: get('execute'),
+        tagIds: get('withTagIds'),
+        page: get('listQuery'),
+        snapshots: get('list') - get('withTagIds') - get('listQuery'),
+        tags: get('tagsOf'),
+        texts: get('versionTexts'),
+        node: total - statements,
+      };
+      for (const [name, ms] of Object.entries(row)) samples[name] = [...(samples[name] ?? []), ms];
+    }
+    console.log(`${mode} (${queries.length} queries), ms p50 / p95:`);
+    for (const [name, values] of Object.entries(samples))
+      console.log(`  ${name.padEnd(10)} ${round(percentile(values, 0.5), 1)} / ${round(percentile(values, 0.95), 1)}`);
+  }
+}
+
+/** The page statement alone per mode, then EXPLAIN (ANALYZE, BUFFERS) of the slowest. */
+async function explain(queries: string[]): Promise<void> {
   for (const mode of ['q', 'q+tag']) {
     const runs: { q: string; tags: string[]; ms: number; rows: number }[] = [];
     for (const [i, q] of queries.entries()) {
@@ -66,6 +129,11 @@ try {
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
     }
   }
+}
+
+try {
+  const queries = queryMix(new Corpus(7), QUERIES);
+  await (PHASES ? phases(queries) : explain(queries));
 } finally {
   await database.close();
 }
