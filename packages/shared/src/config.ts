@@ -186,6 +186,27 @@ export const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   ARCHIVE_ORIGIN: optionalUrl(['http:', 'https:']),
   /**
+   * The reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (Fastify's trustProxy):
+   * unset believes none; `true` every hop (only when nothing reaches the API but the proxy); a
+   * number, that many hops; otherwise addresses or CIDR ranges, comma-separated. Behind a
+   * TLS-terminating proxy it makes session cookies Secure and sends HSTS, and login and sign-up
+   * limits count the client's address instead of the proxy's.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v): boolean | string[] | ((address: string, hop: number) => boolean) => {
+      const value = v.trim();
+      if (value === '' || value === 'false') return false;
+      if (value === 'true') return true;
+      // n hops from the server, as Fastify itself reads a number (its types do not take one).
+      if (/^\d+$/.test(value)) return (_address, hop) => hop < Number(value);
+      return value
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a.length > 0);
+    }),
+  /**
    * Without ARCHIVE_ORIGIN, archives (signed artifact URLs, the replay player) are served on this
    * second port of HOST, a separate origin; unset → PORT+1 (0 when PORT is 0: an ephemeral port).
    */

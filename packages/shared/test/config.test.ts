@@ -62,6 +62,19 @@ describe('config', () => {
     );
   });
 
+  it('believes no proxy by default, and reads TRUST_PROXY as all, hops or addresses', () => {
+    assert.equal(parseConfig({}).TRUST_PROXY, false);
+    assert.equal(parseConfig({ TRUST_PROXY: ' ' }).TRUST_PROXY, false);
+    assert.equal(parseConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY, false);
+    assert.equal(parseConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+    assert.deepEqual(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY, ['10.0.0.0/8', '127.0.0.1']);
+    const hops = parseConfig({ TRUST_PROXY: '1' }).TRUST_PROXY;
+    assert.equal(typeof hops, 'function');
+    if (typeof hops !== 'function') return;
+    assert.equal(hops('172.18.0.2', 0), true);
+    assert.equal(hops('203.0.113.9', 1), false);
+  });
+
   it('requires S3 credentials with an S3 endpoint', () => {
     assert.throws(() => parseConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /S3_ACCESS_KEY/);
   });

@@ -123,6 +123,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT_BYTES,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

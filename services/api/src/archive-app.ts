@@ -5,7 +5,7 @@
  * problem+json 404. See docs/decisions/0009-offline-replay.md.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@linksnap/shared';
+import type { Config, Logger } from '@linksnap/shared';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ArchiveLinks } from './domain/archive-links.js';
@@ -22,15 +22,18 @@ export interface ArchiveAppDeps {
   links: ArchiveLinks;
   site: ArchiveSite;
   logger?: Logger;
+  /** TRUST_PROXY, as the app has it. */
+  trustProxy?: Config['TRUST_PROXY'];
 }
 
-export function buildArchiveApp({ links, site, logger }: ArchiveAppDeps): FastifyInstance {
+export function buildArchiveApp({ links, site, logger, trustProxy = false }: ArchiveAppDeps): FastifyInstance {
   const app = Fastify({
     ...(logger
       ? { loggerInstance: logger as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory }
       : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -140,7 +140,7 @@ export async function createApi(config: Config, options: ApiOptions = {}): Promi
   );
   const app = buildApp({ config, database, storage, snapshotQueue, services, logger, metrics, archiveSite });
   const archiveApp = archiveSite.separate
-    ? buildArchiveApp({ links: services.archive, site: archiveSite, logger })
+    ? buildArchiveApp({ links: services.archive, site: archiveSite, logger, trustProxy: config.TRUST_PROXY })
     : null;
   searchIndexer.start();
   const close = closer({ config, logger, app, archiveApp, workers, searchIndexer, services, snapshotQueue, database });

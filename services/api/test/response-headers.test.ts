@@ -223,18 +223,89 @@ describe('response headers', () => {
     }
   });
 
-  it('sends HSTS only when the request came over TLS', async () => {
+  it('sends HSTS only over TLS, and believes no X-Forwarded-Proto without TRUST_PROXY', async () => {
     assert.deepEqual(pinnedHeaders(await get('/healthz')), expected(APP_CSP));
-    const plain = await get('/healthz', { headers: { 'x-forwarded-proto': 'http' } });
-    assert.deepEqual(pinnedHeaders(plain), expected(APP_CSP));
-    for (const proto of ['https', 'HTTPS, http']) {
-      const tls = await get('/healthz', { headers: { 'x-forwarded-proto': proto } });
-      assert.deepEqual(pinnedHeaders(tls), expected(APP_CSP, { 'strict-transport-security': HSTS }), proto);
+    // Any client can send the header: without a trusted proxy it proves nothing.
+    for (const proto of ['http', 'https', 'HTTPS, http']) {
+      const claimed = await get('/healthz', { headers: { 'x-forwarded-proto': proto } });
+      assert.deepEqual(pinnedHeaders(claimed), expected(APP_CSP), proto);
     }
-    const docs = await get('/docs/openapi.json', { headers: { 'x-forwarded-proto': 'https' } });
-    assert.deepEqual(pinnedHeaders(docs), expected(DOCS_CSP, { 'strict-transport-security': HSTS }));
-    assert.equal((await getArchive('/replay/sw.js?serveIndex=1')).headers['strict-transport-security'], undefined);
     const bundle = await getArchive('/replay/sw.js?serveIndex=1', { 'x-forwarded-proto': 'https' });
+    assert.equal(bundle.headers['strict-transport-security'], undefined);
+  });
+});
+
+describe('behind a trusted proxy (TRUST_PROXY)', () => {
+  let h: Harness;
+  const email = `proxied-${randomUUID()}@example.test`;
+  const password = 'correct horse battery';
+
+  before(async () => {
+    // Injected requests come from 127.0.0.1: the proxy's address here.
+    h = await startHarness({
+      archiveListener: true,
+      extra: { TRUST_PROXY: '127.0.0.1', LOGIN_RATE_LIMIT_PER_IP: '2' },
+    });
+    h.api.archiveSite.listening(3000, 3001);
+    const res = await h.api.app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { email, password } });
+    assert.equal(res.statusCode, 201);
+  });
+  after(() => h.close());
+
+  const get = (url: string, proto: string) =>
+    h.api.app.inject({ method: 'GET', url, headers: { 'x-forwarded-proto': proto } });
+
+  it("sends HSTS when the proxy's X-Forwarded-Proto (its last entry) says https", async () => {
+    for (const proto of ['https', 'HTTPS', 'http, https']) {
+      const res = await get('/healthz', proto);
+      assert.deepEqual(pinnedHeaders(res), expected(APP_CSP, { 'strict-transport-security': HSTS }), proto);
+    }
+    for (const proto of ['http', 'https, http'])
+      assert.equal((await get('/healthz', proto)).headers['strict-transport-security'], undefined, proto);
+    const docs = await get('/docs/openapi.json', 'https');
+    assert.deepEqual(pinnedHeaders(docs), expected(DOCS_CSP, { 'strict-transport-security': HSTS }));
+    const bundle = await (h.api.archiveApp as FastifyInstance).inject({
+      method: 'GET',
+      url: '/replay/sw.js?serveIndex=1',
+      headers: { host: 'snap.test:3001', 'x-forwarded-proto': 'https' },
+    });
     assert.equal(bundle.headers['strict-transport-security'], HSTS);
+  });
+
+  it('marks session cookies Secure exactly when the request came over TLS', async () => {
+    const signIn = (proto: string) =>
+      h.api.app.inject({
+        method: 'POST',
+        url: '/v1/auth/session',
+        headers: { 'x-forwarded-proto': proto, 'x-forwarded-for': '198.51.100.7' },
+        payload: { email, password },
+      });
+    for (const [proto, secure] of [
+      ['https', true],
+      ['http', false],
+    ] as const) {
+      const res = await signIn(proto);
+      assert.equal(res.statusCode, 200, res.body);
+      const cookies = res.cookies;
+      assert.equal(cookies.length, 2, proto);
+      for (const cookie of cookies) assert.equal(Boolean(cookie.secure), secure, `${proto} ${cookie.name}`);
+    }
+  });
+
+  it("limits logins by the client's address, not the proxy's", async () => {
+    const login = (client: string) =>
+      h.api.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        headers: { 'x-forwarded-for': client },
+        payload: { email, password: 'not the password' },
+      });
+    assert.equal((await login('203.0.113.1')).statusCode, 401);
+    assert.equal((await login('203.0.113.1')).statusCode, 401);
+    const limited = await login('203.0.113.1');
+    assert.equal(limited.statusCode, 429);
+    assert.ok(isProblem(limited));
+    // Another client behind the same proxy still has its own budget.
+    assert.equal((await login('203.0.113.2')).statusCode, 401);
   });
 });

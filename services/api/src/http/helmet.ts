@@ -67,12 +67,8 @@ const isDocs = (url: string) => RELAXED.some((p) => url === p || url.startsWith(
 const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), interest-cohort=()';
 const HSTS = 'max-age=31536000; includeSubDomains';
 
-function cameOverTls(request: FastifyRequest): boolean {
-  if (request.protocol === 'https') return true;
-  const forwarded = request.headers['x-forwarded-proto'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
-}
+/** Over TLS, or through a trusted proxy (TRUST_PROXY) whose X-Forwarded-Proto says so. */
+export const cameOverTls = (request: FastifyRequest) => request.protocol.toLowerCase() === 'https';
 
 /** Before any route: the onRoute hook must see the docs' and the dashboard's routes added. */
 export function registerHelmet(app: FastifyInstance): void {

@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '@linksnap/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cameOverTls } from './helmet.js';
 
 export const SESSION_COOKIE = 'linksnap_session';
 export const CSRF_COOKIE = 'csrf';
@@ -40,16 +41,14 @@ export function cookieToken(request: FastifyRequest): string | undefined {
   return token;
 }
 
-const secureFor = (request: FastifyRequest) => request.protocol === 'https';
-
 export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, token: string, ttlSeconds: number) {
-  const base = { path: '/', sameSite: 'lax' as const, secure: secureFor(request), maxAge: ttlSeconds };
+  const base = { path: '/', sameSite: 'lax' as const, secure: cameOverTls(request), maxAge: ttlSeconds };
   reply.setCookie(SESSION_COOKIE, token, { ...base, httpOnly: true });
   reply.setCookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), { ...base, httpOnly: false });
 }
 
 export function clearSessionCookies(request: FastifyRequest, reply: FastifyReply) {
-  const base = { path: '/', sameSite: 'lax' as const, secure: secureFor(request) };
+  const base = { path: '/', sameSite: 'lax' as const, secure: cameOverTls(request) };
   reply.clearCookie(SESSION_COOKIE, { ...base, httpOnly: true });
   reply.clearCookie(CSRF_COOKIE, base);
 }
