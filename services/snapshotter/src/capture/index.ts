@@ -120,7 +120,9 @@ const STAGE_CAP_MS = {
   // Parses, inlines and re-serialises the whole DOM in Node (about 1 MB of markup on big pages).
   html: 15_000,
   text: 10_000,
-  metadata: 5_000,
+  // Its own work is a DOM read, but it waits behind the renderer's PDF, MHTML and HTML of the same
+  // page: at 5 s a loaded machine lost a big page's title (wikipedia-2, HTML stage 6.4 s).
+  metadata: 10_000,
   favicon: 2_000,
   wacz: 15_000,
 };
