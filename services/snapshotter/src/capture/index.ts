@@ -26,7 +26,7 @@ import { type ConsentReport, type ConsentSession, prepareConsent } from './conse
 import { captureFavicon } from './favicon.js';
 import { captureHtml } from './html.js';
 import { followingRedirects } from './inline/resources.js';
-import { emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
+import { articleMetadata, emptyMetadata, jsonArtifact, type PageMetadata, readMetadata } from './metadata.js';
 import { captureMhtml } from './mhtml.js';
 import { type NavigationResult, navigate } from './navigate.js';
 import { capturePdf } from './pdf.js';
@@ -405,7 +405,7 @@ async function captureRendered(
   const made = await renderedArtifacts(page, options, ctx, shot, recording);
   const artifacts = made.artifacts;
   const article = made.read.found;
-  const metadata = made.read.meta ?? emptyMetadata(navigation);
+  const metadata = made.read.meta ?? articleMetadata(navigation, article);
   if (article) {
     artifacts.push({ kind: 'text', body: Buffer.from(`${article.text}\n`, 'utf8') });
     artifacts.push({ kind: 'readable', body: readableDocument(article, metadata.title, navigation.finalUrl) });

@@ -35,6 +35,22 @@ export function emptyMetadata(nav: NavigationResult): PageMetadata {
   };
 }
 
+/**
+ * What the readable text already knows, when the metadata stage itself did not finish (it
+ * waits behind the page's other renderings): the snapshot keeps its title and excerpt.
+ */
+export function articleMetadata(nav: NavigationResult, article: ReadableArticle | null): PageMetadata {
+  return {
+    ...emptyMetadata(nav),
+    title: article?.title ?? null,
+    description: article?.excerpt ?? null,
+    lang: article?.lang ?? null,
+    siteName: article?.siteName ?? null,
+    author: article?.byline ?? null,
+    publishedTime: article?.publishedTime ?? null,
+  };
+}
+
 /** What the page itself says; the navigation fills in the rest. */
 type DomMetadata = Omit<PageMetadata, 'finalUrl' | 'httpStatus' | 'contentType'>;
 
