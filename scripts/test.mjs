@@ -62,7 +62,9 @@ function runTests(label, testFiles, concurrency) {
       'tsx',
       '--test',
       `--test-concurrency=${concurrency}`,
-      '--test-timeout=420000',
+      // Per file: the 300-capture soak takes ~400 s beside the rest of the parallel batch, plus
+      // its stack's start and stop; at 420 s a busy rehearsal cut it off after it had passed.
+      '--test-timeout=600000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
