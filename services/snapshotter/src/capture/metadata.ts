@@ -111,21 +111,20 @@ export async function readMetadata(
       ),
     };
   })()`)) as DomMetadata;
+  const read = articleMetadata(nav, article);
   return {
-    title: article?.title ?? dom.title,
+    ...read,
+    title: read.title ?? dom.title,
     // Readability's excerpt already weighs JSON-LD, Dublin Core, Open Graph and Twitter
     // descriptions (space-separated properties included) before the plain meta tag.
-    description: article?.excerpt ?? dom.description,
-    lang: dom.lang ?? article?.lang ?? null,
+    description: read.description ?? dom.description,
+    lang: dom.lang ?? read.lang,
     canonical: dom.canonical,
-    siteName: dom.siteName ?? article?.siteName ?? null,
-    author: dom.author ?? article?.byline ?? null,
-    publishedTime: dom.publishedTime ?? article?.publishedTime ?? null,
+    siteName: dom.siteName ?? read.siteName,
+    author: dom.author ?? read.author,
+    publishedTime: dom.publishedTime ?? read.publishedTime,
     favicon: dom.favicon,
     image: dom.image,
-    finalUrl: nav.finalUrl,
-    httpStatus: nav.httpStatus,
-    contentType: nav.contentType,
   };
 }
 
