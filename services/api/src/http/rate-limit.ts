@@ -22,6 +22,13 @@ export function registerRateLimits(app: FastifyInstance, config: Pick<Config, 'R
       })
     : undefined;
   redis?.on('error', () => {});
+  // Without the offline queue, a check made before the connection is ready is skipped and
+  // not counted, so the first requests after a start would go uncounted: start only once it is
+  // ready, or after a bounded wait when Redis is away (the limits then apply once it is back).
+  app.addHook('onReady', async () => {
+    if (!redis || redis.status === 'ready') return;
+    await bounded('rate-limit redis ready', () => new Promise((resolve) => redis.once('ready', resolve)), 5_000);
+  });
   app.register(rateLimit, {
     global: false,
     redis,
