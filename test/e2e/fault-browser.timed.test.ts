@@ -72,12 +72,12 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
         json: { url: fixture.url('/crash-me') },
       });
       assert.equal(res.status, 202);
-      await waitFor('the capture to reach the page', () => (fixture.hits.get('/crash-me') ?? 0) >= 1, 60_000);
+      await waitFor('the capture to reach the page', () => (fixture.hits.get('/crash-me') ?? 0) >= 1, 120_000);
       const browsers = chromiumPids(worker.child.pid as number);
       const crashedAt = Date.now();
       for (const pgid of browsers) killGroup(pgid);
 
-      const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 90_000);
+      const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 180_000);
       console.log(`[fault] Chromium crash: job succeeded ${Date.now() - crashedAt} ms after the crash`);
       assert.equal(job.state, 'succeeded', stack.logs());
       assert.ok(job.attempts >= 2, `attempts ${job.attempts}`);
@@ -92,7 +92,7 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
         token: user.token,
         json: { url: fixture.url('/after-crash') },
       });
-      const done = await stack.waitForJob(next.body.snapshot.id, user.token, 60_000);
+      const done = await stack.waitForJob(next.body.snapshot.id, user.token, 120_000);
       assert.equal(done.job.state, 'succeeded');
       assert.equal(done.job.attempts, 1);
       console.log(`[fault] Chromium crash: next job succeeded in ${Date.now() - t0} ms`);
@@ -115,7 +115,7 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
         assert.equal(res.status, 202);
         await waitFor(`${path} to be requested`, () => (fixture.hits.get(path) ?? 0) >= 1, 60_000, 50);
         const t0 = Date.now();
-        const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 60_000);
+        const { job } = await stack.waitForJob(res.body.snapshot.id, user.token, 120_000);
         const tookMs = Date.now() - t0;
         console.log(
           `[fault] ${path}: ended ${job.state} (${job.error?.code ?? 'no error'}) ${tookMs} ms after load began`,
@@ -131,7 +131,7 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
           token: user.token,
           json: { url: fixture.url(`/after-hang?after=${encodeURIComponent(path)}`) },
         });
-        const done = await stack.waitForJob(next.body.snapshot.id, user.token, 30_000);
+        const done = await stack.waitForJob(next.body.snapshot.id, user.token, 60_000);
         assert.equal(done.job.state, 'succeeded', stack.logs());
         console.log(`[fault] ${path}: next simple job succeeded in ${Date.now() - t1} ms`);
         assert.ok(Date.now() - t1 < 15_000);
@@ -177,7 +177,7 @@ describe('fault: browser crashes, hanging pages, graceful shutdown', () => {
       assert.ok(Date.now() - t0 < 25_000);
       assert.equal(fixture.hits.has('/drain-2'), false, 'no new job was taken while stopping');
       for (const id of ids) {
-        const { job } = await stack.waitForJob(id, user.token, 30_000);
+        const { job } = await stack.waitForJob(id, user.token, 60_000);
         assert.equal(job.state, 'succeeded', `in-flight job ${id} finished`);
       }
       const lateJob = await stack.request('GET', `/v1/jobs/${late.body.snapshot.id}`, { token: user.token });

@@ -120,7 +120,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       );
 
       for (const id of ids) {
-        const { job } = await stack.waitForJob(id, user.token, 90_000);
+        const { job } = await stack.waitForJob(id, user.token, 180_000);
         assert.equal(job.state, 'succeeded', `${id}: ${JSON.stringify(job.error)}\n${stack.logs()}`);
       }
       console.log(
@@ -135,7 +135,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       );
       // Workers reconnected by themselves: a new job goes through.
       const id = await stack.submit(user.token, fixture.url('/load-11'));
-      assert.equal((await stack.waitForJob(id, user.token, 60_000)).job.state, 'succeeded');
+      assert.equal((await stack.waitForJob(id, user.token, 120_000)).job.state, 'succeeded');
     } finally {
       await stack.close();
       await redis.close();
@@ -197,7 +197,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
         `[fault] PostgreSQL down 10 s: answers (503, or 200 for polls of unfinished jobs) in max ${Math.max(...timings)} ms (${timings.length} requests)`,
       );
       for (const id of ids) {
-        const { job } = await stack.waitForJob(id, user.token, 90_000);
+        const { job } = await stack.waitForJob(id, user.token, 180_000);
         assert.equal(job.state, 'succeeded', `${id}: ${JSON.stringify(job.error)}\n${stack.logs()}`);
       }
       console.log(`[fault] PostgreSQL back: all ${ids.length} results written ${Date.now() - upAt} ms later`);
@@ -220,7 +220,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
     try {
       const user = await stack.user();
       const id = await stack.submit(user.token, fixture.url('/s3-slow'));
-      await waitFor('the capture to reach the page', () => (fixture.hits.get('/s3-slow') ?? 0) >= 1, 60_000, 50);
+      await waitFor('the capture to reach the page', () => (fixture.hits.get('/s3-slow') ?? 0) >= 1, 120_000, 50);
       await Promise.race([s3.stop(), sleep(5_000)]);
       const downAt = Date.now();
       // Wait until an upload failed against the stopped server, then bring it back.
@@ -235,7 +235,7 @@ describe('fault: Redis, PostgreSQL and object storage outages', () => {
       assert.notEqual(mid.body.state, 'succeeded', 'nothing is reported stored while storage is down');
       await s3.restart();
       const upAt = Date.now();
-      const { job } = await stack.waitForJob(id, user.token, 90_000);
+      const { job } = await stack.waitForJob(id, user.token, 180_000);
       console.log(`[fault] S3 down ${upAt - downAt} ms: job succeeded ${Date.now() - upAt} ms after it returned`);
       assert.equal(job.state, 'succeeded', stack.logs());
       assert.ok(job.attempts >= 2, `attempts ${job.attempts}`);

@@ -64,7 +64,7 @@ describe('fault: stuck states and Redis configuration', () => {
       assert.equal(requeued.data.snapshotId, id);
 
       stack.startSnapshotter();
-      const { job } = await stack.waitForJob(id, user.token, 90_000);
+      const { job } = await stack.waitForJob(id, user.token, 180_000);
       assert.equal(job.state, 'succeeded', stack.logs());
       console.log(`[fault] lost job captured ${Date.now() - lostAt} ms after the loss`);
 

@@ -98,7 +98,7 @@ describe('fault: worker killed or stalled mid-capture', () => {
       const queue = stack.queue(SNAPSHOTS_QUEUE);
       await waitFor('the job to be taken over', () => (fixture.hits.get('/slow-kill') ?? 0) >= 2, 30_000, 50);
       const takeoverMs = Date.now() - killedAt;
-      const { job } = await stack.waitForJob(id, user.token, 60_000);
+      const { job } = await stack.waitForJob(id, user.token, 120_000);
       const recoveredMs = Date.now() - killedAt;
       console.log(`[fault] SIGKILL mid-capture: taken over after ${takeoverMs} ms, succeeded after ${recoveredMs} ms`);
       assert.equal(job.state, 'succeeded', stack.logs());
@@ -142,14 +142,14 @@ describe('fault: worker killed or stalled mid-capture', () => {
       });
       assert.equal(res.status, 202);
       const id = res.body.snapshot.id as string;
-      await waitFor('the first capture to reach the page', () => (fixture.hits.get('/slow-dup') ?? 0) >= 1, 60_000);
+      await waitFor('the first capture to reach the page', () => (fixture.hits.get('/slow-dup') ?? 0) >= 1, 120_000);
       const first = holder(stack, 'slow-dup');
       // Freeze the first worker (its Chromium runs on, in its own process group).
       first.child.kill('SIGSTOP');
       paused.push(first);
       const stoppedAt = Date.now();
       const second = stack.snapshotters.find((s) => s !== first) as ServiceProcess;
-      const { job } = await stack.waitForJob(id, user.token, 60_000);
+      const { job } = await stack.waitForJob(id, user.token, 120_000);
       console.log(`[fault] SIGSTOPped worker: the second worker finished the job after ${Date.now() - stoppedAt} ms`);
       assert.equal(job.state, 'succeeded', stack.logs());
       const before = await stack.request('GET', `/v1/snapshots/${id}`, { token: user.token });
