@@ -63,8 +63,8 @@ function runTests(label, testFiles, concurrency) {
       '--test',
       `--test-concurrency=${concurrency}`,
       // Per file: the 300-capture soak takes ~400 s beside the rest of the parallel batch, plus
-      // its stack's start and stop; at 420 s a busy rehearsal cut it off after it had passed.
-      '--test-timeout=600000',
+      // its stack's start and stop, and past 600 s on a machine loaded by other work.
+      '--test-timeout=900000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
