@@ -41,13 +41,20 @@ interface Statement {
 
 const database = await openDatabase({ DATABASE_URL: url, DATA_DIR: '' });
 const { LinksQueryRepository: OldRepository } = (await import(new URL(oldModule, import.meta.url).href)) as {
-  LinksQueryRepository: new (db: typeof database.db) => { listQuery(f: ListFilter): Promise<Page> };
+  LinksQueryRepository: new (
+    db: typeof database.db,
+  ) => { listQuery(f: ListFilter): Promise<Page>; withTagIds?(f: ListFilter): Promise<ListFilter | null> };
 };
 const oldRepository = new OldRepository(database.db);
 const newRepository = new LinksQueryRepository(database.db);
 const statements: Record<'old' | 'new', Statement> = {
-  old: { run: (f) => oldRepository.listQuery(f) },
-  // The tag lookup is part of the new cost, so it is inside the timing.
+  // The tag lookup is part of the cost of a version that has it, so it is inside the timing.
+  old: {
+    run: async (f) => {
+      const resolved = oldRepository.withTagIds ? await oldRepository.withTagIds(f) : f;
+      return resolved ? oldRepository.listQuery(resolved) : [];
+    },
+  },
   new: {
     run: async (f) => {
       const resolved = await newRepository.withTagIds(f);
