@@ -36,12 +36,38 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * Services of this test process that are still running. The runner ends a file that runs past
+ * its time limit with SIGTERM, before any `finally` has closed its stacks: they are sent
+ * SIGTERM too (each stops gracefully and closes its Chromium), so none outlives its file and
+ * loads the batches after it.
+ */
+const liveServices = new Set<ChildProcess>();
+let stopsWithThisProcess = false;
+function stopWithThisProcess(child: ChildProcess): void {
+  liveServices.add(child);
+  child.once('exit', () => liveServices.delete(child));
+  if (stopsWithThisProcess) return;
+  stopsWithThisProcess = true;
+  const stopAll = () => {
+    for (const service of liveServices) service.kill('SIGTERM');
+  };
+  process.once('exit', stopAll);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stopAll();
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
+    });
+  }
+}
+
 function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  stopWithThisProcess(child);
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d.toString();
