@@ -5,7 +5,9 @@
  * indexed with one or the other. Terms that are only stop words drop out.
  */
 import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database.js';
+import { rowsOf } from '../db/links.repository.js';
 import type { ParsedQuery, QueryTerm } from './query-parser.js';
 
 /** A word as a quoted tsquery lexeme: inside quotes only ' and \ need escaping. */
@@ -19,6 +21,8 @@ export function termSyntax(term: QueryTerm): string {
   return words.join(term.phrase ? ' <-> ' : ' & ');
 }
 
+const dialect = new PgDialect();
+
 interface Normalised {
   english: string;
   simple: string;
@@ -29,12 +33,12 @@ async function normalise(db: Db, terms: QueryTerm[]): Promise<Normalised[]> {
     terms.map((t) => sql`${termSyntax(t)}`),
     sql`, `,
   );
-  const rows = await db.execute<{ english: string; simple: string }>(
+  const query = dialect.sqlToQuery(
     sql`select to_tsquery('english', t)::text as english, to_tsquery('simple', t)::text as simple
         from unnest(array[${params}]::text[]) with ordinality as x(t, n) order by n`,
   );
-  // postgres.js answers an array, PGlite an object with `rows`.
-  return Array.isArray(rows) ? (rows as Normalised[]) : (rows as unknown as { rows: Normalised[] }).rows;
+  // Prepared, like the search statements (one per number of terms).
+  return rowsOf<Normalised>(await db._.session.prepareQuery(query, undefined, 'search_normalise', false).execute());
 }
 
 /**
