@@ -3,7 +3,8 @@
  * query mix through LinksQueryRepository.listQuery (no HTTP, no snippets), prints p50/p95 per
  * mode and EXPLAIN (ANALYZE, BUFFERS) of the slowest queries. `--phases` runs the same mix
  * through LinksQueryService.list instead (what a request does, without HTTP) and prints the
- * median and p95 of each statement and of the Node work between them (snippets, items).
+ * median and p95 of each statement, of the three lookups after the page together (they run side
+ * by side) and of the Node work between them (snippets, items).
  *
  *   node --import tsx bench/search-explain.ts --user <uuid> [--queries N] [--explain N] [--work-mem 4MB]
  *     [--phases]
@@ -40,11 +41,17 @@ const client = (database.db as unknown as { $client: Sql }).$client;
 const repository = new LinksQueryRepository(database.db);
 
 /**
- * `target` with `names` timed: each call's awaited time adds to `spent[name]`. Calls go
+ * `target` with `names` timed: each call's awaited time adds to `spent[name]`, and `spans[name]`
+ * keeps the first start and last end (calls that overlap count once in a span). Calls go
  * through the proxy, so a timed method calling another counts both (the caller's time
  * includes the callee's; `phases` subtracts).
  */
-function timed<T extends object>(target: T, names: string[], spent: Map<string, number>): T {
+function timed<T extends object>(
+  target: T,
+  names: string[],
+  spent: Map<string, number>,
+  spans = new Map<string, [number, number]>(),
+): T {
   const proxy: T = new Proxy(target, {
     get(object, name, receiver) {
       const value = Reflect.get(object, name, receiver);
@@ -54,7 +61,9 @@ function timed<T extends object>(target: T, names: string[], spent: Map<string, 
         try {
           return await value.apply(proxy, args);
         } finally {
-          spent.set(String(name), (spent.get(String(name)) ?? 0) + performance.now() - started);
+          const ended = performance.now();
+          spent.set(String(name), (spent.get(String(name)) ?? 0) + ended - started);
+          spans.set(String(name), [spans.get(String(name))?.[0] ?? started, ended]);
         }
       };
     },
@@ -85,23 +94,31 @@ async function phases(queries: string[]): Promise<void> {
     const samples: Record<string, number[]> = {};
     for (const [i, q] of queries.entries()) {
       const spent = new Map<string, number>();
-      const repo = timed(repository, ['list', 'withTagIds', 'listQuery', 'tagsOf', 'versionTexts'], spent);
+      const spans = new Map<string, [number, number]>();
+      const lookups = ['withVersions', 'tagsOf', 'versionTexts'];
+      const repo = timed(repository, ['page', 'withTagIds', 'listQuery', ...lookups], spent, spans);
       const service = new LinksQueryService(repo, timedRaw(database.db, spent));
       const tag = mode === 'q+tag' ? [TAGS[i % TAGS.length] as string] : [];
       const started = performance.now();
       await service.list(userId, { q, tag, match: 'all', limit: 20 });
       const total = performance.now() - started;
       const get = (name: string) => spent.get(name) ?? 0;
-      const statements = get('execute') + get('list') + get('tagsOf') + get('versionTexts');
+      // The three lookups run side by side: their wall time is from the first start to the last end.
+      const ran = lookups.flatMap((name) => {
+        const span = spans.get(name);
+        return span ? [span] : [];
+      });
+      const side = ran.length ? Math.max(...ran.map(([, end]) => end)) - Math.min(...ran.map(([start]) => start)) : 0;
       const row = {
         total,
         normalise: get('execute'),
         tagIds: get('withTagIds'),
         page: get('listQuery'),
-        snapshots: get('list') - get('withTagIds') - get('listQuery'),
+        snapshots: get('withVersions'),
         tags: get('tagsOf'),
         texts: get('versionTexts'),
-        node: total - statements,
+        lookups: side,
+        node: total - get('execute') - get('page') - side,
       };
       for (const [name, ms] of Object.entries(row)) samples[name] = [...(samples[name] ?? []), ms];
     }

@@ -43,6 +43,9 @@ export interface ListFilter {
   after?: { rank?: string; createdAt: string; id: string };
 }
 
+/** A row of a page: a link, its rank when searching, and its two versions' ids. */
+export type PageRow = Awaited<ReturnType<LinksQueryRepository['listQuery']>>[number];
+
 /** Text of a snapshot kept for snippets: enough for any window a reader needs. */
 const SNIPPET_SOURCE_CHARS = 20_000;
 
@@ -113,11 +116,19 @@ function siteFilter(hosts: string[] | undefined): SQL | undefined {
 export class LinksQueryRepository {
   constructor(private readonly db: Db) {}
 
-  /** The page of links, then their latest and latest good snapshots by primary key. */
+  /** The page of links with their latest and latest good snapshots. */
   async list(filter: ListFilter) {
+    return this.withVersions(await this.page(filter));
+  }
+
+  /** The page of links (up to `limit` + 1 rows: one more says there is a next page). */
+  async page(filter: ListFilter): Promise<PageRow[]> {
     const resolved = await this.withTagIds(filter);
-    if (!resolved) return [];
-    const rows = await this.listQuery(resolved);
+    return resolved ? this.listQuery(resolved) : [];
+  }
+
+  /** Rows with their latest and latest good snapshots, looked up by primary key. */
+  async withVersions(rows: PageRow[]) {
     const ids = [
       ...new Set(rows.flatMap((r) => [r.latestSnapshotId, r.latestGoodSnapshotId]).filter((id) => id !== null)),
     ];

@@ -93,11 +93,16 @@ export class LinksQueryService {
     if (search === null) return { items: [], nextCursor: null };
     const searching = Boolean(search?.tsquery);
     const after = query.cursor ? decodeCursor(query.cursor, searching) : undefined;
-    const rows = await this.repository.list(this.filterOf(userId, query, search, after));
-    const page = rows.slice(0, query.limit);
-    const linkIds = page.map((r) => r.link.id);
-    const tagRows = await this.repository.tagsOf(linkIds);
-    const matches = search?.tsquery ? await this.matchesOf(linkIds, search.parsed) : undefined;
+    const rows = await this.repository.page(this.filterOf(userId, query, search, after));
+    const linkIds = rows.slice(0, query.limit).map((r) => r.link.id);
+    // Three lookups by key, each on its own pooled connection: together they take about as long
+    // as the slowest (the texts). At 1M links, interleaved with the same lookups one at a time:
+    // 0.7-1.3 ms less at p50 per search, p95 the same (ADR 0014).
+    const [page, tagRows, matches] = await Promise.all([
+      this.repository.withVersions(rows.slice(0, query.limit)),
+      this.repository.tagsOf(linkIds),
+      search?.tsquery ? this.matchesOf(linkIds, search.parsed) : undefined,
+    ]);
     const items = page.map((row): LinkListItem => {
       const { link, snapshot, good } = row;
       const item: LinkListItem = {
