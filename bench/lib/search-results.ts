@@ -32,10 +32,27 @@ function write({ headline, runs, comparisons }: SearchResults): void {
   writeFileSync(SEARCH_RESULTS, `${JSON.stringify({ ...headline, runs, comparisons }, null, 2)}\n`);
 }
 
-/** The run becomes the headline; the last twelve runs are kept, every comparison too. */
+/** What a run measured: its database and sizes (runs of one kind are comparable). */
+const kindOf = (run: Entry) => `${run.database} ${run.links} ${run.userLinks}`;
+
+/**
+ * The last twelve runs, and the latest of every other kind before them: a morning of 1M passes
+ * must not push the only PGlite or 10k figure out of the file.
+ */
+export function keptRuns(runs: Entry[]): Entry[] {
+  const recent = runs.slice(-12);
+  const kinds = new Set(recent.map(kindOf));
+  const older = runs.slice(0, -12).filter((run, i, all) => {
+    const kind = kindOf(run);
+    return !kinds.has(kind) && !all.slice(i + 1).some((later) => kindOf(later) === kind);
+  });
+  return [...older, ...recent];
+}
+
+/** The run becomes the headline; runs are kept as `keptRuns` says, every comparison too. */
 export function appendRun(run: Entry): void {
   const { runs, comparisons } = read();
-  write({ headline: run, runs: [...runs, run].slice(-12), comparisons });
+  write({ headline: run, runs: keptRuns([...runs, run]), comparisons });
 }
 
 export function appendComparison(comparison: Entry): void {
