@@ -71,10 +71,10 @@ function timed<T extends object>(
   return proxy;
 }
 
-/** `db` whose prepared raw statements (`db._.session.prepareQuery`, the normalisation) count as `execute`. */
+/** `db` whose prepared statements (the normalisation's, through `db.session`) count as `execute`. */
 function timedRaw(db: Db, spent: Map<string, number>): Db {
-  const session = db._.session;
-  const timedSession = new Proxy(session, {
+  // `session` is drizzle's internal field, where builders' `.prepare()` goes.
+  const session = new Proxy((db as unknown as { session: object }).session, {
     get(object, name) {
       const value = Reflect.get(object, name, object);
       if (name !== 'prepareQuery') return typeof value === 'function' ? value.bind(object) : value;
@@ -83,7 +83,7 @@ function timedRaw(db: Db, spent: Map<string, number>): Db {
   });
   return new Proxy(db, {
     get(object, name, receiver) {
-      return name === '_' ? { ...object._, session: timedSession } : Reflect.get(object, name, receiver);
+      return name === 'session' ? session : Reflect.get(object, name, receiver);
     },
   });
 }

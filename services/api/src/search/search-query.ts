@@ -5,9 +5,7 @@
  * indexed with one or the other. Terms that are only stop words drop out.
  */
 import { sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/database.js';
-import { rowsOf } from '../db/links.repository.js';
 import type { ParsedQuery, QueryTerm } from './query-parser.js';
 
 /** A word as a quoted tsquery lexeme: inside quotes only ' and \ need escaping. */
@@ -21,24 +19,21 @@ export function termSyntax(term: QueryTerm): string {
   return words.join(term.phrase ? ' <-> ' : ' & ');
 }
 
-const dialect = new PgDialect();
-
-interface Normalised {
-  english: string;
-  simple: string;
-}
-
-async function normalise(db: Db, terms: QueryTerm[]): Promise<Normalised[]> {
+async function normalise(db: Db, terms: QueryTerm[]): Promise<{ english: string; simple: string }[]> {
   const params = sql.join(
     terms.map((t) => sql`${termSyntax(t)}`),
     sql`, `,
   );
-  const query = dialect.sqlToQuery(
-    sql`select to_tsquery('english', t)::text as english, to_tsquery('simple', t)::text as simple
-        from unnest(array[${params}]::text[]) with ordinality as x(t, n) order by n`,
-  );
   // Prepared, like the search statements (one per number of terms).
-  return rowsOf<Normalised>(await db._.session.prepareQuery(query, undefined, 'search_normalise', false).execute());
+  return db
+    .select({
+      english: sql<string>`to_tsquery('english', t)::text`,
+      simple: sql<string>`to_tsquery('simple', t)::text`,
+    })
+    .from(sql`unnest(array[${params}]::text[]) with ordinality as x(t, n)`)
+    .orderBy(sql`n`)
+    .prepare('search_normalise')
+    .execute();
 }
 
 /**
