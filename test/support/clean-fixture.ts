@@ -1,6 +1,8 @@
 /**
- * Fixture pages for clean captures: a consent overlay built like OneTrust's banner, a page
- * whose ads come from a loopback "ad host" (a counting listener on 127.0.0.2), a "load more"
+ * Fixture pages for clean captures: a consent overlay built like OneTrust's banner, one built
+ * like Sourcepoint's (its dialog in an iframe from another origin, a listener on 127.0.0.3, so
+ * Chromium runs it in a process of its own), a page whose ads come from a loopback "ad host"
+ * (a counting listener on 127.0.0.2), a "load more"
  * button, and titles of the three kinds Readability's rule must handle (entities, an en-dash
  * site separator, a title taken from the page's only heading).
  */
@@ -63,6 +65,49 @@ function consentPage(): string {
 }
 
 /**
+ * Sourcepoint's layout: the page holds a full-window container with an iframe from the
+ * platform's host; the dialog and its buttons are inside the iframe, which tells the page
+ * (postMessage) to remove the container once answered.
+ */
+function framedConsentPage(frameOrigin: string): string {
+  return page(
+    'Fixture: an article behind a consent dialog in an iframe',
+    `<main style="background: rgb(255,255,255)"><h1>${CONSENT_ARTICLE}</h1>${ARTICLE_BODY}</main>
+<div id="sp_message_container_1234" style="position:fixed; inset:0; z-index:2147483000; background: rgb(200,0,0)">
+  <iframe id="sp_message_iframe_1234" title="SP Consent Message" style="width:100%; height:100%; border:0"
+          src="${frameOrigin}/index.html?message_id=1234&amp;consentUUID=fixture"></iframe>
+</div>
+<script>
+  addEventListener('message', (event) => {
+    if (event.origin === ${JSON.stringify(frameOrigin)} && event.data && event.data.sp === 'choice') {
+      document.cookie = 'consent=' + event.data.choice + '; path=/';
+      document.body.dataset.consent = event.data.choice;
+      document.getElementById('sp_message_container_1234').remove();
+    }
+  });
+</script>`,
+  );
+}
+
+/** The dialog inside Sourcepoint's iframe: accept, options, and reject-all (choice type 13). */
+function framedConsentDialog(): string {
+  return page(
+    'SP Consent Message',
+    `<div class="message-container" style="background: rgb(200,0,0); color: white; padding: 40px">
+  <p>We and our partners store and access information on your device.</p>
+  <button class="message-component message-button sp_choice_type_11" data-choice="accept">Accept all</button>
+  <button class="message-component message-button sp_choice_type_12">Options</button>
+  <button class="message-component message-button sp_choice_type_13" data-choice="reject">Reject all</button>
+</div>
+<script>
+  for (const button of document.querySelectorAll('[data-choice]')) {
+    button.addEventListener('click', () => parent.postMessage({ sp: 'choice', choice: button.dataset.choice }, '*'));
+  }
+</script>`,
+  );
+}
+
+/**
  * Consent banners that misbehave: `stuck` ignores every click (the banner stays), `throws`
  * makes every click on its buttons throw. Neither may fail or stall the capture.
  */
@@ -102,26 +147,26 @@ function loadMorePage(): string {
   );
 }
 
-export interface AdHost {
+/** A loopback listener of a fixture: where it is, and how many requests it answered. */
+export interface LoopbackHost {
   origin: string;
   hostPort: string;
   hits: () => number;
   close(): Promise<void>;
 }
 
-/** A listener on 127.0.0.2 that serves "ads" and counts every request it sees. */
-export async function startAdHost(): Promise<AdHost> {
+/** A listener on a loopback address of its own, counting every request it answers. */
+async function startLoopbackHost(address: string, handler: http.RequestListener): Promise<LoopbackHost> {
   let hits = 0;
-  const server = http.createServer((_req, res) => {
+  const server = http.createServer((req, res) => {
     hits++;
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('ad');
+    handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.2:${port}`,
-    hostPort: `127.0.0.2:${port}`,
+    origin: `http://${address}:${port}`,
+    hostPort: `${address}:${port}`,
     hits: () => hits,
     close: () =>
       new Promise<void>((resolve) => {
@@ -131,13 +176,31 @@ export async function startAdHost(): Promise<AdHost> {
   };
 }
 
+/** A listener on 127.0.0.2 that serves "ads" and counts every request it sees. */
+export function startAdHost(): Promise<LoopbackHost> {
+  return startLoopbackHost('127.0.0.2', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ad');
+  });
+}
+
+/** The consent platform's host on 127.0.0.3: its dialog at /index.html, as Sourcepoint's is. */
+export function startConsentFrameHost(): Promise<LoopbackHost> {
+  return startLoopbackHost('127.0.0.3', (req, res) => {
+    const found = req.url?.startsWith('/index.html?');
+    res.writeHead(found ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(found ? framedConsentDialog() : 'not found');
+  });
+}
+
 /** Adds /clean/* to the fixture server. */
-export function addCleanPages(fixture: FixtureServer, adOrigin: string): void {
+export function addCleanPages(fixture: FixtureServer, adOrigin: string, consentFrameOrigin: string): void {
   const html = (body: string) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(body);
   };
   fixture.route('/clean/consent', html(consentPage()));
+  fixture.route('/clean/consent-frame', html(framedConsentPage(consentFrameOrigin)));
   fixture.route('/clean/consent-stuck', html(brokenConsentPage('stuck')));
   fixture.route('/clean/consent-throws', html(brokenConsentPage('throws')));
   fixture.route('/clean/ads', html(adsPage(adOrigin)));

@@ -12,11 +12,12 @@ import { after, before, describe, test } from 'node:test';
 import type { Logger, SnapshotJob, SnapshotResult } from '@linksnap/shared';
 import sharp from 'sharp';
 import {
-  type AdHost,
   addCleanPages,
   CONSENT_ARTICLE,
   LOAD_MORE_SECRET,
+  type LoopbackHost,
   startAdHost,
+  startConsentFrameHost,
   TITLES,
 } from '../../../test/support/clean-fixture.js';
 import { type FixtureServer, startFixtureServer } from '../../../test/support/fixture-server.js';
@@ -28,16 +29,18 @@ import { loadBlocker } from '../src/worker.js';
 
 describe('clean captures', () => {
   let fixture: FixtureServer;
-  let adHost: AdHost;
+  let adHost: LoopbackHost;
+  let consentFrameHost: LoopbackHost;
   let harness: SnapshotterHarness;
 
   before(async () => {
     fixture = await startFixtureServer();
     adHost = await startAdHost();
-    addCleanPages(fixture, adHost.origin);
+    consentFrameHost = await startConsentFrameHost();
+    addCleanPages(fixture, adHost.origin, consentFrameHost.origin);
     harness = await startSnapshotterHarness({
       // The ad host is allow-listed: only the blocker stands between the page and it.
-      allow: [fixture.hostPort, adHost.hostPort],
+      allow: [fixture.hostPort, adHost.hostPort, consentFrameHost.hostPort],
       extra: {
         CAPTURE_ATTEMPTS: '1',
         CAPTURE_TIMEOUT_MS: '30000',
@@ -49,13 +52,25 @@ describe('clean captures', () => {
 
   after(async () => {
     await harness?.close();
-    await Promise.allSettled([fixture?.close(), adHost?.close()]);
+    await Promise.allSettled([fixture?.close(), adHost?.close(), consentFrameHost?.close()]);
   });
 
   const capture = async (path: string, options?: SnapshotJob['options']): Promise<SnapshotResult> => {
     const result = await harness.resultOf(await harness.enqueue(fixture.url(path), options ? { options } : {}), 60_000);
     assert.equal(result.status, 'succeeded', JSON.stringify(result.error ?? result.missing));
     return result;
+  };
+  /** Both consent fixtures paint the whole window red; the article is on white. */
+  const assertNoBannerPixels = async (shot: Buffer) => {
+    assert.equal(imageSize(shot).format, 'webp');
+    const { data, info } = await sharp(shot)
+      .extract({ left: 600, top: 300, width: 40, height: 40 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    let red = 0;
+    for (let i = 0; i < data.length; i += info.channels)
+      if ((data[i] as number) > 150 && (data[i + 1] as number) < 80 && (data[i + 2] as number) < 80) red++;
+    assert.equal(red, 0, 'no banner pixels in the middle of the screenshot');
   };
   const report = async (result: SnapshotResult) =>
     JSON.parse((await harness.artifact(result, 'report')).toString('utf8')) as Record<string, unknown>;
@@ -68,17 +83,27 @@ describe('clean captures', () => {
     const html = (await harness.artifact(result, 'html')).toString('utf8');
     assert.ok(html.includes(CONSENT_ARTICLE));
     assert.ok(!html.includes('onetrust-banner-sdk'), 'the banner is gone from the archived DOM');
-    // The banner painted the whole window red; the article is on white.
-    const shot = await harness.artifact(result, 'screenshot');
-    assert.equal(imageSize(shot).format, 'webp');
-    const { data, info } = await sharp(shot)
-      .extract({ left: 600, top: 300, width: 40, height: 40 })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    let red = 0;
-    for (let i = 0; i < data.length; i += info.channels)
-      if ((data[i] as number) > 150 && (data[i + 1] as number) < 80 && (data[i + 2] as number) < 80) red++;
-    assert.equal(red, 0, 'no banner pixels in the middle of the screenshot');
+    await assertNoBannerPixels(await harness.artifact(result, 'screenshot'));
+  });
+
+  test('a consent dialog inside an iframe from another origin is rejected there: the page shows the article', async () => {
+    const result = await capture('/clean/consent-frame');
+    const consent = (await report(result)).consent as {
+      rule: string | null;
+      optedOut: boolean | null;
+      frame: string | null;
+      frames: number;
+    };
+    assert.equal(consent.rule, 'Sourcepoint-frame', JSON.stringify(consent));
+    assert.notEqual(consent.optedOut, false, JSON.stringify(consent));
+    assert.ok(consent.frame?.startsWith(`${consentFrameHost.origin}/index.html?`), JSON.stringify(consent));
+    assert.ok(consent.frames >= 2, JSON.stringify(consent));
+    // The page removes the container only when the frame's reject button posts its choice.
+    const html = (await harness.artifact(result, 'html')).toString('utf8');
+    assert.ok(html.includes(CONSENT_ARTICLE));
+    assert.ok(!html.includes('sp_message_container_1234'), 'the dialog is gone from the archived DOM');
+    assert.match(html, /<body[^>]* data-consent="reject"/, 'the choice posted from the frame was "reject"');
+    await assertNoBannerPixels(await harness.artifact(result, 'screenshot'));
   });
 
   test('a consent banner that ignores or breaks the rule neither fails nor stalls the capture', async () => {
