@@ -5,7 +5,8 @@
  * concurrency, all in the same run: the default stack (`npm start`'s embedded defaults,
  * bench/lib/default-stack.ts), then the bare loop, then the tuned bench stack (system
  * PostgreSQL and Redis, bench/lib/platform.ts). The machine's CPU busy share (/proc/stat) is
- * recorded during each.
+ * recorded during each, and the CPU seconds of each kind of process (Chromium's browser,
+ * renderers, GPU and utility processes; the API, the snapshotter; PostgreSQL, Redis).
  * Also recorded: bytes stored per snapshot (median, p95, median per artifact kind) against the
  * bare loop's own files (full-page PNG, PDF, MHTML, HTML), and how many pages finished within
  * 20 s. The platforms run with their defaults: WebP screenshots, ads and trackers blocked,
@@ -29,6 +30,7 @@ import {
   QUICK,
   round,
   sleep,
+  watchProcessCpu,
   writeResult,
 } from './lib/util.js';
 
@@ -66,8 +68,16 @@ async function watchConcurrency<T>(
 async function measurePlatform(client: Client, pages: string[], url: (page: string) => string) {
   const cpu0 = cpuTimes();
   const t0 = Date.now();
-  const submitted = await Promise.all(pages.map((p) => client.submit(url(p))));
-  const jobs = await Promise.all(submitted.map((s) => waitFinal(client, s.snapshotId, 12 * 60_000, 250)));
+  const {
+    value: jobs,
+    cpuSeconds,
+    nodeThreadSeconds,
+  } = await watchProcessCpu(
+    (async () => {
+      const submitted = await Promise.all(pages.map((p) => client.submit(url(p))));
+      return Promise.all(submitted.map((s) => waitFinal(client, s.snapshotId, 12 * 60_000, 250)));
+    })(),
+  );
   const seconds = (Math.max(...jobs.map((j) => j.at)) - t0) / 1000;
   const cpuBusy = busyShare(cpu0);
   const states: Record<string, number> = {};
@@ -97,6 +107,8 @@ async function measurePlatform(client: Client, pages: string[], url: (page: stri
     seconds: round(seconds, 1),
     pagesPerMin: round((pages.length / seconds) * 60, 1),
     cpuBusy,
+    cpuSeconds,
+    nodeThreadSeconds,
     states,
     success: states.succeeded ?? 0,
     notSucceeded: byPage.filter((p) => p.state !== 'succeeded').map((p) => p.page),
@@ -140,6 +152,8 @@ await main(async () => {
     await stack.close();
     writeResult('capture-default-partial', { ...info, pages: pages.length, defaultStack });
     console.log(`capture: default stack ${defaultStack.pagesPerMin} pages/min, CPU busy ${defaultStack.cpuBusy}`);
+    console.log(`  CPU seconds: ${JSON.stringify(defaultStack.cpuSeconds)}`);
+    console.log(`  Node threads: ${JSON.stringify(defaultStack.nodeThreadSeconds)}`);
   }
 
   // 2. The bare loop, between the two platforms so that both sit next to it in time.
@@ -155,9 +169,11 @@ await main(async () => {
     bytes?: number;
     error?: string;
   }[] = [];
-  await runPool(pages, concurrency, async (p, i) => {
-    bareResults.push({ page: p, ...(await bare.capture(corpusUrl(p), `${i}`)) });
-  });
+  const { cpuSeconds: bareCpuSeconds } = await watchProcessCpu(
+    runPool(pages, concurrency, async (p, i) => {
+      bareResults.push({ page: p, ...(await bare.capture(corpusUrl(p), `${i}`)) });
+    }),
+  );
   const bareSeconds = (Date.now() - b0) / 1000;
   const bareBusy = busyShare(cpu0);
   const bareStages: Record<string, number> = {};
@@ -166,6 +182,7 @@ await main(async () => {
   await bare.close();
   const bareRate = (pages.length / bareSeconds) * 60;
   console.log(`capture: bare loop ${round(bareRate, 1)} pages/min, CPU busy ${bareBusy}`);
+  console.log(`  CPU seconds: ${JSON.stringify(bareCpuSeconds)}`);
 
   // 3. The tuned bench stack.
   let tuned: Awaited<ReturnType<typeof measurePlatform>> | null = null;
@@ -192,6 +209,7 @@ await main(async () => {
       seconds: round(bareSeconds, 1),
       pagesPerMin: round(bareRate, 1),
       cpuBusy: bareBusy,
+      cpuSeconds: bareCpuSeconds,
       success: bareResults.filter((r) => r.ok).length,
       failures: bareResults.filter((r) => !r.ok).map((r) => ({ page: r.page, error: r.error })),
       medianCaptureMs: round(median(bareResults.map((r) => r.ms)), 0),

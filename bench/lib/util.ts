@@ -126,6 +126,116 @@ export function cpuTimes(): CpuTimes {
   return { busy: total - idle, total };
 }
 
+/** What a process is, for `watchProcessCpu`: Chromium by process type, Node by entry point. */
+function processLabel(comm: string, cmdline: string): string {
+  if (/chrom/.test(comm) || /\/chromium\b/.test(cmdline)) {
+    const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
+    if (!type) return 'chromium browser';
+    if (type === 'utility')
+      return `chromium utility (${/--utility-sub-type=[a-z_.]*?([a-z_]+)(?:\s|$)/.exec(cmdline)?.[1] ?? '?'})`;
+    return `chromium ${type}`;
+  }
+  if (comm === 'node' || /\bnode\b/.test(cmdline.split(' ')[0] ?? '')) {
+    if (/snapshotter/.test(cmdline)) return 'node snapshotter';
+    if (/services\/api|api\/dist|start\.mjs|supervise/.test(cmdline)) return 'node api';
+    if (/bench\//.test(cmdline)) return 'node bench (fixture, bare loop)';
+    return 'node other';
+  }
+  if (/^postgres/.test(comm)) return 'postgres';
+  if (/^redis/.test(comm)) return 'redis';
+  return comm;
+}
+
+/**
+ * CPU seconds per kind of process while `work` runs, sampled from /proc every 250 ms (a process
+ * born and gone between two samples is missed; one that exits counts up to its last sample).
+ * `unattributed` is what /proc/stat saw beyond them: short-lived processes and the kernel.
+ */
+export async function watchProcessCpu<T>(
+  work: Promise<T>,
+): Promise<{ value: T; cpuSeconds: Record<string, number>; nodeThreadSeconds: Record<string, number> }> {
+  const ticks = 100;
+  const start = new Map<number, number>();
+  const last = new Map<number, { label: string; time: number }>();
+  // Node processes by thread (main, libuv pool, V8 helpers, libvips…): "pid/tid" keys.
+  const threadStart = new Map<string, number>();
+  const threadLast = new Map<string, { label: string; time: number }>();
+  const ticksOf = (stat: string) => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const sampleThreads = (pid: number, label: string, first: boolean) => {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const key = `${pid}/${tid}`;
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[\d-]+$/, '');
+      const time = ticksOf(stat);
+      if (first) threadStart.set(key, time);
+      else if (!threadStart.has(key) && !threadLast.has(key)) threadStart.set(key, 0);
+      threadLast.set(key, { label: `${label}: ${name}`, time });
+    }
+  };
+  const sample = (first: boolean) => {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const pid = Number(name);
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const time = ticksOf(stat);
+        if (first) start.set(pid, time);
+        else if (!start.has(pid) && !last.has(pid)) start.set(pid, 0);
+        const known = last.get(pid);
+        const label =
+          known?.label ?? processLabel(comm, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+        last.set(pid, { label, time });
+        if (label.startsWith('node ')) sampleThreads(pid, label, first);
+      } catch {
+        // Gone between listing and reading.
+      }
+    }
+  };
+  const machine0 = cpuTimes();
+  sample(true);
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      await sleep(250);
+      sample(false);
+    }
+  })();
+  let value: T;
+  try {
+    value = await work;
+  } finally {
+    done = true;
+    await poll;
+  }
+  sample(false);
+  const cpuSeconds: Record<string, number> = {};
+  let attributed = 0;
+  for (const [pid, { label, time }] of last) {
+    const spent = (time - (start.get(pid) ?? 0)) / ticks;
+    if (spent <= 0) continue;
+    cpuSeconds[label] = (cpuSeconds[label] ?? 0) + spent;
+    attributed += spent;
+  }
+  const machine = cpuTimes();
+  cpuSeconds.unattributed = (machine.busy - machine0.busy) / ticks - attributed;
+  const threads: Record<string, number> = {};
+  for (const [key, { label, time }] of threadLast) {
+    const spent = (time - (threadStart.get(key) ?? 0)) / ticks;
+    if (spent > 0) threads[label] = (threads[label] ?? 0) + spent;
+  }
+  const rounded = (figures: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(figures)
+        .filter(([, v]) => Math.abs(v) >= 0.05)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, round(v, 1)]),
+    );
+  return { value, cpuSeconds: rounded(cpuSeconds), nodeThreadSeconds: rounded(threads) };
+}
 /** Share of the machine's CPU time in use between two readings, 0–1 (every process, not only ours). */
 export function busyShare(from: CpuTimes, to: CpuTimes = cpuTimes()): number | null {
   const total = to.total - from.total;
