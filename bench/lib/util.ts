@@ -232,10 +232,11 @@ export async function watchProcessCpu<T>(
       Object.entries(figures)
         .filter(([, v]) => Math.abs(v) >= 0.05)
         .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => [k, round(v, 1)]),
+        .map(([k, v]) => [k, Math.round(v * 10) / 10]),
     );
   return { value, cpuSeconds: rounded(cpuSeconds), nodeThreadSeconds: rounded(threads) };
 }
+
 /** Share of the machine's CPU time in use between two readings, 0–1 (every process, not only ours). */
 export function busyShare(from: CpuTimes, to: CpuTimes = cpuTimes()): number | null {
   const total = to.total - from.total;
