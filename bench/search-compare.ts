@@ -5,7 +5,10 @@
  * `--old <module>` is a copy of an earlier links-query.repository.ts (e.g. from
  * `git show main:…`, its imports pointed at services/api/src/db/), exporting LinksQueryRepository.
  *
- *   node --import tsx bench/search-compare.ts --user <uuid> --old ./lib/old.ts [--queries N] [--what <text>]
+ *   node --import tsx bench/search-compare.ts --user <uuid> --old ./lib/old.ts [--queries N] [--what <text>] [--warm]
+ *
+ * With --warm, each query runs once through both before the timed pair, so that neither side
+ * meets a query's pages cold (otherwise the order of the pair decides which one pays for them).
  *
  * With --what, the result is appended to the `comparisons` of bench/results/search.json.
  */
@@ -31,6 +34,7 @@ if (!userId || !oldModule) throw new Error('--user <uuid> --old <module>');
 const QUERIES = Number(arg('queries') ?? 300);
 /** What is compared (old and new code, queries, data); given, the result is appended to search.json. */
 const WHAT = arg('what');
+const WARM = process.argv.includes('--warm');
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error('TEST_DATABASE_URL');
 
@@ -80,6 +84,7 @@ try {
       const tags = mode === 'q+tag' ? [TAGS[i % TAGS.length] as string] : [];
       const filter: ListFilter = { userId, tags, match: 'all', tsquery, limit: 20 };
       const pages: Record<string, string> = {};
+      if (WARM) for (const which of ['old', 'new'] as const) await statements[which].run(filter);
       for (const which of i % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
         const started = performance.now();
         const rows = await statements[which].run(filter);
@@ -108,6 +113,7 @@ try {
   }[];
   const comparison = {
     what: WHAT,
+    warm: WARM,
     links: count?.links,
     userLinks: count?.user_links,
     ...result,

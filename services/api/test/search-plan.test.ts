@@ -14,6 +14,8 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
+  'Subplan Name'?: string;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 }
 
@@ -84,7 +86,7 @@ describe('search query plan on 50,000 links (postgres)', () => {
     await h.close();
   });
 
-  async function planOf(q: string, tags: string[]): Promise<PlanNode[]> {
+  async function planOf(q: string, tags: string[], analyze = false): Promise<PlanNode[]> {
     const parsed = parseQuery(q);
     const { tsquery } = await compileQuery(h.api.database.db, parsed);
     assert.ok(tsquery, q);
@@ -95,7 +97,10 @@ describe('search query plan on 50,000 links (postgres)', () => {
     const client = (
       h.api.database.db as unknown as { $client: { unsafe(q: string, p: unknown[]): Promise<unknown[]> } }
     ).$client;
-    const [row] = (await client.unsafe(`explain (format json) ${query.sql}`, query.params)) as {
+    const [row] = (await client.unsafe(
+      `explain (${analyze ? 'analyze, ' : ''}format json) ${query.sql}`,
+      query.params,
+    )) as {
       'QUERY PLAN': { Plan: PlanNode }[];
     }[];
     return nodesOf(row?.['QUERY PLAN'][0]?.Plan as PlanNode);
@@ -157,4 +162,28 @@ describe('search query plan on 50,000 links (postgres)', () => {
       );
     });
   }
+
+  // A tag id belongs to one user, so the planner takes a user's common tag for a rare one and
+  // would sort a bitmap of every match of a common word; the probe of the newest links sends
+  // such a search to the walk by date, and a rare word to the GIN index (EXPLAIN ANALYZE: which
+  // part ran).
+  const ran = (nodes: PlanNode[], name: string) => {
+    const node = nodes.find((n) => n['Subplan Name'] === name);
+    assert.ok(node, `${name} is in the plan`);
+    return (node['Actual Loops'] ?? 0) > 0;
+  };
+  it('a common word with a common tag takes the walk by date, not the GIN index', async () => {
+    const nodes = await planOf('common', ['planned'], true);
+    assert.equal(ran(nodes, 'CTE walk'), true);
+    const gin = nodes.filter((n) => n['Index Name'] === 'links_user_search_idx');
+    assert.ok(
+      gin.every((n) => (n['Actual Loops'] ?? 0) === 0),
+      JSON.stringify(gin),
+    );
+  });
+  it('a rare word with a common tag takes the GIN index, not the walk', async () => {
+    const nodes = await planOf('w17', ['planned'], true);
+    assert.equal(ran(nodes, 'CTE walk'), false);
+    assert.ok(nodes.some((n) => n['Index Name'] === 'links_user_search_idx' && (n['Actual Loops'] ?? 0) > 0));
+  });
 });

@@ -34,6 +34,21 @@ describe('search pages past the rank window (postgres)', () => {
         setweight(to_tsvector('simple', case when g % 10 = 0 then 'everywhere title' else 'title' end), 'A')
           || setweight(to_tsvector('simple', 'everywhere words ' || g), 'C')
       from generate_series(1, ${LINKS}::int) g`);
+    // `all` is on every link: a tag search walks the newest links by date (the probe finds
+    // matches at once) and fills the window there. `recent` is on the 30 newest and on one in
+    // ten of the others: the walk comes back short and the GIN index completes the window.
+    for (const name of ['all', 'recent']) {
+      await h.api.database.db.execute(sql`insert into tags (user_id, name) values (${userId}::uuid, ${name})`);
+    }
+    // Tagging marks a link's search document stale; another test file's indexer must not
+    // rebuild these seeded documents, so the mark is undone in the same transaction.
+    await h.api.database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into link_tags (link_id, tag_id)
+        select l.id, t.id from links l join tags t on t.user_id = l.user_id
+        where l.user_id = ${userId}::uuid and (t.name = 'all'
+          or (t.name = 'recent' and (substring(l.url from '[0-9]+$')::int <= 30 or substring(l.url from '[0-9]+$')::int % 10 = 5)))`);
+      await tx.execute(sql`update links set search_stale = false where user_id = ${userId}::uuid`);
+    });
   });
   after(async () => {
     await h.api.database.db.execute(sql`delete from users where id = ${userId}::uuid`);
@@ -74,6 +89,26 @@ describe('search pages past the rank window (postgres)', () => {
       assert.ok(rest.every((i) => !i.title?.startsWith('everywhere')));
     });
   }
+
+  for (const limit of [7, 200]) {
+    it(`a tag on every link gives the same pages as no tag (window found by date) at limit ${limit}`, async () => {
+      const tagged = await pages('q=everywhere&tag=all', limit);
+      const untagged = await pages('q=everywhere', limit);
+      assert.deepEqual(
+        tagged.map((i) => i.id),
+        untagged.map((i) => i.id),
+      );
+    });
+  }
+
+  it('a tag whose walk comes back short still reaches every tagged match once, ranked ones first', async () => {
+    const seen = await pages('q=everywhere&tag=recent', 9);
+    // 30 newest, then one in ten of the other 230.
+    assert.equal(seen.length, 30 + 23);
+    assert.equal(new Set(seen.map((i) => i.id)).size, seen.length);
+    const n = (i: Item) => Number(/\d+$/.exec(i.title ?? '')?.[0]);
+    assert.ok(seen.every((i) => n(i) <= 30 || n(i) % 10 === 5));
+  });
 
   it('narrows the rest by a filter as well as the window', async () => {
     const seen = await pages(
