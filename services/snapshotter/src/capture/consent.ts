@@ -242,7 +242,11 @@ export async function prepareConsent(page: Page): Promise<ConsentSession> {
     async start() {
       page.on('framenavigated', onNavigated);
       page.on('framedetached', onDetached);
-      await Promise.all([page.mainFrame(), ...page.frames().filter((f) => f !== page.mainFrame())].map(inject));
+      // Only the page's own frame is waited for: an iframe's evaluation waits for its document's
+      // context, which a frame stuck loading may not get for as long as the page lives (seen
+      // once on the corpus: 29 s). Its run starts when it can; the wait in `finish` is bounded.
+      for (const frame of page.frames()) if (frame !== page.mainFrame()) onNavigated(frame);
+      await inject(page.mainFrame());
     },
     async finish(waitMs) {
       // A frame may start late (a platform's iframe drawn after the page's own run ended), so
