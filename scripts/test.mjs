@@ -89,15 +89,8 @@ function runTests(label, testFiles, concurrency) {
 
 const isSerial = (file) => file.endsWith('.serial.test.ts');
 const isTimed = (file) => file.endsWith('.timed.test.ts');
-// The longest files start first, so they do not run alone at the tail of the parallel batch
-// (longest first; 2026-12-06 on a slower machine: soak 251 s, versions 139 s, delivery 79 s,
-// replay 77 s, against a median file of a few seconds).
-const LONGEST = [
-  'test/e2e/soak.test.ts',
-  'test/e2e/versions-change.test.ts',
-  'test/e2e/delivery.test.ts',
-  'test/e2e/replay-offline.test.ts',
-];
+// The longest files start first, so they do not run alone at the tail of the parallel batch.
+const LONGEST = ['test/e2e/soak.test.ts', 'test/e2e/delivery.test.ts'];
 const rank = (file) => (LONGEST.includes(file) ? LONGEST.indexOf(file) : LONGEST.length);
 const batches = [
   runTests(
