@@ -19,7 +19,7 @@ import {
   storageFromConfig,
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
-import { BrowserTracker } from './faults.js';
+import { BrowserTracker, ownerOfLocalPort } from './faults.js';
 import { startTestS3, testEnv } from './services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -95,6 +95,16 @@ function spawnService(name: string, entry: string, env: Record<string, string>):
       await exited;
     },
   };
+}
+
+/**
+ * Whether process `pid` holds a socket on local port `port`. Two test files can be handed the
+ * same free port; the API that loses the race exits with EADDRINUSE, but the winner's /readyz
+ * answers 200 on that port first, and a stack that took it for its own sent its requests to
+ * another test's API (seen once: SSRF_BLOCKED for its own fixture).
+ */
+function listensOn(pid: number | undefined, port: number): boolean {
+  return pid !== undefined && ownerOfLocalPort(port, [pid]) === pid;
 }
 
 export interface StackOptions {
@@ -176,7 +186,7 @@ export class Stack {
       }
       try {
         const res = await fetch(`${this.baseUrl}/readyz`);
-        if (res.status === 200) return;
+        if (res.status === 200 && listensOn(this.api.child.pid, Number(new URL(this.baseUrl).port))) return;
       } catch {
         // not listening yet
       }
@@ -201,7 +211,7 @@ export class Stack {
         (r) => r.status === 200,
         () => false,
       );
-      if (ready) return { process: replica, baseUrl };
+      if (ready && listensOn(replica.child.pid, port)) return { process: replica, baseUrl };
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`replica not ready within ${timeoutMs} ms:\n${replica.output()}`);
