@@ -87,11 +87,16 @@ function newest(column: SQL, tsquery: string, filters: SQL | undefined): SQL {
  * LIMIT inside keeps the planner from reaching for another index: this is a walk by date.
  */
 function newestLinks(filter: ListFilter, count: number): SQL {
-  return sql`(select * from ${links} where ${and(
-    eq(links.userId, filter.userId),
+  return sql`(select * from ${links} where ${and(eq(links.userId, filter.userId), dateBounds(filter))}
+    order by ${links.createdAt} desc limit ${count}) as links`;
+}
+
+/** `from` and `to`, on created_at. */
+function dateBounds(filter: ListFilter): SQL | undefined {
+  return and(
     filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
     filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
-  )} order by ${links.createdAt} desc limit ${count}) as links`;
+  );
 }
 
 /**
@@ -214,8 +219,7 @@ export class LinksQueryRepository {
       eq(links.userId, filter.userId),
       tagsBy === 'tag_ids' ? tagIdsFilter(filter) : tagFilter(filter.userId, filter.tags, filter.match),
       siteFilter(filter.sites),
-      filter.from ? sql`${links.createdAt} >= ${filter.from.toISOString()}::timestamptz` : undefined,
-      filter.to ? sql`${links.createdAt} <= ${filter.to.toISOString()}::timestamptz` : undefined,
+      dateBounds(filter),
     );
   }
 
