@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../services/api/src/embedded/redis-server.js';
+import { parseStat } from '../test/support/proc.js';
 import { conditions, main, median, onCleanup, QUICK, ROOT, round, sleep, writeResult } from './lib/util.js';
 
 const FORMS = {
@@ -24,14 +25,11 @@ type Form = keyof typeof FORMS;
 const RUNS_PER_FORM = QUICK ? 1 : 3;
 const REST_MS = 10_000;
 const READY_LIMIT_MS = 120_000;
-const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; 0 once it is gone. */
 function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).cpuSeconds;
   } catch {
     return 0;
   }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseStat, processTable } from '../../test/support/proc.js';
 
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = path.resolve(BENCH_DIR, '..');
@@ -132,7 +133,7 @@ function processLabel(comm: string, cmdline: string): string {
     const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
     if (!type) return 'chromium browser';
     if (type === 'utility')
-      return `chromium utility (${/--utility-sub-type=[a-z_.]*?([a-z_]+)(?:\s|$)/.exec(cmdline)?.[1] ?? '?'})`;
+      return `chromium utility (${/--utility-sub-type=(?:\w+\.)*(\w+)/.exec(cmdline)?.[1] ?? '?'})`;
     return `chromium ${type}`;
   }
   if (comm === 'node' || /\bnode\b/.test(cmdline.split(' ')[0] ?? '')) {
@@ -147,49 +148,55 @@ function processLabel(comm: string, cmdline: string): string {
 }
 
 /**
+ * CPU seconds by label between the first sample and the last: each key (a process, a thread)
+ * counts from its first sample, or from zero when it appeared after the first one.
+ */
+function cpuLedger() {
+  const first = new Map<string, number>();
+  const last = new Map<string, { label: string; seconds: number }>();
+  return {
+    labelOf: (key: string) => last.get(key)?.label,
+    /** `initial`: the first sample, from which the others count. */
+    record(key: string, label: string, seconds: number, initial: boolean) {
+      if (!first.has(key)) first.set(key, initial ? seconds : 0);
+      last.set(key, { label, seconds });
+    },
+    byLabel(): Record<string, number> {
+      const spent: Record<string, number> = {};
+      for (const [key, { label, seconds }] of last) {
+        const used = seconds - (first.get(key) ?? 0);
+        if (used > 0) spent[label] = (spent[label] ?? 0) + used;
+      }
+      return spent;
+    },
+  };
+}
+
+/**
  * CPU seconds per kind of process while `work` runs, sampled from /proc every 250 ms (a process
- * born and gone between two samples is missed; one that exits counts up to its last sample).
+ * born and gone between two samples is missed; one that exits counts up to its last sample),
+ * and per thread of the Node processes (main, libuv pool, V8 helpers, libvips…).
  * `unattributed` is what /proc/stat saw beyond them: short-lived processes and the kernel.
  */
 export async function watchProcessCpu<T>(
   work: Promise<T>,
 ): Promise<{ value: T; cpuSeconds: Record<string, number>; nodeThreadSeconds: Record<string, number> }> {
-  const ticks = 100;
-  const start = new Map<number, number>();
-  const last = new Map<number, { label: string; time: number }>();
-  // Node processes by thread (main, libuv pool, V8 helpers, libvips…): "pid/tid" keys.
-  const threadStart = new Map<string, number>();
-  const threadLast = new Map<string, { label: string; time: number }>();
-  const ticksOf = (stat: string) => {
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  const sampleThreads = (pid: number, label: string, first: boolean) => {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const key = `${pid}/${tid}`;
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[\d-]+$/, '');
-      const time = ticksOf(stat);
-      if (first) threadStart.set(key, time);
-      else if (!threadStart.has(key) && !threadLast.has(key)) threadStart.set(key, 0);
-      threadLast.set(key, { label: `${label}: ${name}`, time });
-    }
-  };
-  const sample = (first: boolean) => {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const pid = Number(name);
+  const processes = cpuLedger();
+  const threads = cpuLedger();
+  const sample = (initial: boolean) => {
+    for (const proc of processTable()) {
+      const key = String(proc.pid);
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const time = ticksOf(stat);
-        if (first) start.set(pid, time);
-        else if (!start.has(pid) && !last.has(pid)) start.set(pid, 0);
-        const known = last.get(pid);
         const label =
-          known?.label ?? processLabel(comm, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-        last.set(pid, { label, time });
-        if (label.startsWith('node ')) sampleThreads(pid, label, first);
+          processes.labelOf(key) ??
+          processLabel(proc.comm, readFileSync(`/proc/${proc.pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
+        processes.record(key, label, proc.cpuSeconds, initial);
+        if (!label.startsWith('node ')) continue;
+        for (const tid of readdirSync(`/proc/${proc.pid}/task`)) {
+          const thread = parseStat(readFileSync(`/proc/${proc.pid}/task/${tid}/stat`, 'utf8'));
+          const name = `${label}: ${thread.comm.replace(/[\d-]+$/, '')}`;
+          threads.record(`${key}/${tid}`, name, thread.cpuSeconds, initial);
+        }
       } catch {
         // Gone between listing and reading.
       }
@@ -212,21 +219,10 @@ export async function watchProcessCpu<T>(
     await poll;
   }
   sample(false);
-  const cpuSeconds: Record<string, number> = {};
-  let attributed = 0;
-  for (const [pid, { label, time }] of last) {
-    const spent = (time - (start.get(pid) ?? 0)) / ticks;
-    if (spent <= 0) continue;
-    cpuSeconds[label] = (cpuSeconds[label] ?? 0) + spent;
-    attributed += spent;
-  }
+  const cpuSeconds = processes.byLabel();
+  const attributed = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
   const machine = cpuTimes();
-  cpuSeconds.unattributed = (machine.busy - machine0.busy) / ticks - attributed;
-  const threads: Record<string, number> = {};
-  for (const [key, { label, time }] of threadLast) {
-    const spent = (time - (threadStart.get(key) ?? 0)) / ticks;
-    if (spent > 0) threads[label] = (threads[label] ?? 0) + spent;
-  }
+  cpuSeconds.unattributed = (machine.busy - machine0.busy) / 100 - attributed;
   const rounded = (figures: Record<string, number>) =>
     Object.fromEntries(
       Object.entries(figures)
@@ -234,7 +230,7 @@ export async function watchProcessCpu<T>(
         .sort((a, b) => b[1] - a[1])
         .map(([k, v]) => [k, Math.round(v * 10) / 10]),
     );
-  return { value, cpuSeconds: rounded(cpuSeconds), nodeThreadSeconds: rounded(threads) };
+  return { value, cpuSeconds: rounded(cpuSeconds), nodeThreadSeconds: rounded(threads.byLabel()) };
 }
 
 /** Share of the machine's CPU time in use between two readings, 0–1 (every process, not only ours). */

@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { type EmbeddedS3, startEmbeddedS3 } from '@linksnap/api/embedded/s3-server';
 import { blobKey, type ObjectStorage } from '@linksnap/shared';
+import { type ProcInfo, processTable } from './proc.js';
 import { tempDir } from './services.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,42 +26,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
   }
 }
 
-interface ProcInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  state: string;
-  comm: string;
-  rssKb: number;
-}
-
-const PAGE_KB = 4;
-
-/** Every process in /proc (those that vanish while reading are skipped). */
-export function processTable(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      // Fields from the third on (state, ppid, pgrp, …); the 24th is the RSS in pages.
-      const fields = stat.slice(close + 2).split(' ');
-      out.push({
-        pid: Number(name),
-        state: fields[0] as string,
-        ppid: Number(fields[1]),
-        pgid: Number(fields[2]),
-        comm,
-        rssKb: Number(fields[21]) * PAGE_KB,
-      });
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
+export { processTable };
 
 /** `pid` and all its descendants. */
 export function processTree(pid: number, table = processTable()): ProcInfo[] {
