@@ -103,7 +103,7 @@ function spawnService(name: string, entry: string, env: Record<string, string>):
  * answers 200 on that port first, and a stack that took it for its own sent its requests to
  * another test's API (seen once: SSRF_BLOCKED for its own fixture).
  */
-function listensOn(pid: number | undefined, port: number): boolean {
+function holdsPort(pid: number | undefined, port: number): boolean {
   return pid !== undefined && ownerOfLocalPort(port, [pid]) === pid;
 }
 
@@ -186,7 +186,7 @@ export class Stack {
       }
       try {
         const res = await fetch(`${this.baseUrl}/readyz`);
-        if (res.status === 200 && listensOn(this.api.child.pid, Number(new URL(this.baseUrl).port))) return;
+        if (res.status === 200 && holdsPort(this.api.child.pid, Number(new URL(this.baseUrl).port))) return;
       } catch {
         // not listening yet
       }
@@ -211,7 +211,7 @@ export class Stack {
         (r) => r.status === 200,
         () => false,
       );
-      if (ready && listensOn(replica.child.pid, port)) return { process: replica, baseUrl };
+      if (ready && holdsPort(replica.child.pid, port)) return { process: replica, baseUrl };
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`replica not ready within ${timeoutMs} ms:\n${replica.output()}`);
