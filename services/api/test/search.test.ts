@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { tempDir } from '../../../test/support/services.js';
 import { links, snapshots } from '../src/db/schema.js';
+import { segmentLink } from '../src/search/search-document.js';
 import { bearer, type Harness, isProblem, startHarness } from './helpers.js';
 
 for (const kind of ['postgres', 'pglite'] as const) {
@@ -178,6 +179,102 @@ for (const kind of ['postgres', 'pglite'] as const) {
       assert.equal(injected.statusCode, 200, injected.body);
       assert.equal(injected.json().items.length, 1, 'SQL-looking text is searched as words');
       for (const text of ['a\\b', 'c | !d', ':*', '&']) assert.equal((await q(text)).statusCode, 200, text);
+    });
+
+    /**
+     * Claims a stale link as another API process's indexer would: FOR UPDATE in a transaction
+     * that stays open until `release`. With `index`, it reads the link's document at the claim
+     * and writes it at the release, as the indexer does. Some indexer may take the link before
+     * this does: then the link is made stale again (a few tries at most).
+     */
+    async function holdStale(id: string, { index = false } = {}): Promise<{ release: () => Promise<void> }> {
+      const db = h.api.database.db;
+      const repository = h.api.searchIndexer.repository;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await db.update(links).set({ searchStale: true }).where(eq(links.id, id));
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let holder: Promise<unknown> = Promise.resolve();
+        const held = await new Promise<boolean>((resolve) => {
+          holder = db.transaction(async (tx) => {
+            const rows = await tx
+              .select({ id: links.id })
+              .from(links)
+              .where(and(eq(links.id, id), eq(links.searchStale, true)))
+              .for('update');
+            const input = rows.length === 1 && index ? (await repository.inputs(tx, [id])).get(id) : undefined;
+            resolve(rows.length === 1);
+            await released;
+            if (input) await repository.write(tx, id, segmentLink(input));
+          });
+          holder.catch(() => resolve(false));
+        });
+        const releaseAndWait = async () => {
+          release();
+          await holder;
+        };
+        if (held) return { release: releaseAndWait };
+        await releaseAndWait();
+      }
+      assert.fail('the stale link is held by another transaction');
+    }
+
+    const singleConnection = kind === 'pglite' && 'PGlite has one connection: no other process can hold a row';
+
+    it('drains links another process holds: drain() returns once that process let them go', {
+      skip: singleConnection,
+    }, async () => {
+      const user = await h.signup();
+      const id = await save(user.token, { title: 'Held by another indexer' });
+      // Another API process on this database (every one indexes) has claimed the stale link and
+      // is slow to commit. drain() used to skip the locked row and return, and the search after
+      // it missed the link (a CI run's flake).
+      const hold = await holdStale(id);
+      let drained = false;
+      const drain = h.api.searchIndexer.drain().then(() => {
+        drained = true;
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(drained, false, 'drain() waits while another process holds a stale link');
+      } finally {
+        await hold.release(); // It commits without indexing: the link is still stale, so drain() takes it.
+        await drain;
+      }
+      const items = await search(user.token, `q=${encodeURIComponent('indexer')}`);
+      assert.deepEqual(
+        items.map((i) => i.id),
+        [id],
+      );
+    });
+
+    it('indexes a version that changed while another process was indexing its link', {
+      skip: singleConnection,
+    }, async () => {
+      const user = await h.signup();
+      const id = await save(user.token, { title: 'Indexed while it changes' });
+      // The indexer has read the document (no text yet) and not yet written it when the capture's
+      // text lands. The trigger used to see the link as stale already and leave it; the indexer
+      // then cleared the flag over a document without the text (a CI run's missing hit).
+      const hold = await holdStale(id, { index: true });
+      const textLands = h.api.database.db
+        .update(snapshots)
+        .set({ text: 'The zeppelin arrived late.' })
+        .where(eq(snapshots.linkId, id))
+        .execute();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } finally {
+        await hold.release();
+        await textLands;
+      }
+      const items = await search(user.token, 'q=zeppelin');
+      assert.deepEqual(
+        items.map((i) => i.id),
+        [id],
+      );
     });
 
     it('backfills links that have no search document while search keeps answering, with progress in /metrics', async () => {

@@ -10,15 +10,23 @@ import { type LinkDocumentInput, MAX_VERSION_CHARS, type SegmentedDocument } fro
 export class SearchIndexRepository {
   constructor(private readonly db: Db) {}
 
-  /** Runs `work` on up to `limit` stale links, locked until the transaction ends. */
-  async withStaleBatch<T>(limit: number, work: (tx: Tx, ids: string[]) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on up to `limit` stale links, locked until the transaction ends. Links another
+   * process holds are skipped, unless `wait`: then the claim waits for that process to commit
+   * and takes the links it left stale (PostgreSQL re-checks the condition after the wait).
+   */
+  async withStaleBatch<T>(
+    limit: number,
+    work: (tx: Tx, ids: string[]) => Promise<T>,
+    { wait = false }: { wait?: boolean } = {},
+  ): Promise<T> {
     return this.db.transaction(async (tx) => {
       const rows = await tx
         .select({ id: links.id })
         .from(links)
         .where(eq(links.searchStale, true))
         .limit(limit)
-        .for('update', { skipLocked: true });
+        .for('update', wait ? {} : { skipLocked: true });
       return work(
         tx,
         rows.map((r) => r.id),

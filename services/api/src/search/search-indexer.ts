@@ -47,11 +47,18 @@ export class SearchIndexer {
     if (!this.stopped) this.schedule(0);
   }
 
-  /** Indexes until nothing is stale (tests and the benchmark wait on this). */
+  /**
+   * Indexes until nothing is stale (tests and the benchmark wait on this). Every process on the
+   * database indexes, so a batch that finds nothing to claim may only mean that another process
+   * holds the stale links: then one link is claimed waiting, which returns once that process
+   * commits. The waiting claim holds no other lock while it waits, so it cannot deadlock with
+   * another process's drain.
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.batch();
+      let n = await this.batch(this.batchSize);
+      if (n === 0) n = await this.batch(1, { wait: true });
       total += n;
       if (n === 0) return total;
     }
@@ -64,10 +71,10 @@ export class SearchIndexer {
   }
 
   /** One batch at a time per process: batches chain on `running`. */
-  private batch(): Promise<number> {
+  private batch(limit: number, claim: { wait?: boolean } = {}): Promise<number> {
     const next = this.running.then(
-      () => this.indexBatch(),
-      () => this.indexBatch(),
+      () => this.indexBatch(limit, claim),
+      () => this.indexBatch(limit, claim),
     );
     this.running = next.catch(() => {});
     return next;
@@ -82,7 +89,7 @@ export class SearchIndexer {
   private async tick(): Promise<void> {
     let indexed = 0;
     try {
-      indexed = await this.batch();
+      indexed = await this.batch(this.batchSize);
       if (indexed === this.batchSize) await this.logProgress(indexed);
       else if (this.backfilled > 0) this.logDone();
     } catch (err) {
@@ -91,12 +98,16 @@ export class SearchIndexer {
     if (!this.stopped) this.schedule(indexed === this.batchSize ? 0 : this.idleMs);
   }
 
-  private async indexBatch(): Promise<number> {
-    const count = await this.repository.withStaleBatch(this.batchSize, async (tx, ids) => {
-      const inputs = await this.repository.inputs(tx, ids);
-      for (const [id, input] of inputs) await this.repository.write(tx, id, segmentLink(input));
-      return ids.length;
-    });
+  private async indexBatch(limit: number, claim: { wait?: boolean }): Promise<number> {
+    const count = await this.repository.withStaleBatch(
+      limit,
+      async (tx, ids) => {
+        const inputs = await this.repository.inputs(tx, ids);
+        for (const [id, input] of inputs) await this.repository.write(tx, id, segmentLink(input));
+        return ids.length;
+      },
+      claim,
+    );
     if (count > 0) this.options.onIndexed?.(count);
     return count;
   }
