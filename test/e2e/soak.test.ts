@@ -38,6 +38,7 @@ describe('soak: 300 captures', () => {
       const samples: { captures: number; pssMiB: number; rssMiB: number; processes: number }[] = [];
       const browsers = new Set<number>();
       const states: Record<string, number> = {};
+      const unsucceeded: string[] = [];
       let zombies = 0;
       // The process tree is read once a second, not after every capture: each read opens
       // every /proc/<pid>/stat, and 300 of them cost the test process more than its polling.
@@ -56,6 +57,14 @@ describe('soak: 300 captures', () => {
             const id = await stack.submit(user.token, fixture.url(`/tiny?i=${i}`));
             const { job } = await stack.waitForJob(id, user.token, 120_000);
             states[job.state] = (states[job.state] ?? 0) + 1;
+            if (job.state !== 'succeeded') {
+              const logged = [stack.api, worker]
+                .flatMap((p) => p?.output().split('\n') ?? [])
+                .filter((l) => l.includes(id));
+              unsucceeded.push(
+                `#${i} ${job.state} after ${job.attempts} attempt(s): ${JSON.stringify(job.error)}\n${logged.join('\n')}`,
+              );
+            }
           }
         };
         await Promise.all(Array.from({ length: 2 * CONCURRENCY }, runOne));
@@ -68,7 +77,7 @@ describe('soak: 300 captures', () => {
         `[soak] ${CAPTURES} captures: tree PSS ${samples.map((s) => `${s.captures}: ${s.pssMiB} MiB`).join(', ')}` +
           ` (RSS ${samples.map((s) => s.rssMiB).join(' / ')} MiB), ${browsers.size} browsers launched, max zombies ${zombies}`,
       );
-      assert.deepEqual(states, { succeeded: CAPTURES });
+      assert.deepEqual(states, { succeeded: CAPTURES }, `captures that did not succeed:\n${unsucceeded.join('\n')}`);
       const first = samples[0];
       const last = samples.at(-1);
       assert.ok(first && last && samples.length === 3, JSON.stringify(samples));
