@@ -196,24 +196,28 @@ export async function seedLinks(
 }
 
 /** Built after seeding (same definitions as migrations 0005_search and 0010_search_tags). */
-const INDEXES = [
-  sql`create index if not exists links_user_search_idx on links using gin (user_id, search_vector, tag_ids)`,
-  sql`create index if not exists links_user_search_head_idx on links using gin (user_id, search_head, tag_ids)`,
-  sql`create index if not exists links_user_trgm_idx on links using gin (user_id, url gin_trgm_ops, title gin_trgm_ops)`,
-];
+const SEARCH_INDEXES = ['links_user_search_idx', 'links_user_search_head_idx', 'links_user_trgm_idx'];
 
-/** Seeding into GIN indexes row by row is several times slower than building them once. */
+/**
+ * Seeding into GIN indexes row by row is several times slower than building them once. The
+ * indexes are rebuilt from their own definitions (pg_indexes), as the migrations left them.
+ */
 export async function withoutSearchIndex(db: Db, seed: () => Promise<void>): Promise<void> {
-  await db.execute(sql`drop index if exists links_user_search_idx, links_user_search_head_idx, links_user_trgm_idx`);
+  const definitions = (await db.execute(
+    sql`select indexdef from pg_indexes where schemaname = current_schema() and indexname in ${SEARCH_INDEXES}`,
+  )) as unknown as { indexdef: string }[];
+  if (definitions.length !== SEARCH_INDEXES.length)
+    throw new Error(`search indexes missing: ${JSON.stringify(definitions)}`);
+  await db.execute(sql.raw(`drop index if exists ${SEARCH_INDEXES.join(', ')}`));
   try {
     await seed();
   } finally {
     // One connection per index: GIN builds are single-threaded, the machine has two cores.
     await Promise.all(
-      INDEXES.map((index) =>
+      definitions.map(({ indexdef }) =>
         db.transaction(async (tx) => {
           await tx.execute(sql`set local maintenance_work_mem = '512MB'`);
-          await tx.execute(index);
+          await tx.execute(sql.raw(indexdef));
         }),
       ),
     );
