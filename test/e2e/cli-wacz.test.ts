@@ -4,9 +4,8 @@
  * bookmarks-with-archives zip, written to files; both verify with the instance key.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '@linksnap/cli';
@@ -14,6 +13,7 @@ import { ARTIFACT_KINDS, artifactKey, loadArchiveSigner, verifyWacz } from '@lin
 import { unzipSync } from 'fflate';
 import { bearer, type Harness, startHarness, succeededResult } from '../../services/api/test/helpers.js';
 import { type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
+import { tempDir } from '../support/services.js';
 import { buildWacz, fetchExchange, readWaczRecords } from '../support/wacz-fixture.js';
 
 describe('snap export --wacz', () => {
@@ -35,7 +35,7 @@ describe('snap export --wacz', () => {
   async function snap(args: string[], token: string) {
     const out: string[] = [];
     const err: string[] = [];
-    const home = mkdtempSync(path.join(os.tmpdir(), 'snap-wacz-'));
+    const home = tempDir('snap-wacz-');
     const sink = (lines: string[]) => ({
       write(s: string) {
         lines.push(s);
@@ -60,6 +60,7 @@ describe('snap export --wacz', () => {
   }
 
   it('writes a link’s merged WACZ and the library zip, signed by this instance', async () => {
+    const exports = tempDir('linksnap-exports-');
     const user = await h.signup();
     const created = await h.api.app.inject({
       method: 'POST',
@@ -78,7 +79,7 @@ describe('snap export --wacz', () => {
     const instanceKey = loadArchiveSigner(h.config).publicKey;
 
     const one = await snap(
-      ['export', '--wacz', link.id, '-o', path.join(os.tmpdir(), `${link.id}.wacz`), '--json'],
+      ['export', '--wacz', link.id, '-o', path.join(exports, `${link.id}.wacz`), '--json'],
       user.token,
     );
     assert.equal(one.code, 0, one.stderr);
@@ -89,9 +90,9 @@ describe('snap export --wacz', () => {
     const { records } = await readWaczRecords(merged);
     assert.deepEqual(records.map((r) => r.url).sort(), [fixture.url('/not-found'), fixture.url('/simple')]);
 
-    const all = await snap(['export', '--wacz', '-o', path.join(os.tmpdir(), `library-${link.id}.zip`)], user.token);
+    const all = await snap(['export', '--wacz', '-o', path.join(exports, `library-${link.id}.zip`)], user.token);
     assert.equal(all.code, 0, all.stderr);
-    const files = unzipSync(readFileSync(path.join(os.tmpdir(), `library-${link.id}.zip`)));
+    const files = unzipSync(readFileSync(path.join(exports, `library-${link.id}.zip`)));
     assert.ok(files['bookmarks.html']);
     verifyWacz(files[`archives/${link.id}.wacz`] ?? new Uint8Array(), { trustedKeys: [instanceKey] });
 

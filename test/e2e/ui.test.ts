@@ -5,8 +5,7 @@
  * are missing or UPDATE_SCREENSHOTS=1.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import {
   simplePage,
   startFixtureServer,
 } from '../support/fixture-server.js';
+import { tempDir } from '../support/services.js';
 import { Stack } from '../support/stack.js';
 
 const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
@@ -224,7 +224,7 @@ describe('web UI in Chromium', () => {
     await page.click('nav a[href="/import"]');
     await page.waitForSelector('#import-file');
     // A bookmark file holding an already saved link: imported as a duplicate, no new capture.
-    const bookmarks = path.join(mkdtempSync(path.join(os.tmpdir(), 'linksnap-ui-')), 'bookmarks.html');
+    const bookmarks = path.join(tempDir('linksnap-ui-'), 'bookmarks.html');
     writeFileSync(
       bookmarks,
       `<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF="${fixture.url('/simple')}">Simple</A></DL>`,

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
+import { tempDir } from '../../../test/support/services.js';
 import {
   AppError,
   loadArchiveSigner,
@@ -101,7 +101,7 @@ describe('wacz', () => {
   });
 
   it('creates the instance key once in DATA_DIR (mode 0600) and reuses it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'linksnap-key-'));
+    const dir = tempDir('linksnap-key-');
     const first = loadArchiveSigner({ DATA_DIR: dir, ARCHIVE_SIGNING_KEY: undefined });
     const second = loadArchiveSigner({ DATA_DIR: dir, ARCHIVE_SIGNING_KEY: undefined });
     assert.equal(first.publicKey, second.publicKey);

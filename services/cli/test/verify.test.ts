@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { packWacz, signerFromKey } from '@linksnap/shared';
+import { tempDir } from '../../../test/support/services.js';
 import { type Io, main } from '../src/main.js';
 
 const signer = signerFromKey(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey);
@@ -37,7 +38,7 @@ function waczFile(change?: (bytes: Buffer) => void): string {
     signer,
   });
   change?.(bytes);
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'linksnap-verify-')), 'snapshot.wacz');
+  const file = path.join(tempDir('linksnap-verify-'), 'snapshot.wacz');
   writeFileSync(file, bytes);
   return file;
 }
