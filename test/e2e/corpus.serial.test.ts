@@ -2,13 +2,14 @@
  * Capture fidelity on the 46 real-world corpus pages, driven straight into the snapshotter
  * (queue → capture → S3 → results queue; no API). Their external resources point at hosts
  * that cannot be resolved here, which is part of the test. Prints one line per page and the
- * figures; asserts success, every default artifact, title and excerpt match rates and time.
+ * figures; asserts success, every default artifact, title and excerpt match rates, and that
+ * no page stalls.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { SnapshotResult } from '@linksnap/shared';
+import type { Config, SnapshotResult } from '@linksnap/shared';
 import { CORPUS_DIR, type FixtureServer, startFixtureServer } from '../support/fixture-server.js';
 import { type SnapshotterHarness, startSnapshotterHarness } from '../support/snapshotter-harness.js';
 
@@ -31,6 +32,13 @@ const DEFAULT_KINDS = [
   'wacz',
 ];
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+/** The snapshotter's concurrency as configured: a fixed number, or its adaptive range. */
+const concurrencyOf = (config: Config) =>
+  config.CAPTURE_CONCURRENCY ?? `adaptive ${config.CAPTURE_CONCURRENCY_MIN}-${config.CAPTURE_CONCURRENCY_MAX}`;
+
+/** Longer than any page takes on a loaded 2-core machine; shorter than a stuck wait. */
+const STALL_SECONDS = 30;
 
 describe('corpus capture fidelity', () => {
   let fixture: FixtureServer;
@@ -106,11 +114,15 @@ describe('corpus capture fidelity', () => {
     process.stdout.write(
       `corpus: ${rows.length} pages, success ${rate(ok)}, title ${rate(titles)}, excerpt ${rate(excerpts)}, ` +
         `median ${median.toFixed(1)} s/page, max ${max.toFixed(1)} s/page, total ${total.toFixed(1)} s ` +
-        `(concurrency ${harness.config.CAPTURE_CONCURRENCY})\n`,
+        `(concurrency ${concurrencyOf(harness.config)})\n`,
     );
     assert.equal(ok, rows.length, 'every page succeeds with every default artifact');
     assert.ok(titles / rows.length >= 0.95, `title match ${rate(titles)}`);
     assert.ok(excerpts / rows.length >= 0.95, `excerpt match ${rate(excerpts)}`);
-    assert.ok(max <= 20, `slowest page took ${max.toFixed(1)} s`);
+    // A stall bound, not a speed goal (speed lives in bench/capture.bench.ts, whose goal is 20 s
+    // a page): a capture stuck on a wait (the consent run that awaited every frame: 34 s) fails
+    // it, two tall pages sharing 2 cores do not (wikipedia-2 took 11.7–25.5 s over six runs on
+    // one machine, every stage slower alike, while its median page took 6.2–7.4 s).
+    assert.ok(max <= STALL_SECONDS, `slowest page took ${max.toFixed(1)} s`);
   });
 });
