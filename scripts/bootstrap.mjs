@@ -95,18 +95,35 @@ function buildWebUi() {
   pnpm(['--filter', '@linksnap/api', 'run', 'build:web']);
 }
 
+/** The workspace packages the services run compiled (dist/, ADR 0022): name and folder. */
+const COMPILED_PACKAGES = [
+  ['@linksnap/shared', 'packages/shared'],
+  ['@linksnap/api', 'services/api'],
+  ['@linksnap/snapshotter', 'services/snapshotter'],
+];
+
+/** Whether a package's dist/ is at least as new as every source under its src/. */
+function isCompiled(dir) {
+  const dist = path.join(root, dir, 'dist');
+  return existsSync(dist) && newestMtime(dist) >= newestMtime(path.join(root, dir, 'src'));
+}
+
+/**
+ * Whether every service package's compiled form is current: the test stacks then run what
+ * `npm start` and the images run (`npm test`'s bootstrap compiles first), and run from source
+ * through tsx when a source was edited since.
+ */
+export function servicesCompiled() {
+  return COMPILED_PACKAGES.every(([, dir]) => isCompiled(dir));
+}
+
 /**
  * Compiles the services and the shared package to JavaScript (dist/, ADR 0022) when a source is
  * newer than their build: `npm start` and the images run that, with no TypeScript loader.
  */
 function buildServices() {
-  for (const [name, dir] of [
-    ['@linksnap/shared', 'packages/shared'],
-    ['@linksnap/api', 'services/api'],
-    ['@linksnap/snapshotter', 'services/snapshotter'],
-  ]) {
-    const sources = newestMtime(path.join(root, dir, 'src'));
-    if (existsSync(path.join(root, dir, 'dist')) && newestMtime(path.join(root, dir, 'dist')) >= sources) continue;
+  for (const [name, dir] of COMPILED_PACKAGES) {
+    if (isCompiled(dir)) continue;
     log(`compiling ${name}`);
     pnpm(['--filter', name, 'run', 'build']);
   }

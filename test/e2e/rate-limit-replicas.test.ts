@@ -3,45 +3,21 @@
  * one budget, so N replicas do not allow N times the limit.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@linksnap/api/embedded/redis-server';
-import { waitFor } from '../support/faults.js';
 import { Stack } from '../support/stack.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LIMIT = 4;
 
 let stack: Stack | undefined;
-let second: ChildProcess | undefined;
 after(async () => {
-  second?.kill('SIGKILL');
   await stack?.close();
 });
 
-/** A second API process sharing the stack's Redis, queue prefix and database. */
-async function startSecondApi(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  second = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/api/src/server.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env, PORT: String(port) },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'the second API',
-    async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200,
-    120_000,
-  );
-  return base;
-}
-
 test('two API processes on one Redis share one login budget per client IP', async () => {
   stack = await Stack.start({ snapshotters: 0, env: { LOGIN_RATE_LIMIT_PER_IP: String(LIMIT) } });
-  const bases = [stack.baseUrl, await startSecondApi(stack.env)];
+  // A second API process sharing the stack's Redis, queue prefix and database.
+  const bases = [stack.baseUrl, (await stack.startReplica()).baseUrl];
   const login = (base: string) =>
     fetch(`${base}/v1/auth/login`, {
       method: 'POST',

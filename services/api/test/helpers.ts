@@ -16,6 +16,7 @@ import {
 } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import type { LightMyRequestResponse } from 'fastify';
+import { seedPgliteDataDir } from '../../../test/support/pglite-template.js';
 import { noDnsResolver, startTestS3, type TestEnvOptions, testEnv } from '../../../test/support/services.js';
 import { type Api, createApi } from '../src/main.js';
 import type { RECAPTURE_QUEUE } from '../src/queue/recapture-scheduler.js';
@@ -60,16 +61,29 @@ export function succeededResult(
 }
 
 export async function startHarness(
-  options: Partial<TestEnvOptions> & { resolver?: Resolver; archiveListener?: boolean } = {},
+  options: Partial<TestEnvOptions> & {
+    resolver?: Resolver;
+    archiveListener?: boolean;
+    /** On PGlite, start from an empty data directory instead of a copy of the migrated template. */
+    freshPglite?: boolean;
+  } = {},
 ): Promise<Harness> {
   const s3 = await startTestS3();
-  const { resolver, archiveListener, ...envOptions } = options;
+  const { resolver, archiveListener, freshPglite, ...envOptions } = options;
   // No snapshotter runs here, so submitted public URLs are never fetched: the submit-time
   // check may see them (EGRESS_ALLOW_ONLY off), but no name is ever really resolved.
   const config = parseConfig(
     testEnv({ s3, ...envOptions, extra: { EGRESS_ALLOW_ONLY: 'false', ...envOptions.extra } }),
   );
-  const api = await createApi(config, { resolver: resolver ?? noDnsResolver, archiveListener });
+  let api: Api;
+  try {
+    if (config.DATABASE_URL === undefined && !freshPglite) await seedPgliteDataDir(config.DATA_DIR);
+    api = await createApi(config, { resolver: resolver ?? noDnsResolver, archiveListener });
+  } catch (err) {
+    // A failed start would otherwise leave the S3 server holding the test file's process open.
+    await s3.close();
+    throw err;
+  }
   const queues: Queue[] = [];
   const queue = (name: string) => {
     const q = new Queue(name, { connection: redisOptions(config.REDIS_URL as string), prefix: config.QUEUE_PREFIX });

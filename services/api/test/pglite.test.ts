@@ -12,7 +12,8 @@ describe('embedded PGlite database', () => {
   const dataDir = tempDir('linksnap-pglite-');
   let h: Harness;
   before(async () => {
-    h = await startHarness({ databaseUrl: null, dataDir, extra: { JWT_SECRET: '' } });
+    // A first start: initdb and every migration on an empty directory (other tests copy a template).
+    h = await startHarness({ databaseUrl: null, dataDir, freshPglite: true, extra: { JWT_SECRET: '' } });
   });
   after(async () => {
     await h.close();

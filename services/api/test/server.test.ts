@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { RESULTS_QUEUE, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { Queue } from 'bullmq';
 import { startTestS3, TEST_DATABASE_URL, testEnv } from '../../../test/support/services.js';
+import { serviceArgs } from '../../../test/support/stack.js';
 import { openDatabase } from '../src/db/database.js';
 import type { EmbeddedS3 } from '../src/embedded/s3-server.js';
-
-const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/server.ts');
 
 describe('server entry point', () => {
   let s3: EmbeddedS3;
@@ -22,7 +19,7 @@ describe('server entry point', () => {
 
   it('logs its URL, serves requests and exits 0 on SIGTERM', async () => {
     const env = testEnv({ s3, extra: { LOG_LEVEL: 'info' } });
-    const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+    const child = spawn(process.execPath, serviceArgs('api'), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

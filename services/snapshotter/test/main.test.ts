@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { RESULTS_QUEUE, redisOptions, SNAPSHOTS_QUEUE } from '@linksnap/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { startTestS3, testEnv } from '../../../test/support/services.js';
+import { serviceArgs } from '../../../test/support/stack.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -66,7 +67,7 @@ test('SIGTERM stops the snapshotter with exit 0 and leaves no Chromium behind', 
     });
   }
 
-  child = spawn(process.execPath, ['--import', 'tsx', 'services/snapshotter/src/main.ts'], {
+  child = spawn(process.execPath, serviceArgs('snapshotter'), {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
