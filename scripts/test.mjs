@@ -53,6 +53,8 @@ if (filter.length === 0) {
 function runTests(label, testFiles, concurrency) {
   if (testFiles.length === 0) return { passed: 0, failed: 0, skipped: 0, ok: true };
   const countsFile = path.join(os.tmpdir(), `linksnap-test-counts-${process.pid}-${label}.json`);
+  const timingsFile = path.join(os.tmpdir(), `linksnap-test-timings-${process.pid}-${label}.jsonl`);
+  rmSync(timingsFile, { force: true });
   const started = Date.now();
   process.stdout.write(`\n== tests (${label}): ${testFiles.length} files, concurrency ${concurrency}\n`);
   const result = spawnSync(
@@ -60,20 +62,21 @@ function runTests(label, testFiles, concurrency) {
     [
       '--import',
       'tsx',
-      '--test',
-      `--test-concurrency=${concurrency}`,
-      // Per file: the 300-capture soak takes ~400 s beside the rest of the parallel batch, plus
+      '--import',
+      path.join(root, 'scripts/file-timing.mjs'),
+      path.join(root, 'scripts/test-batch.mjs'),
+      countsFile,
+      String(concurrency),
+      // Per test: the 300-capture soak takes ~400 s beside the rest of the parallel batch, plus
       // its stack's start and stop, and past 600 s on a machine loaded by other work.
-      '--test-timeout=900000',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`,
-      `--test-reporter-destination=${countsFile}`,
+      '900000',
       ...testFiles,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', LINKSNAP_TEST_TIMINGS: timingsFile } },
   );
-  process.stdout.write(`== tests (${label}) finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(`== tests (${label}) finished in ${seconds.toFixed(1)} s\n`);
+  reportTimings(timingsFile, seconds, concurrency);
   const counts = existsSync(countsFile)
     ? JSON.parse(readFileSync(countsFile, 'utf8') || '{}')
     : { passed: 0, failed: 1, skipped: 0 };
@@ -87,10 +90,50 @@ function runTests(label, testFiles, concurrency) {
   };
 }
 
+/**
+ * Where a batch's time went: the files' own seconds (process start to exit) against what the
+ * batch's slots offered, the CPU seconds they spent (with their services and browsers), and the
+ * slowest files. A batch much longer than its files' seconds over its slots is badly packed;
+ * one file near the batch's length is its floor; CPU near the batch's length × 2 cores means
+ * only less work makes it shorter.
+ */
+function reportTimings(timingsFile, seconds, concurrency) {
+  if (!existsSync(timingsFile)) return;
+  const runs = readFileSync(timingsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .map((r) => ({ file: path.relative(root, r.file), seconds: (r.end - r.start) / 1000, cpu: r.cpu }))
+    .sort((a, b) => b.seconds - a.seconds);
+  rmSync(timingsFile, { force: true });
+  const sum = (key) => runs.reduce((n, r) => n + r[key], 0);
+  process.stdout.write(
+    `== ${runs.length} files: ${sum('seconds').toFixed(0)} file-seconds over ${concurrency} slot(s) of ${seconds.toFixed(0)} s` +
+      ` (${((100 * sum('seconds')) / (seconds * concurrency)).toFixed(0)} % busy), ${sum('cpu').toFixed(0)} CPU-seconds` +
+      ` (${os.cpus().length} cores); slowest (wall / CPU s):\n` +
+      runs
+        .slice(0, 12)
+        .map((r) => `   ${r.file} ${r.seconds.toFixed(0)} / ${r.cpu.toFixed(0)}`)
+        .join('\n') +
+      '\n',
+  );
+}
+
 const isSerial = (file) => file.endsWith('.serial.test.ts');
 const isTimed = (file) => file.endsWith('.timed.test.ts');
-// The longest files start first, so they do not run alone at the tail of the parallel batch.
-const LONGEST = ['test/e2e/soak.test.ts', 'test/e2e/delivery.test.ts'];
+// The longest files start first (longest-first packs the batch's slots best), so none of them
+// runs on alone at the end. Their order is each one's time in the parallel batch of a CI
+// rehearsal (the `slowest` line the batch prints): soak 413 s, the rest 98–149 s.
+const LONGEST = [
+  'test/e2e/soak.test.ts',
+  'test/e2e/delivery.test.ts',
+  'test/e2e/versions-change.test.ts',
+  'test/e2e/replay.test.ts',
+  'test/e2e/cli.test.ts',
+  'test/e2e/ui.test.ts',
+  'test/e2e/pipeline.test.ts',
+  'test/e2e/save-anywhere.test.ts',
+];
 const rank = (file) => (LONGEST.includes(file) ? LONGEST.indexOf(file) : LONGEST.length);
 const batches = [
   runTests(

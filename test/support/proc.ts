@@ -13,6 +13,8 @@ export interface ProcInfo {
   rssKb: number;
   /** User and system CPU time used so far. */
   cpuSeconds: number;
+  /** User and system CPU time of its children that exited and were waited for (and theirs). */
+  childrenCpuSeconds: number;
 }
 
 const PAGE_KB = 4;
@@ -22,8 +24,8 @@ const TICKS_PER_SECOND = 100;
 export function parseStat(stat: string): Omit<ProcInfo, 'pid'> {
   const close = stat.lastIndexOf(')');
   const comm = stat.slice(stat.indexOf('(') + 1, close);
-  // Fields from the third on (state, ppid, pgrp, …); utime and stime are the 14th and 15th, the
-  // 24th is the RSS in pages.
+  // Fields from the third on (state, ppid, pgrp, …); utime and stime are the 14th and 15th,
+  // cutime and cstime the 16th and 17th, the 24th is the RSS in pages.
   const fields = stat.slice(close + 2).split(' ');
   return {
     state: fields[0] as string,
@@ -32,6 +34,7 @@ export function parseStat(stat: string): Omit<ProcInfo, 'pid'> {
     comm,
     rssKb: Number(fields[21]) * PAGE_KB,
     cpuSeconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+    childrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND,
   };
 }
 
