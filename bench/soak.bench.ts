@@ -54,6 +54,7 @@ await main(async () => {
     captures: number;
     rssMiB: number;
     pssMiB: number;
+    ownMiB: number;
     processes: number;
     zombies: number;
     at: number;
@@ -68,7 +69,7 @@ await main(async () => {
     };
     samples.push({ captures: done, ...memory, at: Date.now() - t0 });
     console.log(
-      `soak: ${done}/${CAPTURES} captures, tree PSS ${memory.pssMiB} MiB (RSS ${memory.rssMiB}), ${memory.processes} processes, ${memory.zombies} zombies`,
+      `soak: ${done}/${CAPTURES} captures, tree PSS ${memory.pssMiB} MiB (own ${memory.ownMiB}, RSS ${memory.rssMiB}), ${memory.processes} processes, ${memory.zombies} zombies`,
     );
   };
   // Phases of 100 captures, IN_FLIGHT at a time; the tree is measured between phases, at rest,
