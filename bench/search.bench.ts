@@ -16,7 +16,7 @@ import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
 import { appendRun } from './lib/search-results.js';
-import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
+import { createOwners, createTags, rowsOf, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
 import { loadAverage, percentile, round } from './lib/util.js';
 
 function arg(name: string, fallback: number): number {
@@ -99,7 +99,7 @@ try {
     });
   const seedMs = LIBRARY ? null : performance.now() - t0;
   const size = await db.execute(sql`select pg_database_size(current_database())::bigint as bytes`);
-  const bytes = Number((Array.isArray(size) ? size[0] : (size as { rows: { bytes: string }[] }).rows[0])?.bytes);
+  const bytes = Number(rowsOf<{ bytes: string }>(size)[0]?.bytes);
 
   const modes: Record<string, { timings: number[]; hits: number }> = {
     q: { timings: [], hits: 0 },

@@ -197,6 +197,11 @@ export async function seedLinks(
   for (const rows of chunksOf(corpus, owner, count, tagNames, BATCH, now)) await insertBatch(db, rows);
 }
 
+/** The rows of `db.execute`: an array from postgres.js, `{ rows }` from PGlite. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 /** Built after seeding (same definitions as migrations 0005_search and 0010_search_tags). */
 const SEARCH_INDEXES = ['links_user_search_idx', 'links_user_search_head_idx', 'links_user_trgm_idx'];
 
@@ -205,9 +210,11 @@ const SEARCH_INDEXES = ['links_user_search_idx', 'links_user_search_head_idx', '
  * indexes are rebuilt from their own definitions (pg_indexes), as the migrations left them.
  */
 export async function withoutSearchIndex(db: Db, seed: () => Promise<void>): Promise<void> {
-  const definitions = (await db.execute(
-    sql`select indexdef from pg_indexes where schemaname = current_schema() and indexname in ${SEARCH_INDEXES}`,
-  )) as unknown as { indexdef: string }[];
+  const definitions = rowsOf<{ indexdef: string }>(
+    await db.execute(
+      sql`select indexdef from pg_indexes where schemaname = current_schema() and indexname in ${SEARCH_INDEXES}`,
+    ),
+  );
   if (definitions.length !== SEARCH_INDEXES.length)
     throw new Error(`search indexes missing: ${JSON.stringify(definitions)}`);
   await db.execute(sql.raw(`drop index if exists ${SEARCH_INDEXES.join(', ')}`));
