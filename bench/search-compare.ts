@@ -15,6 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../services/api/src/db/database.js';
+import { rowsOf } from '../services/api/src/db/links.repository.js';
 import { LinksQueryRepository, type ListFilter } from '../services/api/src/db/links-query.repository.js';
 import { parseQuery } from '../services/api/src/search/query-parser.js';
 import { compileQuery } from '../services/api/src/search/search-query.js';
@@ -107,10 +108,7 @@ try {
   const counts = await database.db.execute(
     sql`select count(*)::int as links, count(*) filter (where user_id = ${userId}::uuid)::int as user_links from links`,
   );
-  const [count] = (Array.isArray(counts) ? counts : (counts as { rows: unknown[] }).rows) as {
-    links: number;
-    user_links: number;
-  }[];
+  const [count] = rowsOf<{ links: number; user_links: number }>(counts);
   const comparison = {
     what: WHAT,
     warm: WARM,

@@ -11,12 +11,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { rowsOf } from '../services/api/src/db/links.repository.js';
 import { bearer, startHarness } from '../services/api/test/helpers.js';
 import { tempDir } from '../test/support/services.js';
 import { Corpus } from './lib/search-corpus.js';
 import { queryMix, TAGS } from './lib/search-queries.js';
 import { appendRun } from './lib/search-results.js';
-import { createOwners, createTags, rowsOf, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
+import { createOwners, createTags, seedLinks, withoutSearchIndex } from './lib/search-seed.js';
 import { loadAverage, percentile, round } from './lib/util.js';
 
 function arg(name: string, fallback: number): number {

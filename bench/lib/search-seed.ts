@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import type { Db } from '../../services/api/src/db/database.js';
+import { rowsOf } from '../../services/api/src/db/links.repository.js';
 import { copyRows } from './pg-copy.js';
 import type { Corpus } from './search-corpus.js';
 
@@ -195,11 +196,6 @@ export async function seedLinks(
   const client = (db as unknown as { $client: Sql | { query: unknown } }).$client;
   if ('reserve' in client) return copyLinks(client, chunksOf(corpus, owner, count, tagNames, CHUNK, now));
   for (const rows of chunksOf(corpus, owner, count, tagNames, BATCH, now)) await insertBatch(db, rows);
-}
-
-/** The rows of `db.execute`: an array from postgres.js, `{ rows }` from PGlite. */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 /** Built after seeding (same definitions as migrations 0005_search and 0010_search_tags). */

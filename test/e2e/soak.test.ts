@@ -1,9 +1,9 @@
 /**
  * Memory soak (issue #7, promise 12): 300 captures through the API and one snapshotter process
  * that recycles its browsers every 50 pages. The memory of the snapshotter's whole process tree
- * (Node + every Chromium process; its own memory, see treeMemory) must not grow without bound, no zombie may appear, the
- * browsers must really be recycled, and nothing may be left running after the snapshotter
- * stops. The 1,000-capture version is `bench/soak.bench.ts`.
+ * (Node + every Chromium process; its own memory, see treeMemory) must not grow without bound,
+ * no zombie may appear, the browsers must really be recycled, and nothing may be left running
+ * after the snapshotter stops. The 1,000-capture version is `bench/soak.bench.ts`.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
